@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point one way: executables → use cases → Pricing, QuotaDB, JobAnalysis, CUPS client.
+// Pricing and JobAnalysis import neither CUPS nor the database. The backend runs once per job,
+// so BackendCore links only libc and libcups (fast start-up).
+let package = Package(
+    name: "Tollgate",
+    products: [
+        .executable(name: "tollgate-backend", targets: ["tollgate-backend"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries.
+        .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
+        .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
+        .target(name: "CSpawn", path: "Sources/CSpawn"),
+
+        // Pure domain modules.
+        .target(name: "Pricing", path: "Sources/Pricing"),
+        .target(name: "PricingTOML", dependencies: ["Pricing", .product(name: "TOMLKit", package: "TOMLKit")],
+                path: "Sources/PricingTOML"),
+        .target(name: "JobAnalysis", dependencies: ["CQPDF"], path: "Sources/JobAnalysis"),
+
+        // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
+        .target(name: "BackendCore", dependencies: ["CCups", "CSpawn"], path: "Sources/BackendCore"),
+        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore"], path: "Sources/Backend"),
+
+        .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore"], path: "Tests/BackendCoreTests"),
+        .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML"], path: "Tests/PricingTests"),
+        .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
+        .testTarget(name: "EndToEndTests", dependencies: [], path: "Tests/EndToEndTests"),
+    ]
+)

@@ -1,0 +1,119 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What the process should do when the wrapper is done.
+public enum BackendOutcome: Equatable, Sendable {
+    /// Exit with this code.
+    case exit(Int32)
+    /// End by this signal, as the real backend did, so cupsd sees what it would have seen.
+    case raise(Int32)
+}
+
+/// The `tollgate:` backend: finds the real backend behind `tollgate:REAL-URI`, spools the job and
+/// runs the real backend exactly as cupsd would have, passing its exit status back.
+public struct BackendWrapper {
+    /// The process environment as `NAME=value` strings, in order.
+    public let environment: [String]
+    public let log: BackendLog
+    public let signals: JobSignals
+
+    public init(environment: [String], log: BackendLog = BackendLog(), signals: JobSignals = JobSignals()) {
+        self.environment = environment
+        self.log = log
+        self.signals = signals
+    }
+
+    /// Runs one invocation of the backend with `arguments` (argv).
+    public func run(arguments: [String]) -> BackendOutcome {
+        do {
+            switch try BackendInvocation(arguments: arguments) {
+            case .discovery:
+                // One line in the format cups-deviced reads: class, scheme, make and model, info.
+                writeAll(1, "network \(WrappedDeviceURI.scheme) \"Unknown\" \"Tollgate print accounting and release (tollgate:REAL-URI)\"\n")
+                return .exit(BackendExitCode.ok.rawValue)
+            case .job(let job):
+                return try runJob(job)
+            }
+        } catch {
+            if case .usage = error {
+                writeAll(2, error.message + "\n")
+            } else {
+                log.error(error.message)
+            }
+            log.debug("Tollgate: exiting with \(error.exitCode.constantName)")
+            return .exit(error.exitCode.rawValue)
+        }
+    }
+
+    private func runJob(_ job: JobArguments) throws(BackendError) -> BackendOutcome {
+        // cupsd puts the full URI (with credentials) in DEVICE_URI and a redacted one in argv[0].
+        let deviceURI = value(of: "DEVICE_URI") ?? job.deviceURIArgument
+        let wrapped = try WrappedDeviceURI(parsing: deviceURI)
+        let serverBin = value(of: "CUPS_SERVERBIN") ?? "/usr/lib/cups"
+        let real = try RealBackend(scheme: wrapped.realScheme, serverBin: serverBin)
+        let decision = PrivilegeDecision(effectiveUID: geteuid(), realBackendMode: real.mode)
+        let dropTo = decision == .dropToRunUser
+            ? try CupsRunUser(serverRoot: value(of: "CUPS_SERVERROOT") ?? "/etc/cups").resolve()
+            : nil
+        log.debug("Tollgate: job \(job.jobID) for \(wrapped.redactedRealURI) through \(real.path) (mode \(octal(real.mode)), \(dropTo == nil ? "same user" : "unprivileged"))")
+
+        let realArgv0 = job.deviceURIArgument.lowercased().hasPrefix(WrappedDeviceURI.scheme + ":")
+            ? String(job.deviceURIArgument.dropFirst(WrappedDeviceURI.scheme.count + 1))
+            : wrapped.redactedRealURI
+        var spool: SpoolFile? = nil
+        if job.file == nil {
+            let directory = value(of: "TMPDIR") ?? "/tmp"
+            spool = try SpoolFile(copying: 0, into: directory, signals: signals)
+            log.debug("Tollgate: spooled \(spool!.size) bytes from stdin")
+        }
+        if signals.cancelPending() { throw .cancelledBeforeStart }
+
+        let process = RealBackendProcess(
+            path: real.path,
+            arguments: job.realBackendArguments(realArgv0: realArgv0),
+            environment: environmentForRealBackend(realURI: wrapped.realURI),
+            standardInput: spool?.fd,
+            dropTo: dropTo)
+        let termination = try process.run()
+        switch termination {
+        case .exited(let code):
+            let name = BackendExitCode(rawValue: code)?.constantName ?? "unknown status"
+            log.debug("Tollgate: real backend exited with \(code) (\(name))")
+            return .exit(code)
+        case .signaled(let signal, let cancelled):
+            log.debug("Tollgate: real backend ended by signal \(signal)\(cancelled ? " after cancel" : "")")
+            return .raise(signal)
+        }
+    }
+
+    /// Our environment with `DEVICE_URI` set to the real printer's URI.
+    func environmentForRealBackend(realURI: String) -> [String] {
+        environment.filter { !$0.hasPrefix("DEVICE_URI=") } + ["DEVICE_URI=" + realURI]
+    }
+
+    /// The value of environment variable `name`, if set.
+    func value(of name: String) -> String? {
+        let prefix = name + "="
+        return environment.last(where: { $0.hasPrefix(prefix) }).map { String($0.dropFirst(prefix.count)) }
+    }
+}
+
+extension BackendOutcome {
+    /// Ends the process as this outcome says. `raise` first turns off core dumps and restores the
+    /// signal's default action, so the wrapper ends exactly as the real backend did.
+    public func endProcess() -> Never {
+        switch self {
+        case .exit(let code):
+            Glibc.exit(code)
+        case .raise(let signal):
+            var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+            setrlimit(__rlimit_resource_t(RLIMIT_CORE.rawValue), &noCore)
+            Glibc.signal(signal, SIG_DFL)
+            var set = JobSignals.set([signal])
+            sigprocmask(SIG_UNBLOCK, &set, nil)
+            Glibc.raise(signal)
+            Glibc.exit(128 + signal)
+        }
+    }
+}

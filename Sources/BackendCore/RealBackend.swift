@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The CUPS backend that talks to the real printer, found and checked before it is run.
+public struct RealBackend: Equatable, Sendable {
+    /// `$CUPS_SERVERBIN/backend/<scheme>`.
+    public let path: String
+    /// Its permission bits (after following symlinks, as exec does).
+    public let mode: mode_t
+
+    /// Finds the backend for `scheme` under `serverBin` and refuses one that is missing, not an
+    /// executable regular file, or writable by group or others (anyone who could write it could
+    /// run code as root or as lp for every job). When we run as root it must also belong to root,
+    /// as cupsd requires of its own backends.
+    public init(scheme: String, serverBin: String, effectiveUID: uid_t = geteuid()) throws(BackendError) {
+        let path = serverBin + "/backend/" + scheme
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .realBackendMissing(path: path)
+        }
+        guard info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o111 != 0 else {
+            throw .realBackendNotExecutable(path: path)
+        }
+        let mode = info.st_mode & 0o7777
+        if mode & (S_IWGRP | S_IWOTH) != 0 {
+            throw .realBackendInsecure(path: path, reason: "it is writable by group or others (mode \(octal(mode)))")
+        }
+        if effectiveUID == 0 && info.st_uid != 0 {
+            throw .realBackendInsecure(path: path, reason: "it is not owned by root (uid \(info.st_uid))")
+        }
+        self.path = path
+        self.mode = mode
+    }
+}
+
+func octal(_ mode: mode_t) -> String {
+    "0" + String(mode, radix: 8)
+}

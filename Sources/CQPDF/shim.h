@@ -1,0 +1,2 @@
+// libqpdf's C API (Debian: libqpdf-dev).
+#include <qpdf/qpdf-c.h>

@@ -1,0 +1,29 @@
+#ifndef TOLLGATE_SPAWN_H
+#define TOLLGATE_SPAWN_H
+
+#include <sys/types.h>
+
+/// Starts `path` the way cupsd starts a backend, for the `tollgate:` wrapper.
+///
+/// In the child, before exec: every signal disposition is reset to SIG_DFL and the signal mask is
+/// emptied (the parent blocks SIGTERM/SIGCHLD to wait for them synchronously); if `stdin_fd` is
+/// not -1 it becomes fd 0; if `drop_privileges` is non-zero the child calls
+/// setgroups(1, &gid), setgid(gid), setuid(uid) and refuses to exec if any of them fails.
+/// All other descriptors keep their close-on-exec flags, so fds 3 and 4 (cupsd's back and side
+/// channels) reach the real backend as cupsd gave them to us.
+///
+/// Only async-signal-safe calls happen between fork and exec, which is why this lives in C: glibc's
+/// posix_spawn cannot change user ids, and swift-subprocess closes descriptors above 2.
+///
+/// Returns the child's pid, or -1 with `*child_errno` set when fork failed or the child could not
+/// drop privileges or exec (reported back through a close-on-exec pipe).
+pid_t tollgate_spawn(const char *path,
+                     char *const argv[],
+                     char *const envp[],
+                     int stdin_fd,
+                     int drop_privileges,
+                     uid_t uid,
+                     gid_t gid,
+                     int *child_errno);
+
+#endif

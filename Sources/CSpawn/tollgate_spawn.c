@@ -1,0 +1,80 @@
+#define _GNU_SOURCE
+#include "tollgate_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void child_fail(int report_fd, int err) {
+    ssize_t ignored = write(report_fd, &err, sizeof err);
+    (void)ignored;
+    _exit(127);
+}
+
+pid_t tollgate_spawn(const char *path,
+                     char *const argv[],
+                     char *const envp[],
+                     int stdin_fd,
+                     int drop_privileges,
+                     uid_t uid,
+                     gid_t gid,
+                     int *child_errno) {
+    int report[2];
+    *child_errno = 0;
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        *child_errno = errno;
+        return -1;
+    }
+
+    pid_t pid = fork();
+    if (pid < 0) {
+        *child_errno = errno;
+        close(report[0]);
+        close(report[1]);
+        return -1;
+    }
+
+    if (pid == 0) {
+        /* Child: async-signal-safe calls only. */
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        for (int sig = 1; sig < NSIG; sig++) {
+            if (sig != SIGKILL && sig != SIGSTOP) (void)sigaction(sig, &dfl, NULL);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        (void)sigprocmask(SIG_SETMASK, &none, NULL);
+
+        if (stdin_fd >= 0 && stdin_fd != 0) {
+            if (dup2(stdin_fd, 0) < 0) child_fail(report[1], errno);
+        }
+        if (drop_privileges) {
+            if (setgroups(1, &gid) != 0) child_fail(report[1], errno);
+            if (setgid(gid) != 0) child_fail(report[1], errno);
+            if (setuid(uid) != 0) child_fail(report[1], errno);
+        }
+        execve(path, argv, envp);
+        child_fail(report[1], errno);
+    }
+
+    /* Parent: an exec that succeeded closes the pipe with nothing written. */
+    close(report[1]);
+    int err = 0;
+    ssize_t n;
+    do {
+        n = read(report[0], &err, sizeof err);
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == (ssize_t)sizeof err) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+        *child_errno = err;
+        return -1;
+    }
+    return pid;
+}
