@@ -8,9 +8,11 @@ let package = Package(
     name: "Tollgate",
     products: [
         .executable(name: "tollgate-backend", targets: ["tollgate-backend"]),
+        .executable(name: "tollgate-analyse", targets: ["tollgate-analyse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries.
@@ -23,6 +25,12 @@ let package = Package(
         .target(name: "PricingTOML", dependencies: ["Pricing", .product(name: "TOMLKit", package: "TOMLKit")],
                 path: "Sources/PricingTOML"),
         .target(name: "JobAnalysis", dependencies: ["CQPDF"], path: "Sources/JobAnalysis"),
+        .target(name: "QuotaDB", dependencies: ["Pricing", .product(name: "GRDB", package: "GRDB.swift")],
+                path: "Sources/QuotaDB"),
+
+        // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
+        // under rlimits and without the database's privileges.
+        .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool"),
 
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
         .target(name: "BackendCore", dependencies: ["CCups", "CSpawn"], path: "Sources/BackendCore"),
@@ -31,6 +39,7 @@ let package = Package(
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
+        .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB"], path: "Tests/QuotaDBTests"),
         .testTarget(name: "EndToEndTests", dependencies: [], path: "Tests/EndToEndTests"),
     ]
 )
