@@ -9,10 +9,12 @@ let package = Package(
     products: [
         .executable(name: "tollgate-backend", targets: ["tollgate-backend"]),
         .executable(name: "tollgate-analyse", targets: ["tollgate-analyse"]),
+        .executable(name: "tollgate", targets: ["tollgate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // C libraries.
@@ -35,6 +37,12 @@ let package = Package(
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
         .target(name: "BackendCore", dependencies: ["CCups", "CSpawn"], path: "Sources/BackendCore"),
         .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore"], path: "Sources/Backend"),
+
+        // `tollgate`: the admin and user command line.
+        .executableTarget(name: "tollgate", dependencies: [
+            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/CLI"),
 
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML"], path: "Tests/PricingTests"),
