@@ -44,10 +44,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/CLI"),
 
-        .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore"], path: "Tests/BackendCoreTests"),
+        // Shared helpers for tests: built products, processes, the CUPS test bench.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore", "TestSupport"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB"], path: "Tests/QuotaDBTests"),
-        .testTarget(name: "EndToEndTests", dependencies: [], path: "Tests/EndToEndTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"], path: "Tests/EndToEndTests"),
     ]
 )

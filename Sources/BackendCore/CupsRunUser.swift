@@ -18,8 +18,8 @@ public struct CupsRunUser: Equatable, Sendable {
     /// keeps the default. A numeric value such as `User 7` is kept as a number.
     public init(cupsFilesConf text: String) {
         self.init()
-        for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            let words = rawLine.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let words = rawLine.split(whereSeparator: \.isWhitespace)
             guard words.count >= 2, !words[0].hasPrefix("#") else { continue }
             switch words[0].lowercased() {
             case "user": user = String(words[1])

@@ -1,0 +1,39 @@
+import Testing
+@testable import BackendCore
+
+@Suite struct BackendInvocationTests {
+    @Test func noArgumentsIsDiscovery() throws {
+        #expect(try BackendInvocation(arguments: ["tollgate"]) == .discovery)
+    }
+
+    @Test func sixArgumentsReadStdin() throws {
+        let invocation = try BackendInvocation(arguments: ["tollgate:ipp://h/p", "42", "alice", "My title", "2", "sides=two-sided-long-edge"])
+        guard case .job(let job) = invocation else { Issue.record("not a job"); return }
+        #expect(job.jobID == "42")
+        #expect(job.user == "alice")
+        #expect(job.title == "My title")
+        #expect(job.copies == "2")
+        #expect(job.options == "sides=two-sided-long-edge")
+        #expect(job.file == nil)
+        #expect(job.realBackendArguments(realArgv0: "ipp://h/p") == ["ipp://h/p", "42", "alice", "My title", "2", "sides=two-sided-long-edge"])
+    }
+
+    @Test func sevenArgumentsKeepTheFile() throws {
+        let invocation = try BackendInvocation(arguments: ["tollgate:ipp://h/p", "7", "bob", "t", "1", "", "/var/spool/cups/d00007-001"])
+        guard case .job(let job) = invocation else { Issue.record("not a job"); return }
+        #expect(job.file == "/var/spool/cups/d00007-001")
+        #expect(job.realBackendArguments(realArgv0: "ipp://h/p").count == 7)
+        #expect(job.realBackendArguments(realArgv0: "ipp://h/p").last == "/var/spool/cups/d00007-001")
+    }
+
+    @Test(arguments: [2, 3, 4, 5, 8, 9])
+    func otherCountsAreUsageErrors(count: Int) {
+        let arguments = ["tollgate"] + Array(repeating: "x", count: count - 1)
+        #expect(throws: BackendError.usage(program: "tollgate")) { try BackendInvocation(arguments: arguments) }
+    }
+
+    @Test func usageExitsWithFailed() {
+        #expect(BackendError.usage(program: "tollgate").exitCode == .failed)
+        #expect(BackendError.usage(program: "tollgate").message.hasPrefix("Usage: tollgate job-id user title copies options [file]"))
+    }
+}
