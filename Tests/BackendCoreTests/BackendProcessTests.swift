@@ -105,11 +105,8 @@ import TestSupport
         let box = try WrapperSandbox(fakeMode: 0o700)
         let input = try box.root.write("in.txt", "hello\n")
         let env = box.environment(deviceURI: "tollgate:fake://p", fakeMode: "sleep")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "exec -a \"$0\" \"$@\" <\"\(input)\"", "tollgate:fake://p", backend, "9", "u", "t", "1", ""]
-        process.environment = env
-        try process.run()
+        let process = try RunningProcess(["/bin/bash", "-c", "exec -a \"$0\" \"$@\"", "tollgate:fake://p", backend, "9", "u", "t", "1", ""],
+                                         environment: env, stdinPath: input)
         let started = box.records + "/started"
         let deadline = Date().addingTimeInterval(20)
         while !FileManager.default.fileExists(atPath: started) && Date() < deadline { usleep(20_000) }
@@ -117,10 +114,10 @@ import TestSupport
         usleep(50_000)
         let childPID = try #require(Int32(String(contentsOfFile: started, encoding: .utf8)))
         #expect(kill(childPID, 0) == 0, "the real backend is running")
-        kill(process.processIdentifier, SIGTERM)   // what cupsd does on cancel
-        process.waitUntilExit()
-        #expect(process.terminationReason == .uncaughtSignal)
-        #expect(process.terminationStatus == SIGTERM)
+        process.signal(SIGTERM)   // what cupsd does on cancel
+        let result = try process.wait(timeout: 20)
+        #expect(result.signaled)
+        #expect(result.status == SIGTERM)
         #expect(FileManager.default.fileExists(atPath: box.records + "/terminated"), "SIGTERM was forwarded")
         #expect(kill(childPID, 0) == -1 && errno == ESRCH, "the real backend is gone and reaped")
         #expect(try box.spoolLeftovers().isEmpty)

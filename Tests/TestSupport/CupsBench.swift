@@ -1,0 +1,148 @@
+import Foundation
+
+/// A private cupsd with virtual IPP printers on loopback (`cups/tollgate-bench`), with the built
+/// `tollgate-backend` installed as its `tollgate` backend. Stopped when released; a watchdog
+/// also stops it if the test process dies first.
+public final class CupsBench: @unchecked Sendable {
+    /// The bench directory (ServerRoot, spool, logs, printers' output).
+    public let dir: String
+    /// KEY=VALUE pairs printed by `tollgate-bench start`.
+    public let values: [String: String]
+    private var stopped = false
+
+    public static var script: String { BuiltProducts.packageRoot.appendingPathComponent("cups/tollgate-bench").path }
+
+    public init(printers: Int = 1, backend: String = BuiltProducts.executable("tollgate-backend")) throws {
+        let result = try ProcessRunner.run([CupsBench.script, "start", "--printers", String(printers),
+                                            "--backend", backend, "--owner", String(getpid())], timeout: 60)
+        guard result.status == 0 else { throw TestFailure("tollgate-bench start failed: \(result.stderr)") }
+        var values: [String: String] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            guard let eq = line.firstIndex(of: "=") else { continue }
+            values[String(line[..<eq])] = String(line[line.index(after: eq)...])
+        }
+        guard let dir = values["TOLLGATE_BENCH_DIR"] else { throw TestFailure("no bench directory in: \(result.stdout)") }
+        self.dir = dir
+        self.values = values
+    }
+
+    deinit { stop() }
+
+    /// Stops cupsd, the printers and dbus, and removes the directory.
+    public func stop() {
+        guard !stopped else { return }
+        stopped = true
+        _ = try? ProcessRunner.run([CupsBench.script, "stop", dir], timeout: 60)
+    }
+
+    /// The environment for CUPS clients (lp, lpstat, lpadmin …) talking to this bench.
+    public var clientEnvironment: [String: String] {
+        ["PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CUPS_SERVER": values["CUPS_SERVER"]!,
+         "CUPS_SERVERROOT": values["CUPS_SERVERROOT"]!, "LANG": "C"]
+    }
+
+    public func printerURI(_ index: Int) -> String { values["PRINTER\(index)_URI"]! }
+    public func printerOutput(_ index: Int) -> String { values["PRINTER\(index)_OUT"]! }
+    public var serverBin: String { values["CUPS_SERVERBIN"]! }
+    public var errorLog: String { (try? String(contentsOfFile: values["CUPS_ERROR_LOG"]!, encoding: .utf8)) ?? "" }
+
+    /// Creates a queue in front of printer `printer` (`raw` or `everywhere`).
+    public func addQueue(_ name: String, kind: String, printer: Int = 1, options: [String] = []) throws {
+        let result = try ProcessRunner.run([CupsBench.script, "queue", dir, name, kind, String(printer)] + options,
+                                           environment: clientEnvironment)
+        guard result.status == 0 else { throw TestFailure("queue \(name): \(result.stderr)") }
+    }
+
+    /// Runs a CUPS client command against the bench.
+    @discardableResult
+    public func client(_ arguments: [String], timeout: TimeInterval = 60) throws -> ProcessResult {
+        try ProcessRunner.run(arguments, environment: clientEnvironment, timeout: timeout)
+    }
+
+    /// Submits a file with `lp` and returns cupsd's job id.
+    public func submit(_ file: String, queue: String, options: [String] = [], user: String? = nil) throws -> Int {
+        var arguments = ["lp", "-d", queue]
+        if let user { arguments += ["-U", user] }
+        for option in options { arguments += ["-o", option] }
+        let result = try client(arguments + [file])
+        guard result.status == 0,
+              let idText = result.stdout.split(separator: " ").first(where: { $0.hasPrefix(queue + "-") })?.split(separator: "-").last,
+              let id = Int(idText) else { throw TestFailure("lp failed: \(result.stdout) \(result.stderr)") }
+        return id
+    }
+
+    /// job-state, job-state-reasons and job-printer-state-message of a job, from cupsd over IPP.
+    public func jobStatus(_ id: Int) throws -> (state: String, reasons: String, message: String) {
+        let test = dir + "/get-job-attributes.test"
+        if !FileManager.default.fileExists(atPath: test) {
+            try """
+            {
+              OPERATION Get-Job-Attributes
+              GROUP operation-attributes-tag
+              ATTR charset attributes-charset utf-8
+              ATTR naturalLanguage attributes-natural-language en
+              ATTR uri printer-uri $uri
+              ATTR integer job-id $job_id
+              ATTR name requesting-user-name root
+              ATTR keyword requested-attributes job-state,job-state-reasons,job-printer-state-message
+              DISPLAY job-state
+              DISPLAY job-state-reasons
+              DISPLAY job-printer-state-message
+            }
+            """.write(toFile: test, atomically: true, encoding: .utf8)
+        }
+        let uri = "ipp://127.0.0.1:\(values["CUPS_PORT"]!)/"
+        let result = try ProcessRunner.run(["ipptool", "-c", "-d", "job_id=\(id)", uri, test])
+        let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        guard result.status == 0, lines.count >= 2 else { throw TestFailure("ipptool: \(result.stdout) \(result.stderr)") }
+        let fields = Self.csvFields(String(lines[1]))
+        return (fields[safe: 0] ?? "", fields[safe: 1] ?? "", fields[safe: 2] ?? "")
+    }
+
+    /// Waits until the job's state is one of `states` and returns the final status.
+    @discardableResult
+    public func waitForJob(_ id: Int, in states: Set<String>, timeout: TimeInterval = 60) throws -> (state: String, reasons: String, message: String) {
+        let deadline = Date().addingTimeInterval(timeout)
+        var last = try jobStatus(id)
+        while !states.contains(last.state) {
+            guard Date() < deadline else {
+                throw TestFailure("job \(id) stayed \(last.state) (\(last.reasons), \(last.message)); wanted \(states.sorted())")
+            }
+            usleep(100_000)
+            last = try jobStatus(id)
+        }
+        return last
+    }
+
+    /// The documents printer `index` has received, oldest first (not its `.prn` command output).
+    public func receivedDocuments(printer index: Int = 1) throws -> [String] {
+        let dir = printerOutput(index)
+        return try FileManager.default.contentsOfDirectory(atPath: dir)
+            .filter { !$0.hasSuffix(".prn") }
+            .sorted { (Int($0.prefix(while: \.isNumber)) ?? 0) < (Int($1.prefix(while: \.isNumber)) ?? 0) }
+            .map { dir + "/" + $0 }
+    }
+
+    /// Installs a script as backend `scheme` in the bench's ServerBin (root-owned, `mode`).
+    public func installBackend(_ scheme: String, script: String, mode: Int = 0o755) throws {
+        let path = serverBin + "/backend/" + scheme
+        try script.write(toFile: path, atomically: false, encoding: .utf8)
+        chown(path, 0, 0)
+        chmod(path, mode_t(mode))
+    }
+
+    static func csvFields(_ line: String) -> [String] {
+        var fields: [String] = [], current = "", quoted = false
+        for ch in line {
+            if ch == "\"" { quoted.toggle() }
+            else if ch == "," && !quoted { fields.append(current); current = "" }
+            else { current.append(ch) }
+        }
+        fields.append(current)
+        return fields
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
