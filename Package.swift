@@ -20,7 +20,7 @@ let package = Package(
         // C libraries.
         .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
-        .target(name: "CSpawn", path: "Sources/CSpawn"),
+        .target(name: "CBackendSupport", path: "Sources/CBackendSupport"),
 
         // Pure domain modules.
         .target(name: "Pricing", path: "Sources/Pricing"),
@@ -35,7 +35,7 @@ let package = Package(
         .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool"),
 
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
-        .target(name: "BackendCore", dependencies: ["CCups", "CSpawn"], path: "Sources/BackendCore"),
+        .target(name: "BackendCore", dependencies: ["CCups", "CBackendSupport"], path: "Sources/BackendCore"),
         .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore"], path: "Sources/Backend"),
 
         // `tollgate`: the admin and user command line.

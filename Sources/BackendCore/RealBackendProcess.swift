@@ -1,4 +1,4 @@
-import CSpawn
+import CBackendSupport
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,4 @@
+import CBackendSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,34 +27,12 @@ public final class SpoolFile {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
 
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: SpoolFile.chunkSize, alignment: 16)
-        defer { buffer.deallocate() }
         var total = 0
-        while true {
-            if signals.cancelPending() {
-                close(fd)
-                throw .cancelledBeforeStart
-            }
-            let n = read(input, buffer, SpoolFile.chunkSize)
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let code = errno
-                close(fd)
-                throw .spoolFailed(directory: directory, errno: code)
-            }
-            var written = 0
-            while written < n {
-                let w = write(fd, buffer + written, n - written)
-                if w < 0 {
-                    if errno == EINTR { continue }
-                    let code = errno
-                    close(fd)
-                    throw .spoolFailed(directory: directory, errno: code)
-                }
-                written += w
-            }
-            total += n
+        do throws(BackendError) {
+            total = try SpoolFile.copy(from: input, to: fd, directory: directory, signals: signals)
+        } catch {
+            close(fd)
+            throw error
         }
         guard lseek(fd, 0, SEEK_SET) == 0 else {
             let code = errno
@@ -66,5 +45,44 @@ public final class SpoolFile {
 
     deinit {
         close(fd)
+    }
+
+    /// Copies `input` to the end into `output`: with splice(2) while `input` is a pipe (as from
+    /// cupsd's filter chain: no copy through user space), else with read/write through one
+    /// buffer. Memory stays at one chunk whatever the job's size.
+    private static func copy(from input: Int32, to output: Int32, directory: String,
+                             signals: JobSignals) throws(BackendError) -> Int {
+        var total = 0
+        var canSplice = true
+        var buffer: UnsafeMutableRawPointer? = nil
+        defer { buffer?.deallocate() }
+        while true {
+            if signals.cancelPending() { throw .cancelledBeforeStart }
+            if canSplice {
+                let moved = tollgate_splice_to_file(input, output, UInt(chunkSize))
+                if moved > 0 { total += moved; continue }
+                if moved == 0 { return total }
+                if errno == EINTR { continue }
+                guard errno == EINVAL || errno == ENOSYS else { throw .spoolFailed(directory: directory, errno: errno) }
+                canSplice = false
+            }
+            if buffer == nil { buffer = UnsafeMutableRawPointer.allocate(byteCount: chunkSize, alignment: 16) }
+            let n = read(input, buffer!, chunkSize)
+            if n == 0 { return total }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .spoolFailed(directory: directory, errno: errno)
+            }
+            var written = 0
+            while written < n {
+                let w = write(output, buffer! + written, n - written)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    throw .spoolFailed(directory: directory, errno: errno)
+                }
+                written += w
+            }
+            total += n
+        }
     }
 }

@@ -8,10 +8,12 @@ import TestSupport
     let backend = BuiltProducts.executable("tollgate-backend")
 
     /// Runs the wrapper with argv[0] set and fds 3/4 open, stdin from `input` when given.
+    /// With `throughPipe`, stdin is a pipe (as from cupsd's filter chain) instead of the file.
     func runWrapper(argv0: String, _ arguments: [String], env: [String: String],
-                    input: String? = nil, timeout: TimeInterval = 30) throws -> ProcessResult {
+                    input: String? = nil, throughPipe: Bool = false, timeout: TimeInterval = 30) throws -> ProcessResult {
         let redirect = input.map { " <\"\($0)\"" } ?? " </dev/null"
-        let script = "exec 3</dev/null 4</dev/null; exec -a \"$0\" \"$@\"" + redirect
+        let run = "exec 3</dev/null 4</dev/null; exec -a \"$0\" \"$@\""
+        let script = throughPipe && input != nil ? "cat \"\(input!)\" | (\(run))" : run + redirect
         return try ProcessRunner.run(["/bin/bash", "-c", script, argv0, backend] + arguments,
                                      environment: env, timeout: timeout)
     }
@@ -55,7 +57,8 @@ import TestSupport
         #expect(!result.stderr.contains("pw@"), "credentials stay out of the log")
     }
 
-    @Test func stdinJobIsSpooledAndGivenOnStdin() throws {
+    @Test(arguments: [false, true])
+    func stdinJobIsSpooledAndGivenOnStdin(throughPipe: Bool) throws {
         let box = try WrapperSandbox(fakeMode: 0o700)
         // 5 MiB plus a bit: several spool chunks, not a multiple of the chunk size.
         var bytes = [UInt8](repeating: 0, count: 5 * 1_048_576 + 12345)
@@ -63,8 +66,9 @@ import TestSupport
         let input = box.root.path + "/input.bin"
         try Data(bytes).write(to: URL(fileURLWithPath: input))
         let result = try runWrapper(argv0: "tollgate:fake://p", ["5", "bob", "t", "1", ""],
-                                    env: box.environment(deviceURI: "tollgate:fake://p"), input: input)
+                                    env: box.environment(deviceURI: "tollgate:fake://p"), input: input, throughPipe: throughPipe)
         #expect(result.status == 0)
+        #expect(result.stderr.contains("DEBUG: Tollgate: spooled \(bytes.count) bytes from stdin"))
         let record = try box.record()
         #expect(record["argv[6]"] == nil, "a stdin job stays a stdin job for the real backend")
         let received = try Data(contentsOf: URL(fileURLWithPath: box.records + "/stdin"))

@@ -1,5 +1,5 @@
-#ifndef TOLLGATE_SPAWN_H
-#define TOLLGATE_SPAWN_H
+#ifndef TOLLGATE_BACKEND_SUPPORT_H
+#define TOLLGATE_BACKEND_SUPPORT_H
 
 #include <sys/types.h>
 
@@ -8,11 +8,11 @@
 /// In the child, before exec: every signal disposition is reset to SIG_DFL and the signal mask is
 /// emptied (the parent blocks SIGTERM/SIGCHLD to wait for them synchronously); if `stdin_fd` is
 /// not -1 it becomes fd 0; if `drop_privileges` is non-zero the child calls
-/// setgroups(1, &gid), setgid(gid), setuid(uid) and refuses to exec if any of them fails.
+/// setgroups(1, &gid), setresgid(gid…) and setresuid(uid…) and refuses to exec if any fails.
 /// All other descriptors keep their close-on-exec flags, so fds 3 and 4 (cupsd's back and side
 /// channels) reach the real backend as cupsd gave them to us.
 ///
-/// Only async-signal-safe calls happen between fork and exec, which is why this lives in C: glibc's
+/// Only async-signal-safe calls happen between vfork and exec, which is why this lives in C: glibc's
 /// posix_spawn cannot change user ids, and swift-subprocess closes descriptors above 2.
 ///
 /// Returns the child's pid, or -1 with `*child_errno` set when fork failed or the child could not
@@ -25,5 +25,10 @@ pid_t tollgate_spawn(const char *path,
                      uid_t uid,
                      gid_t gid,
                      int *child_errno);
+
+/// Moves up to `length` bytes from the pipe `from` to the file `to` at its current offset without
+/// copying them through user space (Linux splice(2)). Returns the bytes moved, 0 at end of input,
+/// or -1 with errno set (EINVAL when `from` is not a pipe: then copy with read/write instead).
+long tollgate_splice_to_file(int from, int to, unsigned long length);
 
 #endif

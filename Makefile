@@ -1,0 +1,44 @@
+# Tollgate — build, test, demo and install on Debian 12 (run as root).
+#
+#   make demo    install what is needed, build, and run the demo on a private cupsd
+#   make test    install what is needed and run every test (unit and end-to-end)
+#   make bench   run the benchmarks (figures, not tests)
+#   make install install the backend and tools into the system CUPS
+
+SWIFT        ?= swift
+PREFIX       ?= /usr/local
+CUPS_BACKEND ?= /usr/lib/cups/backend
+RELEASE_FLAGS = -c release --static-swift-stdlib
+
+# Debian packages the build, the tests and the demo need. Swift itself comes from swift.org.
+APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
+               libcups2-dev libqpdf-dev libsqlite3-dev dbus-daemon python3 poppler-utils make gcc
+
+.PHONY: deps build build-tests test demo bench install clean
+
+deps:
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+
+build: deps
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+build-tests: deps
+	$(SWIFT) build --build-tests
+
+test: build-tests
+	$(SWIFT) test
+
+demo: build
+	demo/run-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+
+bench: build
+	python3 bench/backend.py --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+
+install: build
+	install -o root -g root -m 0700 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-backend" $(CUPS_BACKEND)/tollgate
+	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate" $(PREFIX)/bin/tollgate
+
+clean:
+	rm -rf .build

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Backend benchmark: what `tollgate:` adds in front of a real CUPS backend.
+
+Prints figures (not a test). Runs as root, like cupsd runs the backend:
+  1. start-up overhead: wall time of tollgate-backend in front of a no-op real backend vs the
+     no-op backend alone (median of N runs, 1-page PDF as argv[6]);
+  2. the same against a real printer: tollgate:ipp://… vs the ipp backend alone, printing a
+     1-page PDF to an ippeveprinter of a private bench;
+  3. pass-through of a large stream on stdin (cupsd's filter chain → backend) vs `cat` to the
+     same file system, and the backend's peak RSS for a small and a large job (flat = constant
+     memory).
+
+Usage: bench/backend.py --bin BIN_DIR [--runs 40] [--stream-mib 1024]
+"""
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOOP_C = r"""
+#include <unistd.h>
+int main(int argc, char **argv) {
+    if (argc == 1) return 0;
+    char buffer[1 << 16];
+    int fd = 0;
+    if (argc == 7) { fd = -1; }
+    if (fd == 0) { while (read(0, buffer, sizeof buffer) > 0) {} }
+    return 0;
+}
+"""
+
+
+def run_timed(argv, env, stdin=None):
+    start = time.perf_counter()
+    result = subprocess.run(argv, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"bench: {argv[0]} exited with {result.returncode}")
+    return elapsed
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def exec_with_argv0(argv0, path, args):
+    """bash's exec -a sets argv[0] as cupsd does (the device URI)."""
+    return ["/bin/bash", "-c", 'exec -a "$0" "$@"', argv0, path] + args
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True, help="directory with the release tollgate-backend")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--stream-mib", type=int, default=1024)
+    options = parser.parse_args()
+    backend = os.path.join(options.bin, "tollgate-backend")
+    if os.geteuid() != 0:
+        sys.exit("bench: run as root (cupsd runs the backend as root)")
+
+    work = tempfile.mkdtemp(prefix="tollgate-bench-backend.")
+    os.chmod(work, 0o755)
+    bench_dir = None
+    try:
+        # A private ServerBin with a no-op backend (root, 0700: no privilege change either way).
+        serverbin = os.path.join(work, "serverbin")
+        os.makedirs(os.path.join(serverbin, "backend"))
+        for d in (serverbin, os.path.join(serverbin, "backend")):
+            os.chmod(d, 0o755)
+        with open(os.path.join(work, "noop.c"), "w") as f:
+            f.write(NOOP_C)
+        noop = os.path.join(serverbin, "backend", "noop")
+        subprocess.run(["cc", "-O2", "-o", noop, os.path.join(work, "noop.c")], check=True)
+        os.chmod(noop, 0o700)
+        tmp = os.path.join(work, "tmp")
+        os.makedirs(tmp)
+
+        pdf = os.path.join(work, "one-page.pdf")
+        subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-o", pdf,
+                        "-c", "/Helvetica findfont 24 scalefont setfont 72 720 moveto (One page) show showpage"],
+                       check=True)
+        args = ["1", "bench", "One page", "1", "", pdf]
+        base_env = {"PATH": "/usr/bin:/bin", "CUPS_SERVERBIN": serverbin, "TMPDIR": tmp,
+                    "CUPS_SERVERROOT": "/etc/cups"}
+
+        # 1. Start-up overhead against the no-op backend.
+        wrapped_env = dict(base_env, DEVICE_URI="tollgate:noop://x")
+        plain_env = dict(base_env, DEVICE_URI="noop://x")
+        wrapped, plain = [], []
+        for _ in range(3):  # warm the page cache
+            run_timed(exec_with_argv0("tollgate:noop://x", backend, args), wrapped_env)
+        for _ in range(options.runs):
+            wrapped.append(run_timed(exec_with_argv0("tollgate:noop://x", backend, args), wrapped_env))
+            plain.append(run_timed(exec_with_argv0("noop://x", noop, args), plain_env))
+        print(f"start-up, no-op real backend, {options.runs} runs (1-page PDF in argv[6]):")
+        print(f"  no-op backend alone         median {median_ms(plain):7.2f} ms")
+        print(f"  tollgate:noop://            median {median_ms(wrapped):7.2f} ms")
+        print(f"  overhead                            {median_ms(wrapped) - median_ms(plain):7.2f} ms   (target <= 10 ms)")
+
+        # 2. Against a real IPP printer on a private bench.
+        out = subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "start", "--backend", backend,
+                              "--owner", str(os.getpid())], check=True, capture_output=True, text=True).stdout
+        values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        bench_dir = values["TOLLGATE_BENCH_DIR"]
+        ipp_uri = values["PRINTER1_URI"]
+        ipp_env = dict(base_env, CUPS_SERVERBIN=values["CUPS_SERVERBIN"], CUPS_SERVERROOT=values["CUPS_SERVERROOT"])
+        real_ipp = os.path.join(values["CUPS_SERVERBIN"], "backend", "ipp")
+        wrapped, plain = [], []
+        runs = max(30, options.runs // 2)
+        for _ in range(runs):
+            plain.append(run_timed(exec_with_argv0(ipp_uri, real_ipp, args), dict(ipp_env, DEVICE_URI=ipp_uri)))
+            wrapped.append(run_timed(exec_with_argv0("tollgate:" + ipp_uri, backend, args),
+                                     dict(ipp_env, DEVICE_URI="tollgate:" + ipp_uri)))
+        print(f"\nprinting a 1-page PDF to ippeveprinter, {runs} runs each:")
+        print(f"  ipp backend alone           median {median_ms(plain):7.2f} ms")
+        print(f"  tollgate:ipp://             median {median_ms(wrapped):7.2f} ms")
+        print(f"  overhead                            {median_ms(wrapped) - median_ms(plain):7.2f} ms")
+
+        # 3. Pass-through of a stream on stdin, and peak RSS.
+        mib = options.stream_mib
+        sink = os.path.join(tmp, "cat-sink")
+
+        def stream_through(command, env):
+            producer = subprocess.Popen(["head", "-c", f"{mib}M", "/dev/zero"], stdout=subprocess.PIPE)
+            start = time.perf_counter()
+            consumer = subprocess.run(command, env=env, stdin=producer.stdout,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            elapsed = time.perf_counter() - start
+            producer.stdout.close()
+            producer.wait()
+            if consumer.returncode != 0:
+                sys.exit(f"bench: {command[0]} exited with {consumer.returncode}")
+            return elapsed
+
+        stdin_args = ["1", "bench", "Stream", "1", ""]
+        cat_times, tollgate_times = [], []
+        for _ in range(3):
+            cat_times.append(stream_through(["/bin/sh", "-c", f"cat > {sink}"], base_env))
+            os.unlink(sink)
+            tollgate_times.append(stream_through(exec_with_argv0("tollgate:noop://x", backend, stdin_args), wrapped_env))
+        cat_rate = mib / statistics.median(cat_times)
+        tollgate_rate = mib / statistics.median(tollgate_times)
+        print(f"\npass-through of {mib} MiB on stdin (median of 3):")
+        print(f"  cat > file (same fs)        {cat_rate:8.0f} MiB/s")
+        print(f"  tollgate:noop:// (spool + real backend reads it) {tollgate_rate:8.0f} MiB/s")
+        print(f"  ratio tollgate / cat        {tollgate_rate / cat_rate:8.2f}    (target >= 0.9)")
+
+        def peak_rss_kib(size_mib):
+            script = ("import resource, subprocess, sys\n"
+                      "p = subprocess.Popen(['head', '-c', sys.argv[1] + 'M', '/dev/zero'], stdout=subprocess.PIPE)\n"
+                      "r = subprocess.run(sys.argv[2:], stdin=p.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+                      "p.stdout.close(); p.wait()\n"
+                      "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+            result = subprocess.run([sys.executable, "-c", script, str(size_mib)]
+                                    + exec_with_argv0("tollgate:noop://x", backend, stdin_args),
+                                    env=wrapped_env, capture_output=True, text=True, check=True)
+            return int(result.stdout.strip())
+
+        small, large = peak_rss_kib(1), peak_rss_kib(mib)
+        print(f"\npeak RSS of the backend: 1 MiB job {small / 1024:.1f} MiB, {mib} MiB job {large / 1024:.1f} MiB")
+    finally:
+        if bench_dir:
+            subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "stop", bench_dir])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
