@@ -33,6 +33,9 @@ let package = Package(
         .target(name: "QuotaDB", dependencies: ["Pricing", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/QuotaDB"),
 
+        // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
+        .target(name: "Enforcement", dependencies: ["CupsClient"], path: "Sources/Enforcement"),
+
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
         // under rlimits and without the database's privileges.
         .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool"),
@@ -52,6 +55,7 @@ let package = Package(
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore", "TestSupport"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
+        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "CupsClient"], path: "Tests/EnforcementTests"),
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB"], path: "Tests/QuotaDBTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CupsClient"], path: "Tests/EndToEndTests"),
     ]

@@ -1,0 +1,110 @@
+import CupsClient
+
+/// What a queue's administrator decided, read from cupsd's printer attributes: the
+/// `tollgate-*-default` options set with `lpadmin -p QUEUE -o tollgate-…-default=VALUE`.
+///
+/// Never built from argv[5] or job attributes: any user can send `tollgate-mode=track` with a
+/// job. A missing option takes its documented default; a malformed one is an error, and the
+/// backend holds the job rather than print it for free.
+public struct QueuePolicy: Equatable, Sendable {
+    /// How the queue charges.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Always print; charge what printed (wallets may go negative).
+        case track
+        /// Print when the wallet chain allows it (see ``Rule``), else hold the job.
+        case quota
+        /// Hold every job until its owner releases it at a release station.
+        case release
+    }
+
+    /// When a `quota` queue lets a job print.
+    public enum Rule: String, Sendable, CaseIterable {
+        /// The wallet chain must cover the whole price.
+        case cover
+        /// Watchdoc's rule: print while the balance is positive; it may go below zero.
+        case positive
+    }
+
+    public var mode: Mode
+    public var rule: Rule
+    /// The rates card's name; nil means the site's default card.
+    public var ratesCard: String?
+    /// How long a held job waits for release before it is cancelled.
+    public var holdHours: Int
+
+    /// Defaults when an option is absent: quota mode, cover rule, site default card, 48 hours.
+    public static let defaults = QueuePolicy(mode: .quota, rule: .cover, ratesCard: nil, holdHours: 48)
+
+    public init(mode: Mode, rule: Rule, ratesCard: String?, holdHours: Int) {
+        self.mode = mode
+        self.rule = rule
+        self.ratesCard = ratesCard
+        self.holdHours = holdHours
+    }
+
+    /// The printer attributes to ask cupsd for.
+    public static let attributeNames = ["tollgate-mode-default", "tollgate-rule-default",
+                                        "tollgate-rates-default", "tollgate-hold-hours-default"]
+
+    /// Reads the policy from a queue's printer attributes.
+    public init(printerAttributes attributes: IPPAttributes) throws(QueuePolicyError) {
+        var policy = QueuePolicy.defaults
+        if let value = try QueuePolicy.single(attributes, "tollgate-mode-default") {
+            guard let mode = Mode(rawValue: value.lowercased()) else {
+                throw .invalidValue(option: "tollgate-mode-default", value: value, expected: Mode.allCases.map(\.rawValue))
+            }
+            policy.mode = mode
+        }
+        if let value = try QueuePolicy.single(attributes, "tollgate-rule-default") {
+            guard let rule = Rule(rawValue: value.lowercased()) else {
+                throw .invalidValue(option: "tollgate-rule-default", value: value, expected: Rule.allCases.map(\.rawValue))
+            }
+            policy.rule = rule
+        }
+        if let value = try QueuePolicy.single(attributes, "tollgate-rates-default") {
+            let allowed = value.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
+            }
+            guard !value.isEmpty, value.utf8.count <= 64, allowed else {
+                throw .invalidValue(option: "tollgate-rates-default", value: value, expected: ["a card name: letters, digits, - _ ."])
+            }
+            policy.ratesCard = value
+        }
+        if let value = try QueuePolicy.single(attributes, "tollgate-hold-hours-default") {
+            guard let hours = Int(value), hours >= 1, hours <= 24 * 366 else {
+                throw .invalidValue(option: "tollgate-hold-hours-default", value: value, expected: ["a number of hours from 1 to 8784"])
+            }
+            policy.holdHours = hours
+        }
+        self = policy
+    }
+
+    /// The one value of option `name`, nil when absent; more than one value is an error.
+    private static func single(_ attributes: IPPAttributes, _ name: String) throws(QueuePolicyError) -> String? {
+        let values = attributes.values(name)
+        guard !values.isEmpty else { return nil }
+        guard values.count == 1 else { throw .invalidValue(option: name, value: values.map(\.description).joined(separator: ","), expected: ["one value"]) }
+        return values[0].description.trimmingWhitespace()
+    }
+}
+
+/// A queue option an administrator set to something Tollgate cannot use.
+public enum QueuePolicyError: Error, Equatable, Sendable, CustomStringConvertible {
+    case invalidValue(option: String, value: String, expected: [String])
+
+    public var description: String {
+        switch self {
+        case .invalidValue(let option, let value, let expected):
+            "queue option \(option)=\"\(value)\" is not valid (expected \(expected.joined(separator: " | "))); fix it with lpadmin -p QUEUE -o \(option)=VALUE"
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        var scalars = Substring(self)
+        while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}
