@@ -1,0 +1,69 @@
+import CupsClient
+
+/// Who and what a job is, from cupsd's job attributes (Get-Job-Attributes), not from argv.
+///
+/// The job key that makes charging idempotent is built from values only cupsd assigns:
+/// `job-id` and `time-at-creation` (read-only in cupsd's add_job) and the server's name. Not from
+/// `job-uuid`: cupsd keeps a client-supplied job-uuid, so a user could copy another job's uuid
+/// and have their own job taken for one already paid.
+public struct JobIdentity: Equatable, Sendable {
+    /// The idempotency key: `SERVER/JOB-ID/TIME-AT-CREATION`.
+    public var key: String
+    public var jobID: Int
+    /// The job's owner as cupsd recorded it (`job-originating-user-name`).
+    public var owner: String
+    public var name: String
+    public var createdAt: Int
+    public var copies: Int
+    /// IPP `sides` keyword; `one-sided` when absent.
+    public var sides: String
+    public var numberUp: Int
+    /// IPP `print-color-mode`, when the job has one.
+    public var printColorMode: String?
+    /// IPP `media` keyword, when the job has one.
+    public var media: String?
+    public var documentFormat: String?
+    public var pageRanges: [ClosedRange<Int>]
+    /// The application the client named, if any (PWG 5100.7 document-creator-application-name).
+    public var application: String?
+
+    /// The job attributes to ask cupsd for.
+    public static let attributeNames = [
+        "job-id", "time-at-creation", "job-originating-user-name", "job-name", "copies", "sides",
+        "number-up", "print-color-mode", "media", "document-format", "page-ranges",
+        "document-creator-application-name", "job-uuid",
+    ]
+
+    /// Reads the identity of job `jobID` on server `server` from its attributes.
+    public init(jobID: Int, server: String, attributes: IPPAttributes) throws(JobIdentityError) {
+        guard attributes.integer("job-id") == jobID else { throw .missing("job-id", jobID: jobID) }
+        guard let created = attributes.integer("time-at-creation") else { throw .missing("time-at-creation", jobID: jobID) }
+        guard let owner = attributes.string("job-originating-user-name"), !owner.isEmpty else {
+            throw .missing("job-originating-user-name", jobID: jobID)
+        }
+        self.key = "\(server)/\(jobID)/\(created)"
+        self.jobID = jobID
+        self.owner = owner
+        self.name = attributes.string("job-name") ?? ""
+        self.createdAt = created
+        self.copies = max(1, attributes.integer("copies") ?? 1)
+        self.sides = attributes.string("sides") ?? "one-sided"
+        self.numberUp = max(1, attributes.integer("number-up") ?? 1)
+        self.printColorMode = attributes.string("print-color-mode")
+        self.media = attributes.string("media")
+        self.documentFormat = attributes.string("document-format")
+        self.pageRanges = attributes.values("page-ranges").compactMap { if case .range(let r) = $0 { r } else { nil } }
+        self.application = attributes.string("document-creator-application-name")
+    }
+}
+
+/// cupsd's answer lacks something every job has.
+public enum JobIdentityError: Error, Equatable, Sendable, CustomStringConvertible {
+    case missing(String, jobID: Int)
+
+    public var description: String {
+        switch self {
+        case .missing(let name, let jobID): "cupsd did not report \(name) for job \(jobID)"
+        }
+    }
+}
