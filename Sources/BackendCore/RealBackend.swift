@@ -10,9 +10,10 @@ public struct RealBackend: Equatable, Sendable {
     public let mode: mode_t
 
     /// Finds the backend for `scheme` under `serverBin` and refuses one that is missing, not an
-    /// executable regular file, or writable by group or others (anyone who could write it could
-    /// run code as root or as lp for every job). When we run as root it must also belong to root,
-    /// as cupsd requires of its own backends.
+    /// executable regular file, or writable by group or others, or that sits (after symlinks) in
+    /// a directory writable by group or others: anyone who could write either could run code as
+    /// root or as lp for every job. When we run as root both must also belong to root, as cupsd
+    /// requires of its own backends.
     public init(scheme: String, serverBin: String, effectiveUID: uid_t = geteuid()) throws(BackendError) {
         let path = serverBin + "/backend/" + scheme
         var info = stat()
@@ -28,6 +29,24 @@ public struct RealBackend: Equatable, Sendable {
         }
         if effectiveUID == 0 && info.st_uid != 0 {
             throw .realBackendInsecure(path: path, reason: "it is not owned by root (uid \(info.st_uid))")
+        }
+        // The directory that really holds it (after symlinks) must be as safe as the file:
+        // whoever can write there can replace it.
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            var directory = String(cString: resolved)
+            if let slash = directory.utf8.lastIndex(of: UInt8(ascii: "/")) {
+                directory = String(directory[..<slash])
+            }
+            var dirInfo = stat()
+            if stat(directory.isEmpty ? "/" : directory, &dirInfo) == 0 {
+                if dirInfo.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+                    throw .realBackendInsecure(path: path, reason: "its directory \(directory) is writable by group or others")
+                }
+                if effectiveUID == 0 && dirInfo.st_uid != 0 {
+                    throw .realBackendInsecure(path: path, reason: "its directory \(directory) is not owned by root")
+                }
+            }
         }
         self.path = path
         self.mode = mode

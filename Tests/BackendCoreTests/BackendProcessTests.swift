@@ -144,6 +144,32 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: box.records + "/record"), "it never ran")
     }
 
+    @Test func realBackendInAWritableDirectoryIsRefused() throws {
+        let box = try WrapperSandbox(fakeMode: 0o700)
+        let open = box.root.path + "/open"
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: true)
+        chmod(open, 0o777)
+        try FileManager.default.copyItem(atPath: FakeRealBackend.binary, toPath: open + "/evil")
+        chmod(open + "/evil", 0o700)
+        try FileManager.default.createSymbolicLink(atPath: box.serverBin + "/backend/evil", withDestinationPath: open + "/evil")
+        let result = try runWrapper(argv0: "tollgate:evil://p", ["1", "u", "t", "1", "", "/dev/null"],
+                                    env: box.environment(deviceURI: "tollgate:evil://p"))
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("its directory \(open) is writable by group or others"))
+        #expect(!FileManager.default.fileExists(atPath: box.records + "/record"), "it never ran")
+    }
+
+    @Test func spoolFailureStopsTheQueueAndKeepsTheJob() throws {
+        let box = try WrapperSandbox(fakeMode: 0o700)
+        let input = try box.root.write("in.txt", "hello\n")
+        let result = try runWrapper(argv0: "tollgate:fake://p", ["1", "u", "t", "1", ""],
+                                    env: box.environment(deviceURI: "tollgate:fake://p", extra: ["TMPDIR": "/nonexistent-tollgate-dir"]),
+                                    input: input)
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("ERROR: Tollgate: cannot spool the job in /nonexistent-tollgate-dir: No such file or directory"))
+        #expect(!FileManager.default.fileExists(atPath: box.records + "/record"))
+    }
+
     @Test func nonExecutableRealBackendIsRefused() throws {
         let box = try WrapperSandbox(fakeMode: 0o600)
         let result = try runWrapper(argv0: "tollgate:fake://p", ["1", "u", "t", "1", "", "/dev/null"],
