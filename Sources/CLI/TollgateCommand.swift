@@ -8,6 +8,10 @@ struct TollgateCommand: ParsableCommand {
         abstract: "Print accounting, quotas and walk-up release for CUPS.",
         subcommands: [
             // Each issue adds its commands here.
+            // Quota database (Sources/QuotaDB):
+            DatabaseCommand.self, AccountCommand.self, UserCommand.self, GroupCommand.self, ActiveCommand.self,
+            CreditCommand.self, TopUpCommand.self, AdjustCommand.self, RefundCommand.self, ScheduleCommand.self,
+            LedgerCommand.self, ReportCommand.self, CheckCommand.self, DebugCommand.self,
         ]
     )
 }

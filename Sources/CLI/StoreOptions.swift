@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Pricing
+import QuotaDB
+
+/// `--db PATH` and friends, shared by every command that uses the quota database.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("db"), help: ArgumentHelp("The quota database (default: $TOLLGATE_DB, else \(DatabaseLocation.defaultPath)).", valueName: "path"))
+    var databasePath: String?
+
+    @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer before giving up.", valueName: "seconds"))
+    var busyTimeout: Double = 5
+
+    @Flag(name: .customLong("durable-commits"), help: "fsync every commit (synchronous=FULL): survives power loss, much slower.")
+    var durableCommits = false
+
+    /// Opens the existing database (never creates one).
+    func open() throws -> SQLiteQuotaStore {
+        try SQLiteQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
+                             options: .init(busyTimeout: busyTimeout, durableCommits: durableCommits))
+    }
+
+    /// Opens, or creates with `currency`.
+    func create(currency: Currency) throws -> SQLiteQuotaStore {
+        try SQLiteQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
+                             options: .init(create: true, currency: currency, busyTimeout: busyTimeout, durableCommits: durableCommits))
+    }
+}
+
+/// `--json` for commands that list.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+}
+
+/// The name of the person running the command, written to the ledger as the actor.
+func invokingActor() -> String {
+    let env = ProcessInfo.processInfo.environment
+    if let sudo = env["SUDO_USER"], !sudo.isEmpty { return sudo }
+    if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+    return env["USER"] ?? "uid-\(getuid())"
+}
+
+extension SQLiteQuotaStore {
+    /// Reads an amount typed by an admin, in the database's currency (`1.05`, `1.05 EUR`, `12 points`).
+    func amount(_ text: String, what: String) throws -> Money {
+        do {
+            return try Money(parsing: text, currency: currency, unit: .optional)
+        } catch {
+            throw ValidationError("\(what): \(error)")
+        }
+    }
+}

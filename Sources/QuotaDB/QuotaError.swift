@@ -1,0 +1,125 @@
+import Foundation
+import Pricing
+
+/// Everything the quota store refuses, with a message a person can act on.
+///
+/// Failure policy: every operation either completes its whole transaction or throws one of these
+/// and leaves the database exactly as it was (SQLite rolls the transaction back).
+public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The database file does not exist and the caller did not ask to create it.
+    case databaseMissing(path: String)
+    /// The file is not a SQLite database, or SQLite found it damaged.
+    case corruptDatabase(path: String, detail: String)
+    /// The database was written by a newer Tollgate (schema version `found` > `supported`).
+    case newerSchema(path: String, found: Int, supported: Int)
+    /// Another process kept the database locked for longer than the busy timeout.
+    case databaseBusy(path: String, timeoutSeconds: Double)
+    /// The database could not be opened or written for another reason (permissions, disk full…).
+    case databaseUnavailable(path: String, detail: String)
+    /// An amount is in another currency than the one the database keeps.
+    case currencyMismatch(expected: String, found: String)
+    /// A new database needs to know its site currency.
+    case currencyRequired(path: String)
+    /// An amount that must be positive (or not negative) is not.
+    case invalidAmount(String)
+    /// Arithmetic on amounts overflowed 64 bits.
+    case amountOverflow(String)
+    /// No account with this name or code.
+    case accountNotFound(String)
+    /// An account with this name or code already exists.
+    case accountExists(field: String, value: String)
+    /// An account definition is inconsistent (limits, dates, empty name…).
+    case invalidAccount(String)
+    /// No local group with this name.
+    case groupNotFound(String)
+    /// The user name is empty or contains characters a user name cannot have.
+    case invalidUserName(String)
+    /// The user cannot use this account now (disabled, archived, not yet started, expired, no access).
+    case accountNotUsable(account: String, user: String, reason: AccountUnusableReason)
+    /// No reservation exists for this job key.
+    case unknownJob(jobKey: String)
+    /// The job was already settled (debited): cancelling it is refused; use a refund.
+    case alreadySettled(jobKey: String)
+    /// The job's reservation was released (cancelled): it cannot be settled or refunded.
+    case alreadyReleased(jobKey: String)
+    /// The job is still only reserved: cancel it (or settle it) before refunding.
+    case notSettled(jobKey: String)
+    /// A settle or refund asks for more than the job holds.
+    case exceedsJob(jobKey: String, requested: String, available: String)
+    /// A scheduled credit is inconsistent, or does not exist.
+    case invalidSchedule(String)
+    /// A top-up reference was already used for a different user or amount.
+    case referenceConflict(reference: String)
+    /// The ledger and the balances disagree; nothing was changed. Run `tollgate check`.
+    case ledgerDrift([String])
+
+    public var description: String {
+        switch self {
+        case .databaseMissing(let path):
+            return "no Tollgate database at \(path): create it with `tollgate db init --currency EUR` (or set TOLLGATE_DB / --db)"
+        case .corruptDatabase(let path, let detail):
+            return "\(path) is not a usable Tollgate database (\(detail)); restore it from a backup — Tollgate will not write to it"
+        case .newerSchema(let path, let found, let supported):
+            return "\(path) has schema version \(found), but this Tollgate understands up to \(supported): upgrade Tollgate; the database was not touched"
+        case .databaseBusy(let path, let timeout):
+            return "\(path) stayed locked by another process for more than \(timeout) s; nothing was written — retry, or look for a stuck tollgate process"
+        case .databaseUnavailable(let path, let detail):
+            return "cannot use the database \(path): \(detail)"
+        case .currencyMismatch(let expected, let found):
+            return "amount in \(found), but this database keeps \(expected)"
+        case .currencyRequired(let path):
+            return "\(path) is a new database: say which currency it keeps (e.g. --currency EUR or --currency points)"
+        case .invalidAmount(let detail):
+            return "invalid amount: \(detail)"
+        case .amountOverflow(let detail):
+            return "amount too large to handle exactly: \(detail); nothing was changed"
+        case .accountNotFound(let name):
+            return "no account named or coded \"\(name)\" (see `tollgate account list --archived`)"
+        case .accountExists(let field, let value):
+            return "an account with \(field) \"\(value)\" already exists: \(field)s are unique"
+        case .invalidAccount(let detail):
+            return "invalid account: \(detail)"
+        case .groupNotFound(let name):
+            return "no Tollgate group named \"\(name)\" (system groups are not edited here; see `tollgate group list`)"
+        case .invalidUserName(let name):
+            return "\"\(name)\" is not a valid user name"
+        case .accountNotUsable(let account, let user, let reason):
+            return "account \"\(account)\" cannot be used by \(user): \(reason)"
+        case .unknownJob(let key):
+            return "no reservation for job \(key)"
+        case .alreadySettled(let key):
+            return "job \(key) is already settled (charged); to give money back use a refund"
+        case .alreadyReleased(let key):
+            return "job \(key) was cancelled and its reservation released; there is nothing to settle or refund"
+        case .notSettled(let key):
+            return "job \(key) is reserved, not charged yet: cancel it to release its funds instead of refunding"
+        case .exceedsJob(let key, let requested, let available):
+            return "job \(key): \(requested) requested, but only \(available) is available"
+        case .invalidSchedule(let detail):
+            return "invalid scheduled credit: \(detail)"
+        case .referenceConflict(let reference):
+            return "top-up reference \"\(reference)\" was already used for another user or amount; nothing was credited"
+        case .ledgerDrift(let problems):
+            return "ledger check FAILED (\(problems.count) problem(s)):\n  " + problems.joined(separator: "\n  ")
+        }
+    }
+}
+
+/// Why an account cannot be used by a user right now.
+public enum AccountUnusableReason: Hashable, Sendable, Encodable, CustomStringConvertible {
+    case disabled
+    case archived
+    case notStarted(startsAt: Date)
+    case expired(expiredAt: Date)
+    case noAccess
+
+    public var description: String {
+        switch self {
+        case .disabled: return "the account is disabled"
+        case .archived: return "the account is archived"
+        case .notStarted(let at): return "the account opens on \(at)"
+        case .expired(let at): return "the account expired on \(at)"
+        case .noAccess: return "the user has no access to it (neither listed nor in a listed group)"
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import Pricing
+
+extension SQLiteQuotaStore {
+    public func authorize(_ request: AuthorizationRequest) throws(QuotaError) -> AuthorizationDecision {
+        try Self.checkUserName(request.user)
+        guard !request.jobKey.isEmpty else { throw .invalidAmount("the job key is empty") }
+        let price = try units(request.amount)
+        guard price >= 0 else { throw .invalidAmount("a job's price cannot be negative (\(request.amount))") }
+        let at = now
+        return try write { db in
+            // Idempotency: a job key already reserved or settled is never charged again.
+            if let existing = try loadReservation(db, jobKey: request.jobKey), existing.state != .released {
+                let balances = try chainBalances(db, user: existing.user, account: existing.account?.id)
+                return .approved(Approval(reservation: existing, isRepeat: true, warnings: [], balances: balances))
+            }
+            try ensureUser(db, request.user, at: at)
+
+            let account: Account?
+            switch try chargeAccount(db, user: request.user, explicit: request.account, at: at) {
+            case .charge(let found): account = found
+            case .refuse(let reason):
+                return .refused(Refusal(jobKey: request.jobKey, user: request.user, price: request.amount, policy: request.policy,
+                                        reason: reason, shortfall: nil,
+                                        balances: try chainBalances(db, user: request.user, account: nil)))
+            }
+
+            let wallet = try walletBalance(db, request.user)
+            // What the account can still pay: unlimited, or the hard limit minus usage (never below zero).
+            var accountAvailable: Int64? = 0
+            var used: Int64 = 0
+            if let account {
+                used = -(try allocationBalance(db, account: account.id, user: request.user))
+                switch account.allocation {
+                case .unlimited: accountAvailable = nil
+                case .limited(_, let hard): accountAvailable = max(0, hard.minorUnits - used)
+                }
+            }
+            let accountPart = accountAvailable.map { min(price, $0) } ?? price
+            let walletPart = price - accountPart
+
+            // The policy decides whether the wallet may pay what it does not have.
+            let refusal: (RefusalReason, Int64)?
+            switch request.policy {
+            case .cover:
+                let shortfall = walletPart - max(0, wallet)
+                refusal = shortfall > 0 ? (.insufficientFunds, shortfall) : nil
+            case .positive:
+                // Watchdoc: allowed while the chain's balance is above zero; the wallet may go below zero.
+                // An unlimited account always has a positive balance. The shortfall is the smallest
+                // top-up that makes the balance positive again.
+                if walletPart == 0 {
+                    refusal = nil
+                } else {
+                    let chain = (accountAvailable ?? 0) + wallet
+                    refusal = chain > 0 ? nil : (.balanceNotPositive, 1 - chain)
+                }
+            case .track:
+                refusal = nil
+            }
+            if let (reason, shortfall) = refusal {
+                return .refused(Refusal(jobKey: request.jobKey, user: request.user, price: request.amount, policy: request.policy,
+                                        reason: reason, shortfall: money(shortfall),
+                                        balances: try chainBalances(db, user: request.user, account: account?.id)))
+            }
+
+            try db.run(sql: """
+                INSERT OR REPLACE INTO reservation(job_key, user_name, account_id, account_part, wallet_part, policy, state,
+                                                   refunded_account, refunded_wallet, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'reserved', 0, 0, ?, ?)
+                """, arguments: [request.jobKey, request.user, account?.id, accountPart, walletPart, request.policy.rawValue,
+                                 at.unixMilliseconds, at.unixMilliseconds])
+            let reason = "job \(request.jobKey) (\(request.policy.rawValue))"
+            for (source, part) in Self.sources(account: account?.id, accountPart: accountPart, walletPart: walletPart) {
+                try post(db, kind: .reserve, user: request.user, accountID: source, amount: part, effect: -part,
+                         jobKey: request.jobKey, reason: reason, actor: request.actor, at: at)
+            }
+            if let account {
+                // Most recently used account becomes the active one.
+                try db.run(sql: """
+                    UPDATE user SET active_account_id = ?, active_set_by = 'job', active_set_at = ?
+                    WHERE name = ? AND (active_account_id IS NOT ? OR active_set_by IS NULL)
+                    """, arguments: [account.id, at.unixMilliseconds, request.user, account.id])
+            }
+
+            var warnings: [QuotaWarning] = []
+            if let account, case .limited(let soft, let hard) = account.allocation, used + accountPart > soft.minorUnits {
+                warnings.append(.softLimitExceeded(account: account.name, used: money(used + accountPart), softLimit: soft, hardLimit: hard))
+            }
+            if wallet - walletPart < 0 {
+                warnings.append(.walletNegative(balance: money(wallet - walletPart)))
+            }
+            let reservation = try loadReservation(db, jobKey: request.jobKey)!
+            return .approved(Approval(reservation: reservation, isRepeat: false, warnings: warnings,
+                                      balances: try chainBalances(db, user: request.user, account: account?.id)))
+        }
+    }
+
+    /// The ledger rows a reservation is made of: one per paying source; a free job still gets one row.
+    static func sources(account: AccountID?, accountPart: Int64, walletPart: Int64) -> [(AccountID?, Int64)] {
+        var result: [(AccountID?, Int64)] = []
+        if let account, accountPart > 0 { result.append((account, accountPart)) }
+        if walletPart > 0 { result.append((nil, walletPart)) }
+        if result.isEmpty { result.append((account, 0)) }
+        return result
+    }
+
+    /// The outcome of choosing the account for a job.
+    enum ChargeAccountChoice {
+        /// Charge this account first (`nil`: the personal wallet only).
+        case charge(Account?)
+        case refuse(RefusalReason)
+    }
+
+    /// The account a job is charged to: the job's own choice, else the active account, else the
+    /// first usable account alphabetically, else none (wallet only).
+    ///
+    /// Failure policy (strict): a chosen or active account that cannot be used refuses the job with
+    /// the reason and the accounts the user could choose instead; another budget is never charged silently.
+    func chargeAccount(_ db: Database, user: String, explicit: String?, at date: Date) throws -> ChargeAccountChoice {
+        if let explicit {
+            let account: Account
+            do { account = try findAccount(db, explicit) } catch QuotaError.accountNotFound { return .refuse(RefusalReason.accountNotFound(explicit)) }
+            if let reason = try unusableReason(db, account: account, user: user, at: date) {
+                // An archived or inaccessible account is hidden from users: they learn only that it is not theirs to use.
+                return .refuse(RefusalReason.accountNotUsable(account: account.name, reason: reason, isActiveAccount: false,
+                                                  alternatives: try usableAccounts(db, user: user, at: date).map(\.name)))
+            }
+            return .charge(account)
+        }
+        let row = try Row.fetchOne(cached: db, sql: "SELECT active_account_id, active_set_by FROM user WHERE name = ?", arguments: [user])
+        let activeID: AccountID? = row?["active_account_id"]
+        let setBy: String? = row?["active_set_by"]
+        guard let activeID else {
+            // Never chosen: the first usable account alphabetically. Explicitly cleared: wallet only.
+            return .charge(setBy == nil ? try usableAccounts(db, user: user, at: date).first : nil)
+        }
+        let account = try loadAccount(db, id: activeID)
+        if let reason = try unusableReason(db, account: account, user: user, at: date) {
+            return .refuse(RefusalReason.accountNotUsable(account: account.name, reason: reason, isActiveAccount: true,
+                                              alternatives: try usableAccounts(db, user: user, at: date).map(\.name)))
+        }
+        return .charge(account)
+    }
+
+    func chainBalances(_ db: Database, user: String, account: AccountID?) throws -> ChainBalances {
+        var accountBalance: AccountBalance?
+        if let account {
+            accountBalance = try self.accountBalance(db, account: loadAccount(db, id: account), user: user)
+        }
+        return ChainBalances(account: accountBalance, wallet: money(try walletBalance(db, user)))
+    }
+
+    func loadReservation(_ db: Database, jobKey: String) throws -> Reservation? {
+        guard let row = try Row.fetchOne(cached: db, sql: """
+            SELECT r.*, a.name AS account_name, a.code AS account_code FROM reservation r
+            LEFT JOIN account a ON a.id = r.account_id WHERE r.job_key = ?
+            """, arguments: [jobKey]) else { return nil }
+        let accountID: Int64? = row["account_id"]
+        let refunded: Int64 = (row["refunded_account"] as Int64) + (row["refunded_wallet"] as Int64)
+        return Reservation(jobKey: row["job_key"], user: row["user_name"],
+                           account: accountID.map { AccountRef(id: $0, name: row["account_name"], code: row["account_code"]) },
+                           accountPart: money(row["account_part"]), walletPart: money(row["wallet_part"]),
+                           policy: ChargePolicy(rawValue: row["policy"]) ?? .cover,
+                           state: ReservationState(rawValue: row["state"]) ?? .reserved,
+                           refunded: money(refunded), createdAt: Date(unixMilliseconds: row["created_at"]),
+                           updatedAt: Date(unixMilliseconds: row["updated_at"]))
+    }
+
+    public func reservation(jobKey: String) throws(QuotaError) -> Reservation? {
+        try read { db in try loadReservation(db, jobKey: jobKey) }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import Pricing
+
+extension SQLiteQuotaStore {
+    @discardableResult
+    public func topUp(user: String, amount: Money, reference: String?, actor: String) throws(QuotaError) -> LedgerEntry {
+        try Self.checkUserName(user)
+        let value = try units(amount)
+        guard value > 0 else { throw .invalidAmount("a top-up must be above zero (\(amount))") }
+        let at = now
+        let reference = reference.flatMap { $0.isEmpty ? nil : $0 }
+        return try write { db in
+            if let reference, let row = try Row.fetchOne(cached: db, sql: "SELECT id, user_name, amount FROM ledger WHERE kind = 'top-up' AND reference = ?",
+                                                         arguments: [reference]) {
+                // The same payment reported twice is credited once.
+                guard (row["user_name"] as String) == user, (row["amount"] as Int64) == value else {
+                    throw QuotaError.referenceConflict(reference: reference)
+                }
+                return try ledgerEntry(db, id: row["id"])
+            }
+            try ensureUser(db, user, at: at)
+            let id = try post(db, kind: .topUp, user: user, accountID: nil, amount: value, effect: value, jobKey: nil,
+                              reason: reference.map { "top-up \($0)" } ?? "top-up", actor: actor, reference: reference, at: at)
+            return try ledgerEntry(db, id: id)
+        }
+    }
+
+    @discardableResult
+    public func credit(user: String, to destination: Destination, amount: Money, mode: CreditMode,
+                       reason: String, actor: String) throws(QuotaError) -> LedgerEntry {
+        try Self.checkUserName(user)
+        let value = try units(amount)
+        guard value >= 0 else {
+            throw .invalidAmount("a credit cannot be negative (\(amount)); to take money away use an adjustment")
+        }
+        let at = now
+        return try write { db in
+            try ensureUser(db, user, at: at)
+            let id = try applyCredit(db, user: user, destination: destination, value: value, mode: mode,
+                                     reason: reason, actor: actor, reference: nil, at: at)
+            return try ledgerEntry(db, id: id)
+        }
+    }
+
+    /// Adds `value` to a balance, or resets it so that the wallet balance (or the account's
+    /// remaining allocation) equals `value`. Shared by manual and scheduled credits.
+    func applyCredit(_ db: Database, user: String, destination: Destination, value: Int64, mode: CreditMode,
+                     reason: String, actor: String, reference: String?, at date: Date) throws -> Int64 {
+        var accountID: AccountID?
+        var current: Int64
+        var target = value
+        switch destination {
+        case .wallet:
+            current = try walletBalance(db, user)
+        case .account(let nameOrCode):
+            let account = try findAccount(db, nameOrCode)
+            accountID = account.id
+            current = try allocationBalance(db, account: account.id, user: user)
+            if mode == .resetTo {
+                // Remaining = hard + balance, so the balance that leaves `value` remaining is value − hard.
+                guard case .limited(_, let hard) = account.allocation else {
+                    throw QuotaError.invalidAmount("account \(account.name) is unlimited: there is no remaining allocation to reset; use add")
+                }
+                target = value - hard.minorUnits
+            }
+        }
+        let effect = mode == .add ? value : target - current
+        let why = reason.isEmpty ? (mode == .add ? "credit" : "reset to \(money(value))") : reason
+        return try post(db, kind: .credit, user: user, accountID: accountID, amount: value, effect: effect, jobKey: nil,
+                        reason: why, actor: actor, reference: reference, at: date)
+    }
+
+    @discardableResult
+    public func adjust(user: String, on destination: Destination, by delta: Money, reason: String, actor: String) throws(QuotaError) -> LedgerEntry {
+        try Self.checkUserName(user)
+        let value = try units(delta)
+        guard !reason.isEmpty else { throw .invalidAmount("an adjustment needs a reason (it is kept in the ledger)") }
+        let at = now
+        return try write { db in
+            try ensureUser(db, user, at: at)
+            var accountID: AccountID?
+            if case .account(let nameOrCode) = destination { accountID = try findAccount(db, nameOrCode).id }
+            let id = try post(db, kind: .adjustment, user: user, accountID: accountID, amount: value, effect: value, jobKey: nil,
+                              reason: reason, actor: actor, at: at)
+            return try ledgerEntry(db, id: id)
+        }
+    }
+}

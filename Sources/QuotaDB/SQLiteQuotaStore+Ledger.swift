@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import Pricing
+
+extension SQLiteQuotaStore {
+    /// Moves one balance (the wallet when `accountID` is nil, else the user's allocation) by
+    /// `effect` and appends the ledger row that explains it. The only writer of balances.
+    @discardableResult
+    func post(_ db: Database, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64, effect: Int64,
+              jobKey: String?, reason: String, actor: String, reference: String? = nil, at date: Date) throws -> Int64 {
+        let after: Int64
+        if let accountID {
+            try db.run(sql: "INSERT OR IGNORE INTO allocation(account_id, user_name, balance) VALUES (?, ?, 0)",
+                           arguments: [accountID, user])
+            let before = try Int64.fetchOne(cached: db, sql: "SELECT balance FROM allocation WHERE account_id = ? AND user_name = ?",
+                                            arguments: [accountID, user]) ?? 0
+            after = try checkedSum(before, effect)
+            try db.run(sql: "UPDATE allocation SET balance = ? WHERE account_id = ? AND user_name = ?",
+                           arguments: [after, accountID, user])
+        } else {
+            let before = try Int64.fetchOne(cached: db, sql: "SELECT wallet_balance FROM user WHERE name = ?", arguments: [user]) ?? 0
+            after = try checkedSum(before, effect)
+            try db.run(sql: "UPDATE user SET wallet_balance = ? WHERE name = ?", arguments: [after, user])
+        }
+        try db.run(sql: """
+            INSERT INTO ledger(at, kind, job_key, user_name, account_id, amount, balance_effect, balance_after, reason, actor, reference)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [date.unixMilliseconds, kind.rawValue, jobKey, user, accountID, amount, effect, after, reason, actor, reference])
+        return db.lastInsertedRowID
+    }
+
+    private func checkedSum(_ a: Int64, _ b: Int64) throws -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        guard !overflow else { throw QuotaError.amountOverflow("\(money(a)) + \(money(b))") }
+        return sum
+    }
+
+    /// Records the user if new (a wallet at zero).
+    func ensureUser(_ db: Database, _ user: String, at date: Date) throws {
+        try db.run(sql: "INSERT OR IGNORE INTO user(name, wallet_balance, created_at) VALUES (?, 0, ?)",
+                       arguments: [user, date.unixMilliseconds])
+    }
+
+    func walletBalance(_ db: Database, _ user: String) throws -> Int64 {
+        try Int64.fetchOne(cached: db, sql: "SELECT wallet_balance FROM user WHERE name = ?", arguments: [user]) ?? 0
+    }
+
+    /// The user's allocation balance on an account: minus their usage.
+    func allocationBalance(_ db: Database, account: AccountID, user: String) throws -> Int64 {
+        try Int64.fetchOne(cached: db, sql: "SELECT balance FROM allocation WHERE account_id = ? AND user_name = ?",
+                           arguments: [account, user]) ?? 0
+    }
+
+    func accountBalance(_ db: Database, account: Account, user: String) throws -> AccountBalance {
+        let used = -(try allocationBalance(db, account: account.id, user: user))
+        switch account.allocation {
+        case .unlimited:
+            return AccountBalance(account: account.ref, used: money(used), softLimit: nil, hardLimit: nil)
+        case .limited(let soft, let hard):
+            return AccountBalance(account: account.ref, used: money(used), softLimit: soft, hardLimit: hard)
+        }
+    }
+
+    public func ledger(_ query: LedgerQuery) throws(QuotaError) -> [LedgerEntry] {
+        try read { db in
+            var clauses: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let user = query.user { clauses.append("l.user_name = ?"); arguments.append(user) }
+            if let account = query.account {
+                let id = try findAccount(db, account).id
+                clauses.append("l.account_id = ?"); arguments.append(id)
+            }
+            if query.walletOnly { clauses.append("l.account_id IS NULL") }
+            if let job = query.jobKey { clauses.append("l.job_key = ?"); arguments.append(job) }
+            if !query.kinds.isEmpty {
+                clauses.append("l.kind IN (\(query.kinds.map { _ in "?" }.joined(separator: ",")))")
+                arguments.append(contentsOf: query.kinds.sorted { $0.rawValue < $1.rawValue }.map(\.rawValue))
+            }
+            if let from = query.from { clauses.append("l.at >= ?"); arguments.append(from.unixMilliseconds) }
+            if let until = query.until { clauses.append("l.at < ?"); arguments.append(until.unixMilliseconds) }
+            var sql = """
+                SELECT l.*, a.name AS account_name, a.code AS account_code FROM ledger l LEFT JOIN account a ON a.id = l.account_id
+                """
+            if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+            sql += " ORDER BY l.id"
+            if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
+            return try Row.fetchAll(cached: db, sql: sql, arguments: StatementArguments(arguments)).map(ledgerEntry)
+        }
+    }
+
+    func ledgerEntry(_ row: Row) -> LedgerEntry {
+        let accountID: Int64? = row["account_id"]
+        let account = accountID.map { AccountRef(id: $0, name: row["account_name"] ?? "#\($0)", code: row["account_code"] ?? "") }
+        return LedgerEntry(id: row["id"], at: Date(unixMilliseconds: row["at"]), kind: LedgerKind(rawValue: row["kind"]) ?? .adjustment,
+                           jobKey: row["job_key"], user: row["user_name"], account: account, amount: money(row["amount"]),
+                           balanceEffect: money(row["balance_effect"]), balanceAfter: money(row["balance_after"]),
+                           reason: row["reason"], actor: row["actor"], reference: row["reference"])
+    }
+
+    func ledgerEntry(_ db: Database, id: Int64) throws -> LedgerEntry {
+        let row = try Row.fetchOne(cached: db, sql: """
+            SELECT l.*, a.name AS account_name, a.code AS account_code FROM ledger l LEFT JOIN account a ON a.id = l.account_id WHERE l.id = ?
+            """, arguments: [id])!
+        return ledgerEntry(row)
+    }
+}
+
+extension Account {
+    /// The short reference decisions and ledger rows carry.
+    public var ref: AccountRef { AccountRef(id: id, name: name, code: code) }
+}

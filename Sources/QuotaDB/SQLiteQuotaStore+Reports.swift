@@ -1,0 +1,163 @@
+import Foundation
+import GRDB
+import Pricing
+
+extension SQLiteQuotaStore {
+    public func usageReport(_ query: UsageReportQuery) throws(QuotaError) -> [UsageReportRow] {
+        try read { db in
+            var clauses: [String] = []
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            if let from = query.from { clauses.append("l.at >= ?"); arguments.append(from.unixMilliseconds) }
+            if let until = query.until { clauses.append("l.at < ?"); arguments.append(until.unixMilliseconds) }
+            if let user = query.user { clauses.append("l.user_name = ?"); arguments.append(user) }
+            if let account = query.account { clauses.append("l.account_id = ?"); arguments.append(try findAccount(db, account).id) }
+            let keys: String
+            switch query.grouping {
+            case .user: keys = "l.user_name"
+            case .account: keys = "l.account_id"
+            case .userAndAccount: keys = "l.user_name, l.account_id"
+            }
+            let sql = """
+                SELECT \(query.grouping == .account ? "NULL AS user_name" : "l.user_name"),
+                       \(query.grouping == .user ? "NULL AS account_id" : "l.account_id"),
+                       MAX(a.name) AS account_name, MAX(a.code) AS account_code,
+                       COUNT(DISTINCT CASE WHEN l.kind = 'debit' THEN l.job_key END) AS jobs,
+                       COALESCE(SUM(CASE WHEN l.kind = 'debit' THEN l.amount END), 0) AS charged,
+                       COALESCE(SUM(CASE WHEN l.kind = 'refund' THEN l.amount END), 0) AS refunded,
+                       COALESCE(SUM(CASE WHEN l.kind IN ('credit', 'adjustment') THEN l.balance_effect END), 0) AS credited,
+                       COALESCE(SUM(CASE WHEN l.kind = 'top-up' THEN l.amount END), 0) AS topped_up
+                FROM ledger l LEFT JOIN account a ON a.id = l.account_id
+                \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
+                GROUP BY \(keys) ORDER BY \(query.grouping == .account ? "account_name" : "l.user_name, account_name")
+                """
+            return try Row.fetchAll(cached: db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                let accountID: Int64? = row["account_id"]
+                return UsageReportRow(user: row["user_name"],
+                                      account: accountID.map { AccountRef(id: $0, name: row["account_name"], code: row["account_code"]) },
+                                      jobs: row["jobs"], charged: money(row["charged"]), refunded: money(row["refunded"]),
+                                      credited: money(row["credited"]), toppedUp: money(row["topped_up"]))
+            }
+        }
+    }
+
+    /// Re-derives every balance from the ledger alone and checks:
+    /// cached balances = ledger sums; each row's `balance_after` = running sum; each kind's effect
+    /// matches its amount; every reservation matches its job's rows (held, debited, released, refunded);
+    /// no `cover` reservation left a wallet below zero; the append-only triggers are in place.
+    public func verify() throws(QuotaError) -> CheckReport {
+        try read { db in
+            var problems: [String] = []
+            struct Key: Hashable { var user: String; var account: Int64? }
+            var running: [Key: Int64] = [:]
+            struct JobSums { var reserve = [Int64?: Int64](); var release = [Int64?: Int64](); var debit = [Int64?: Int64](); var refund = [Int64?: Int64](); var coverNegative = false }
+            var jobs: [String: JobSums] = [:]
+            var rows = 0
+            let policies = Dictionary(try Row.fetchAll(cached: db, sql: "SELECT job_key, policy FROM reservation").map { ($0["job_key"] as String, $0["policy"] as String) },
+                                      uniquingKeysWith: { a, _ in a })
+            let cursor = try Row.fetchCursor(db, sql: "SELECT id, kind, job_key, user_name, account_id, amount, balance_effect, balance_after FROM ledger ORDER BY id")
+            while let row = try cursor.next() {
+                rows += 1
+                let id: Int64 = row["id"], kindText: String = row["kind"], user: String = row["user_name"]
+                let account: Int64? = row["account_id"], amount: Int64 = row["amount"]
+                let effect: Int64 = row["balance_effect"], after: Int64 = row["balance_after"]
+                let key = Key(user: user, account: account)
+                let sum = running[key, default: 0] &+ effect
+                running[key] = sum
+                let place = account.map { "account #\($0)" } ?? "wallet"
+                if sum != after {
+                    problems.append("ledger row \(id) (\(kindText), \(user), \(place)): balance_after \(money(after)) but the running sum is \(money(sum))")
+                }
+                guard let kind = LedgerKind(rawValue: kindText) else { problems.append("ledger row \(id): unknown kind \(kindText)"); continue }
+                let expected: Int64? = switch kind {
+                case .reserve: -amount
+                case .debit: 0
+                case .release, .refund, .topUp: amount
+                case .credit, .adjustment: nil
+                }
+                if let expected, expected != effect {
+                    problems.append("ledger row \(id) (\(kindText), \(user)): effect \(money(effect)) does not match amount \(money(amount))")
+                }
+                if [.reserve, .debit, .release, .refund, .topUp].contains(kind), amount < 0 {
+                    problems.append("ledger row \(id) (\(kindText), \(user)): negative amount \(money(amount))")
+                }
+                guard let job: String = row["job_key"] else { continue }
+                var sums = jobs[job, default: JobSums()]
+                switch kind {
+                case .reserve:
+                    sums.reserve[account, default: 0] += amount
+                    if account == nil, effect < 0, after < 0, policies[job] == "cover" { sums.coverNegative = true }
+                case .release: sums.release[account, default: 0] += amount
+                case .debit: sums.debit[account, default: 0] += amount
+                case .refund: sums.refund[account, default: 0] += amount
+                default: break
+                }
+                jobs[job] = sums
+            }
+
+            // Cached balances against the derivation.
+            let wallets = try Row.fetchAll(cached: db, sql: "SELECT name, wallet_balance FROM user")
+            for row in wallets {
+                let user: String = row["name"], cached: Int64 = row["wallet_balance"]
+                let derived = running[Key(user: user, account: nil)] ?? 0
+                if cached != derived { problems.append("user \(user): wallet balance \(money(cached)) but the ledger says \(money(derived))") }
+            }
+            let knownUsers = Set(wallets.map { $0["name"] as String })
+            let allocations = try Row.fetchAll(cached: db, sql: "SELECT account_id, user_name, balance FROM allocation")
+            var cachedAllocations = Set<Key>()
+            for row in allocations {
+                let key = Key(user: row["user_name"], account: row["account_id"])
+                cachedAllocations.insert(key)
+                let cached: Int64 = row["balance"]
+                let derived = running[key] ?? 0
+                if cached != derived {
+                    problems.append("user \(key.user), account #\(key.account!): usage \(money(-cached)) but the ledger says \(money(-derived))")
+                }
+            }
+            for (key, sum) in running {
+                if key.account == nil, !knownUsers.contains(key.user) { problems.append("ledger has wallet rows for unknown user \(key.user)") }
+                if key.account != nil, !cachedAllocations.contains(key), sum != 0 {
+                    problems.append("user \(key.user), account #\(key.account!): ledger usage \(money(-sum)) has no allocation row")
+                }
+            }
+
+            // Reservations against their jobs' rows.
+            let reservations = try Row.fetchAll(cached: db, sql: "SELECT * FROM reservation")
+            for row in reservations {
+                let job: String = row["job_key"], state: String = row["state"]
+                let account: Int64? = row["account_id"]
+                let accountPart: Int64 = row["account_part"], walletPart: Int64 = row["wallet_part"]
+                let refundedAccount: Int64 = row["refunded_account"], refundedWallet: Int64 = row["refunded_wallet"]
+                var parts: [(source: Int64?, part: Int64, refunded: Int64)] = account == nil
+                    ? [(nil, walletPart + accountPart, refundedWallet + refundedAccount)]
+                    : [(nil, walletPart, refundedWallet)]
+                if let account { parts.append((account, accountPart, refundedAccount)) }
+                let sums = jobs.removeValue(forKey: job) ?? JobSums()
+                if sums.coverNegative { problems.append("job \(job): a cover reservation left the wallet below zero") }
+                for (source, part, refundedHere) in parts {
+                    let outstanding = sums.reserve[source, default: 0] - sums.release[source, default: 0] - sums.debit[source, default: 0]
+                    let name = source.map { "account #\($0)" } ?? "wallet"
+                    switch state {
+                    case "reserved":
+                        if outstanding != part { problems.append("job \(job) (\(name)): reserved \(money(part)) but the ledger holds \(money(outstanding))") }
+                    case "settled":
+                        if outstanding != 0 { problems.append("job \(job) (\(name)): settled but the ledger still holds \(money(outstanding))") }
+                        if sums.debit[source, default: 0] != part { problems.append("job \(job) (\(name)): settled \(money(part)) but debited \(money(sums.debit[source, default: 0]))") }
+                    default:
+                        if outstanding != 0 { problems.append("job \(job) (\(name)): released but the ledger still holds \(money(outstanding))") }
+                    }
+                    if sums.refund[source, default: 0] != refundedHere {
+                        problems.append("job \(job) (\(name)): refunded \(money(refundedHere)) but the ledger refunds \(money(sums.refund[source, default: 0]))")
+                    }
+                }
+            }
+            for job in jobs.keys.sorted() { problems.append("job \(job): ledger rows without a reservation") }
+
+            let triggers = Set(try String.fetchAll(cached: db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger'"))
+            for trigger in ["ledger_no_update", "ledger_no_delete"] where !triggers.contains(trigger) {
+                problems.append("the append-only trigger \(trigger) is missing: the ledger can be rewritten")
+            }
+            return CheckReport(ledgerRows: rows, wallets: wallets.count, allocations: allocations.count,
+                               reservations: reservations.count, problems: problems)
+        }
+    }
+}

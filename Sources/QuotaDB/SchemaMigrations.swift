@@ -1,0 +1,147 @@
+import GRDB
+
+/// The database schema, as versioned migrations in code.
+///
+/// Each migration also stamps `PRAGMA user_version`, so a database written by a newer Tollgate
+/// is recognised (and refused) before anything is read or written.
+enum SchemaMigrations {
+    /// The newest schema version this build understands.
+    static let currentVersion = 1
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: accounts, users, wallets, reservations, ledger, schedules") { db in
+            try db.execute(sql: v1)
+            try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        return migrator
+    }
+
+    private static let v1 = """
+    CREATE TABLE setting (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE account (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        name          TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(trim(name)) > 0),
+        code          TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(trim(code)) > 0),
+        enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+        starts_at     INTEGER,               -- unix ms, inclusive
+        expires_at    INTEGER,               -- unix ms, exclusive
+        archived      INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+        access        TEXT NOT NULL CHECK (access IN ('global', 'restricted')),
+        soft_limit    INTEGER,               -- minor units; both NULL = unlimited
+        hard_limit    INTEGER,
+        created_at    INTEGER NOT NULL,
+        CHECK ((soft_limit IS NULL) = (hard_limit IS NULL)),
+        CHECK (soft_limit IS NULL OR (soft_limit >= 0 AND soft_limit <= hard_limit)),
+        CHECK (starts_at IS NULL OR expires_at IS NULL OR starts_at < expires_at)
+    );
+
+    CREATE TABLE account_grant (
+        account_id INTEGER NOT NULL REFERENCES account(id),
+        kind       TEXT NOT NULL CHECK (kind IN ('user', 'group')),
+        name       TEXT NOT NULL,
+        PRIMARY KEY (account_id, kind, name)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE local_group (
+        name       TEXT PRIMARY KEY CHECK (length(trim(name)) > 0),
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE local_group_member (
+        group_name TEXT NOT NULL REFERENCES local_group(name) ON DELETE CASCADE,
+        user_name  TEXT NOT NULL,
+        PRIMARY KEY (group_name, user_name)
+    ) WITHOUT ROWID;
+    CREATE INDEX local_group_member_user ON local_group_member(user_name);
+
+    -- One row per user Tollgate has seen; wallet_balance caches the ledger sum of wallet rows.
+    CREATE TABLE user (
+        name              TEXT PRIMARY KEY,
+        wallet_balance    INTEGER NOT NULL DEFAULT 0,
+        active_account_id INTEGER REFERENCES account(id),
+        active_set_by     TEXT,             -- 'job', 'user', 'admin'
+        active_set_at     INTEGER,
+        created_at        INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    -- Per user per account; balance caches the ledger sum of the account's rows = −usage.
+    CREATE TABLE allocation (
+        account_id INTEGER NOT NULL REFERENCES account(id),
+        user_name  TEXT NOT NULL REFERENCES user(name),
+        balance    INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account_id, user_name)
+    ) WITHOUT ROWID;
+
+    -- One row per job key: the current state of its funds (mutable; the ledger keeps the history).
+    CREATE TABLE reservation (
+        job_key          TEXT PRIMARY KEY,
+        user_name        TEXT NOT NULL REFERENCES user(name),
+        account_id       INTEGER REFERENCES account(id),
+        account_part     INTEGER NOT NULL CHECK (account_part >= 0),
+        wallet_part      INTEGER NOT NULL CHECK (wallet_part >= 0),
+        policy           TEXT NOT NULL CHECK (policy IN ('cover', 'positive', 'track')),
+        state            TEXT NOT NULL CHECK (state IN ('reserved', 'settled', 'released')),
+        refunded_account INTEGER NOT NULL DEFAULT 0 CHECK (refunded_account BETWEEN 0 AND account_part),
+        refunded_wallet  INTEGER NOT NULL DEFAULT 0 CHECK (refunded_wallet BETWEEN 0 AND wallet_part),
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX reservation_state ON reservation(state) WHERE state = 'reserved';
+
+    -- Append-only: triggers below reject UPDATE and DELETE.
+    CREATE TABLE ledger (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        at             INTEGER NOT NULL,     -- unix ms
+        kind           TEXT NOT NULL CHECK (kind IN ('reserve', 'debit', 'release', 'credit', 'top-up', 'refund', 'adjustment')),
+        job_key        TEXT,
+        user_name      TEXT NOT NULL,
+        account_id     INTEGER REFERENCES account(id),   -- NULL: personal wallet
+        amount         INTEGER NOT NULL,
+        balance_effect INTEGER NOT NULL,
+        balance_after  INTEGER NOT NULL,
+        reason         TEXT NOT NULL DEFAULT '',
+        actor          TEXT NOT NULL,
+        reference      TEXT
+    );
+    CREATE INDEX ledger_job ON ledger(job_key) WHERE job_key IS NOT NULL;
+    CREATE INDEX ledger_user ON ledger(user_name, at);
+    CREATE INDEX ledger_account ON ledger(account_id, at);
+    CREATE INDEX ledger_at ON ledger(at);
+    CREATE UNIQUE INDEX ledger_topup_reference ON ledger(reference) WHERE kind = 'top-up' AND reference IS NOT NULL;
+
+    CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+    BEGIN SELECT RAISE(ABORT, 'ledger is append-only: rows cannot be changed'); END;
+    CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
+    BEGIN SELECT RAISE(ABORT, 'ledger is append-only: rows cannot be deleted'); END;
+
+    CREATE TABLE schedule (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        target_kind   TEXT NOT NULL CHECK (target_kind IN ('user', 'group', 'everyone')),
+        target        TEXT NOT NULL DEFAULT '',
+        account_id    INTEGER REFERENCES account(id),     -- NULL: personal wallet
+        mode          TEXT NOT NULL CHECK (mode IN ('add', 'reset-to')),
+        amount        INTEGER NOT NULL CHECK (amount >= 0),
+        period        TEXT NOT NULL CHECK (period IN ('daily', 'weekly', 'monthly', 'once')),
+        starts_at     INTEGER NOT NULL,     -- first period that may be applied (for 'once': the date)
+        enabled       INTEGER NOT NULL DEFAULT 1,
+        created_by    TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    );
+
+    -- One row per schedule, period and user applied: applying a period twice does nothing.
+    CREATE TABLE schedule_run (
+        schedule_id INTEGER NOT NULL REFERENCES schedule(id),
+        period      TEXT NOT NULL,
+        user_name   TEXT NOT NULL,
+        ledger_id   INTEGER REFERENCES ledger(id),
+        applied_at  INTEGER NOT NULL,
+        PRIMARY KEY (schedule_id, period, user_name)
+    ) WITHOUT ROWID;
+    """
+}
