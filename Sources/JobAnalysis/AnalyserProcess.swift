@@ -1,0 +1,66 @@
+import FoundationEssentials
+
+/// Runs `tollgate-analyse --json` as a child process with a wall-clock limit and decodes its
+/// result: the way a privileged caller (the backend) analyses a hostile document without
+/// parsing it itself.
+///
+/// The child reads the document on its stdin (`-`), so it never needs to open the caller's
+/// private spool file by name; it applies rlimits to itself and, when started as root, drops to
+/// `lp` (or `nobody`) before reading.
+///
+/// Failure policy: a child that cannot start, exceeds the time limit (it is killed with its
+/// process group), exits non-zero or prints something that is not a `JobAnalysis` yields
+/// ``AnalysisError/analyserFailed(_:)``; the caller then prices the job with its fallback.
+public struct AnalyserProcess: Sendable {
+    /// Path of the `tollgate-analyse` executable.
+    public var executable: String
+    /// Wall-clock limit for the whole analysis.
+    public var timeout: Duration
+    /// Largest JSON output accepted, in bytes.
+    public var maxOutputBytes: Int
+
+    public init(executable: String = "/usr/lib/tollgate/tollgate-analyse", timeout: Duration = .seconds(90),
+                maxOutputBytes: Int = 64 << 20) {
+        self.executable = executable
+        self.timeout = timeout
+        self.maxOutputBytes = maxOutputBytes
+    }
+
+    /// The command-line arguments that express `options` (without the document operand).
+    public static func arguments(for options: JobOptions) -> [String] {
+        var args = ["--json", "--copies", String(options.copies), "--number-up", String(options.numberUp),
+                    "--sides", options.sides.rawValue, "--color-mode", options.colourMode.rawValue]
+        if !options.pageRanges.isEmpty {
+            let text = options.pageRanges.map { r in
+                r.upperBound == Int.max ? "\(r.lowerBound)-" : r.lowerBound == r.upperBound ? "\(r.lowerBound)" : "\(r.lowerBound)-\(r.upperBound)"
+            }.joined(separator: ",")
+            args += ["--page-ranges", text]
+        }
+        if let name = options.jobName { args += ["--job-name", name] }
+        if let app = options.applicationName { args += ["--app", app] }
+        return args
+    }
+
+    /// Analyses the document open on `descriptor` (a regular file; rewound, not closed).
+    public func analyse(descriptor: Int32, options: JobOptions) throws(AnalysisError) -> JobAnalysis {
+        let child = ChildProcess(executable: executable, arguments: Self.arguments(for: options) + ["-"],
+                                 stdinDescriptor: descriptor, timeout: timeout, newProcessGroup: true)
+        var output: [UInt8] = []
+        var tooBig = false
+        let limit = maxOutputBytes
+        let outcome = child.run { chunk in
+            if output.count + chunk.count > limit { tooBig = true; return false }
+            output.append(contentsOf: chunk)
+            return true
+        }
+        if tooBig { throw .analyserFailed("tollgate-analyse printed more than \(limit) bytes") }
+        guard outcome.succeeded else {
+            throw .analyserFailed("tollgate-analyse \(outcome.description)")
+        }
+        do {
+            return try JSONDecoder().decode(JobAnalysis.self, from: Data(output))
+        } catch {
+            throw .analyserFailed("tollgate-analyse printed output that is not a job analysis: \(error)")
+        }
+    }
+}

@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a helper program (Ghostscript, `tollgate-analyse`) with a wall-clock limit, streaming its
+/// standard output to a callback.
+///
+/// The child gets an empty signal mask, default signal dispositions, stdin from the given
+/// descriptor (or /dev/null) and stderr to /dev/null. When the deadline passes, or the callback
+/// asks to stop, it is sent SIGKILL and reaped: no child outlives the call. With
+/// `newProcessGroup` the child leads its own process group and the whole group is killed (used
+/// for `tollgate-analyse`, so its Ghostscript dies with it); without it the child stays in our
+/// group, so whoever kills our group kills it too (used for Ghostscript). Failure policy: a child that cannot be started, is killed or exits non-zero
+/// is reported as such; callers decide (the analyser then marks the affected figures unknown).
+struct ChildProcess {
+    var executable: String
+    var arguments: [String]
+    /// Descriptor for the child's stdin (duplicated; rewound to offset 0 first), or nil for /dev/null.
+    var stdinDescriptor: Int32?
+    var timeout: Duration
+    /// Extra environment (PATH and LANG=C are always set).
+    var environment: [String] = []
+    /// Start the child in a process group of its own (and kill that group at the end).
+    var newProcessGroup = false
+
+    enum Outcome: Equatable {
+        case exited(Int32)
+        case signalled(Int32)
+        case timedOut
+        case stoppedByReader
+        case couldNotStart(String)
+
+        var succeeded: Bool { self == .exited(0) }
+        var description: String {
+            switch self {
+            case .exited(let s): return "exit status \(s)"
+            case .signalled(let s): return "killed by signal \(s)"
+            case .timedOut: return "time limit reached, killed"
+            case .stoppedByReader: return "stopped"
+            case .couldNotStart(let why): return "could not start: \(why)"
+            }
+        }
+    }
+
+    /// Runs the child; `output` receives stdout chunks and returns `false` to stop the child.
+    func run(output: (UnsafeRawBufferPointer) -> Bool) -> Outcome {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return .couldNotStart("pipe: " + String(cString: strerror(errno))) }
+        let readEnd = fds[0], writeEnd = fds[1]
+        // Close-on-exec, so other children never inherit the pipe (pipe2 is not imported).
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let input = stdinDescriptor {
+            lseek(input, 0, SEEK_SET)
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty)
+        sigfillset(&all)
+        sigdelset(&all, SIGKILL)
+        sigdelset(&all, SIGSTOP)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let groupFlag = newProcessGroup ? POSIX_SPAWN_SETPGROUP : 0
+        posix_spawnattr_setflags(&attributes, Int16(groupFlag | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = (["PATH=/usr/bin:/bin", "LANG=C"] + environment).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        close(writeEnd)
+        guard spawned == 0 else {
+            close(readEnd)
+            return .couldNotStart("\(executable): " + String(cString: strerror(spawned)))
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var outcome: Outcome?
+        let chunk = 1 << 16
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
+        defer { buffer.deallocate() }
+        reading: while true {
+            let remaining = clock.now.duration(to: deadline)
+            if remaining <= .zero { outcome = .timedOut; break }
+            var pfd = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            let ms = Int32(min(Double(Int32.max), max(1, remaining.milliseconds.rounded(.up))))
+            let ready = poll(&pfd, 1, ms)
+            if ready < 0 && errno == EINTR { continue }
+            if ready <= 0 { continue } // deadline re-checked at the top
+            let n = read(readEnd, buffer, chunk)
+            if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }
+            if n <= 0 { break reading }
+            if !output(UnsafeRawBufferPointer(start: buffer, count: n)) { outcome = .stoppedByReader; break }
+        }
+        close(readEnd)
+        func killChild() {
+            if newProcessGroup { kill(-pid, SIGKILL) }
+            kill(pid, SIGKILL)
+        }
+        if outcome != nil { killChild() }
+        var status: Int32 = 0
+        // After EOF the child normally exits at once; give it until the deadline, then kill.
+        while true {
+            let r = waitpid(pid, &status, outcome == nil ? WNOHANG : 0)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { return outcome ?? .couldNotStart("waitpid: " + String(cString: strerror(errno))) }
+            if r == 0 {
+                if clock.now >= deadline { outcome = .timedOut; killChild(); continue }
+                usleep(2000)
+            }
+        }
+        // Anything left in the child's own group (its Ghostscript) goes with it.
+        if newProcessGroup { kill(-pid, SIGKILL) }
+        if let outcome { return outcome }
+        if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
+        return .signalled(status & 0x7f)
+    }
+}

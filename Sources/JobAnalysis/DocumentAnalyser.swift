@@ -1,0 +1,74 @@
+/// Analyses print documents: format, pages, per-page media and colour, originating application,
+/// and what the printer produces under the job options.
+///
+/// ```swift
+/// let analysis = try DocumentAnalyser().analyse(path: "/var/spool/job.pdf",
+///                                               options: JobOptions(copies: 2, sides: .twoSidedLongEdge))
+/// ```
+///
+/// The analyser parses hostile bytes: run it in a separate, rlimited, unprivileged process
+/// (`tollgate-analyse`, see ``AnalyserProcess``) rather than in a privileged one.
+public struct DocumentAnalyser: Sendable {
+    public var limits: AnalysisLimits
+
+    public init(limits: AnalysisLimits = AnalysisLimits()) {
+        self.limits = limits
+    }
+
+    /// Analyses the document at `path`.
+    public func analyse(path: String, options: JobOptions = JobOptions()) throws(AnalysisError) -> JobAnalysis {
+        if let problem = options.validationError() { throw .invalidOptions(problem) }
+        let data = try DocumentData(path: path, maxBytes: limits.maxDocumentBytes)
+        return analyse(data, options: options)
+    }
+
+    /// Analyses the document readable on `descriptor` (a regular file or a pipe; not closed).
+    /// Child processes (Ghostscript) get the document on their stdin, so this works after the
+    /// process has dropped the privileges needed to open the file by name.
+    public func analyse(descriptor: Int32, options: JobOptions = JobOptions()) throws(AnalysisError) -> JobAnalysis {
+        if let problem = options.validationError() { throw .invalidOptions(problem) }
+        let data = try DocumentData(descriptor: descriptor, maxBytes: limits.maxDocumentBytes)
+        return analyse(data, options: options)
+    }
+
+    func analyse(_ data: DocumentData, options: JobOptions) -> JobAnalysis {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (format, detectReason) = FormatDetector.detect(data.bytes)
+        let detectTime = clock.now - start
+        var result: FormatResult
+        switch format {
+        case .pdf: result = PDFAnalyser(limits: limits).analyse(data, options: options)
+        case .postscript: result = PostScriptAnalyser(limits: limits).analyse(data, options: options)
+        case .pwgRaster, .cupsRaster: result = CUPSRasterAnalyser().analyse(data.bytes, options: options)
+        case .appleRaster: result = AppleRasterAnalyser().analyse(data.bytes, options: options)
+        case .pcl: result = PCLAnalyser().analyse(data.bytes, options: options)
+        case .text: result = TextAnalyser().analyse(data.bytes, options: options)
+        case .unknown:
+            result = FormatResult()
+            result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined, milliseconds: 0,
+                                                      detail: detectReason))
+        }
+        var provenance = [FigureProvenance(figure: .format, method: .magicBytes, milliseconds: detectTime.milliseconds,
+                                           detail: detectReason)]
+        provenance += result.provenance
+
+        // Application: the caller's attribute, then document metadata, then the job name.
+        let application = ApplicationNames.choose(attribute: options.applicationName,
+                                                  candidates: result.applicationCandidates,
+                                                  jobName: options.jobName)
+        if let application, application.source == .jobAttribute || application.source == .jobName {
+            provenance.removeAll { $0.figure == .application }
+            provenance.append(FigureProvenance(figure: .application,
+                                               method: application.source == .jobAttribute ? .jobOptions : .jobName,
+                                               milliseconds: 0))
+        }
+        var reason = result.formatReason
+        if reason == nil, format == .unknown { reason = detectReason }
+        if reason == nil, let detectReason, format != .unknown { result.warnings.append(detectReason) }
+        return JobAnalysis(format: format, formatReason: reason, pageCount: result.pageCount, pages: result.runs,
+                           application: application,
+                           output: OutputCalculator.output(for: result.runs, options: options),
+                           provenance: provenance, warnings: result.warnings)
+    }
+}

@@ -1,0 +1,107 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The document's bytes, memory-mapped read-only from a regular file (no copy, constant resident
+/// memory), plus a way for child processes (Ghostscript) to read the same document.
+///
+/// A document given as a non-seekable descriptor (a pipe on stdin) is first copied into an
+/// anonymous in-memory file (`memfd_create`), so every format sees a regular file.
+final class DocumentData {
+    /// The open, regular-file descriptor (owned: closed on deinit).
+    let fd: Int32
+    /// A path a child process may open, when the document came from a path; `nil` when it came
+    /// from a descriptor (children then read it on their stdin, see ``ChildProcess``).
+    let path: String?
+    let count: Int
+    private let base: UnsafeRawPointer?
+
+    /// Opens `path` read-only.
+    convenience init(path: String, maxBytes: Int) throws(AnalysisError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        try self.init(ownedDescriptor: fd, path: path, label: path, maxBytes: maxBytes)
+    }
+
+    /// Reads the document from `descriptor` (not closed; duplicated).
+    convenience init(descriptor: Int32, maxBytes: Int) throws(AnalysisError) {
+        let label = "descriptor \(descriptor)"
+        let fd = fcntl(descriptor, F_DUPFD_CLOEXEC, 3)
+        guard fd >= 0 else { throw .cannotOpen(path: label, reason: String(cString: strerror(errno))) }
+        try self.init(ownedDescriptor: fd, path: nil, label: label, maxBytes: maxBytes)
+    }
+
+    private init(ownedDescriptor: Int32, path: String?, label: String, maxBytes: Int) throws(AnalysisError) {
+        var fd = ownedDescriptor
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            close(fd); throw .cannotOpen(path: label, reason: String(cString: strerror(errno)))
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR { close(fd); throw .cannotOpen(path: label, reason: "it is a directory") }
+        var childPath = path
+        if (st.st_mode & S_IFMT) != S_IFREG {
+            // Failure policy: a pipe is copied into an unlinked temporary file up to maxBytes;
+            // more is refused.
+            let copy = Self.anonymousFile()
+            guard copy >= 0 else { close(fd); throw .cannotOpen(path: label, reason: "temporary file: " + String(cString: strerror(errno))) }
+            var total = 0
+            let chunk = 1 << 16
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
+            defer { buffer.deallocate() }
+            while true {
+                let n = read(fd, buffer, chunk)
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { close(fd); close(copy); throw .cannotOpen(path: label, reason: String(cString: strerror(errno))) }
+                if n == 0 { break }
+                total += n
+                if total > maxBytes { close(fd); close(copy); throw .tooLarge(bytes: total, limit: maxBytes) }
+                var written = 0
+                while written < n {
+                    let w = write(copy, buffer + written, n - written)
+                    if w < 0 && errno == EINTR { continue }
+                    if w < 0 { close(fd); close(copy); throw .cannotOpen(path: label, reason: "copying: " + String(cString: strerror(errno))) }
+                    written += w
+                }
+            }
+            close(fd)
+            fd = copy
+            childPath = nil
+            guard fstat(fd, &st) == 0 else { close(fd); throw .cannotOpen(path: label, reason: String(cString: strerror(errno))) }
+        }
+        let size = Int(st.st_size)
+        if size > maxBytes { close(fd); throw .tooLarge(bytes: size, limit: maxBytes) }
+        self.fd = fd
+        self.path = childPath
+        self.count = size
+        if size > 0 {
+            let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+            guard let p, p != MAP_FAILED else {
+                close(fd); throw .cannotOpen(path: label, reason: "mmap: " + String(cString: strerror(errno)))
+            }
+            self.base = UnsafeRawPointer(p)
+        } else {
+            self.base = nil
+        }
+    }
+
+    /// An unlinked temporary file in $TMPDIR (or /tmp), close-on-exec.
+    private static func anonymousFile() -> Int32 {
+        let directory = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array((directory + "/tollgate-analyse-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { return -1 }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return fd
+    }
+
+    deinit {
+        if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
+        close(fd)
+    }
+
+    /// The bytes (valid while `self` lives).
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+}

@@ -1,0 +1,171 @@
+import Testing
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import JobAnalysis
+
+/// `tollgate-analyse` as a process: JSON output, stdin, exit codes, sandbox, and the
+/// ``AnalyserProcess`` client API.
+@Suite("tollgate-analyse executable")
+struct AnalyseToolTests {
+    /// The tool next to the test bundle (swift test builds every product into the same directory).
+    static let tool: String? = {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        let exe = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var dir = exe
+        while let last = dir.last, last != "/" { dir.removeLast() }
+        let candidate = dir + "tollgate-analyse"
+        return access(candidate, X_OK) == 0 ? candidate : nil
+    }()
+
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    func run(_ arguments: [String], stdin: String? = nil) throws -> Run {
+        let tool = try #require(Self.tool, "build the tollgate-analyse product first")
+        let docs = TestDocuments()
+        let out = docs.path("stdout"), err = docs.path("stderr")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([tool] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        try #require(posix_spawn(&pid, tool, &actions, nil, argv, environ) == 0)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        func read(_ p: String) throws -> String {
+            let d = try DocumentData(path: p, maxBytes: 1 << 30)
+            return String(decoding: d.bytes, as: UTF8.self)
+        }
+        return Run(status: code, stdout: try read(out), stderr: try read(err))
+    }
+
+    static let twoPages = "%!PS\n/Helvetica findfont 20 scalefont setfont\n72 700 moveto (one) show showpage\n1 0 0 setrgbcolor 72 700 moveto (two) show showpage\n"
+
+    @Test func jsonOutputDecodes() throws {
+        let docs = TestDocuments()
+        let pdf = try docs.pdf("doc.pdf", postscript: Self.twoPages)
+        let r = try run(["--json", "--copies", "3", "--sides", "two-sided-long-edge", pdf])
+        #expect(r.status == 0)
+        let a = try JSONDecoder().decode(JobAnalysis.self, from: Data(r.stdout.utf8))
+        #expect(a.pageCount == 2 && a.colourPageCount == 1)
+        #expect(a.output.totalSheets == 3 && a.output.totalImpressions == 6)
+    }
+
+    @Test func readsStdin() throws {
+        let docs = TestDocuments()
+        let pdf = try docs.pdf("doc.pdf", postscript: Self.twoPages)
+        let r = try run(["--json", "-"], stdin: pdf)
+        #expect(r.status == 0)
+        let a = try JSONDecoder().decode(JobAnalysis.self, from: Data(r.stdout.utf8))
+        #expect(a.pageCount == 2 && a.colourPageCount == 1)
+    }
+
+    @Test func humanSummary() throws {
+        let docs = TestDocuments()
+        let pdf = try docs.pdf("doc.pdf", postscript: Self.twoPages)
+        let r = try run([pdf])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("pages:       2  colour: 1"))
+    }
+
+    @Test func exitCodes() throws {
+        let usage = try run(["--copies", "x", "a.pdf"])
+        #expect(usage.status == 2)
+        #expect(usage.stderr.hasPrefix("tollgate-analyse: --copies needs a whole number"))
+        let missing = try run(["/nonexistent.pdf"])
+        #expect(missing.status == 3)
+        #expect(missing.stderr.contains("cannot open /nonexistent.pdf"))
+        let badSides = try run(["--sides", "three", "a.pdf"])
+        #expect(badSides.status == 2)
+    }
+
+    @Test func deeplyNestedPageTreeInTheTool() throws {
+        let depth = 20_000
+        var objects = ["<< /Type /Catalog /Pages 2 0 R >>"]
+        for level in 0..<depth {
+            let me = 2 + level
+            let parent = level == 0 ? "" : "/Parent \(me - 1) 0 R"
+            let kid = level == depth - 1 ? "\(2 + depth) 0 R" : "\(me + 1) 0 R"
+            objects.append("<< /Type /Pages \(parent) /Kids [\(kid)] /Count 1 /MediaBox [0 0 595 842] >>")
+        }
+        objects.append("<< /Type /Page /Parent \(1 + depth) 0 R >>")
+        let docs = TestDocuments()
+        let path = docs.write("deep.pdf", TestDocuments.rawPDF(objects))
+        let r = try run(["--json", path])
+        // Either qpdf lists the page, or the tool fails cleanly; it must not hang.
+        if r.status == 0 {
+            let a = try JSONDecoder().decode(JobAnalysis.self, from: Data(r.stdout.utf8))
+            #expect(a.pageCount == 1 || a.formatReason != nil)
+        } else {
+            #expect(r.status != 0)
+        }
+    }
+
+    @Test func runsUnprivilegedWhenRoot() throws {
+        guard geteuid() == 0 else { return }
+        // A root-only file is read through the descriptor opened before dropping privileges,
+        // and Ghostscript (page 2 needs no render here) still works.
+        let docs = TestDocuments()
+        let pdf = try docs.pdf("doc.pdf", postscript: Self.twoPages)
+        chmod(pdf, 0o600)
+        let r = try run(["--json", pdf])
+        #expect(r.status == 0)
+    }
+
+    @Test func analyserProcessClient() throws {
+        let tool = try #require(Self.tool)
+        let docs = TestDocuments()
+        let pdf = try docs.pdf("doc.pdf", postscript: Self.twoPages)
+        let fd = open(pdf, O_RDONLY)
+        defer { close(fd) }
+        let client = AnalyserProcess(executable: tool, timeout: .seconds(30))
+        let a = try client.analyse(descriptor: fd, options: JobOptions(numberUp: 2, jobName: "report"))
+        #expect(a.pageCount == 2 && a.output.impressionsPerCopy == 1 && a.output.colourImpressionsPerCopy == 1)
+        let bad = AnalyserProcess(executable: "/nonexistent/tollgate-analyse")
+        #expect(throws: AnalysisError.self) { try bad.analyse(descriptor: fd, options: JobOptions()) }
+    }
+
+    @Test func analyserProcessTimesOut() throws {
+        let tool = try #require(Self.tool)
+        let docs = TestDocuments()
+        let looping = docs.write("loop.ps", "%!PS\n{ } loop\n")
+        let fd = open(looping, O_RDONLY)
+        defer { close(fd) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        #expect(throws: AnalysisError.self) {
+            try AnalyserProcess(executable: tool, timeout: .seconds(2)).analyse(descriptor: fd, options: JobOptions())
+        }
+        #expect(clock.now - start < .seconds(5))
+        // Its Ghostscript went with it.
+        usleep(200_000)
+        // The tool hands Ghostscript the document on stdin: PostScript through stdin is the only
+        // Ghostscript command line ending this way.
+        #expect(Self.processes(mentioning: "-dGraphicsAlphaBits=1 -sOutputFile=- -f -").isEmpty)
+    }
+
+    /// Pids whose command line mentions `text`.
+    static func processes(mentioning text: String) -> [Int] {
+        guard let dir = opendir("/proc") else { return [] }
+        defer { closedir(dir) }
+        var result: [Int] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = Int(name), pid != Int(getpid()) else { continue }
+            guard let data = try? DocumentData(path: "/proc/\(pid)/cmdline", maxBytes: 1 << 20) else { continue }
+            // /proc files report size 0: read through the descriptor instead.
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = read(data.fd, &buffer, buffer.count)
+            if n > 0, String(decoding: buffer[0..<n].map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text) { result.append(pid) }
+        }
+        return result
+    }
+}

@@ -1,0 +1,169 @@
+import Testing
+@testable import JobAnalysis
+
+/// PostScript, raster formats, PCL and plain text, generated with Ghostscript's devices or bytes.
+@Suite("Other formats")
+struct OtherFormatTests {
+    static let fivePagesThirdRed = """
+    %!PS-Adobe-3.0
+    %%Creator: groff version 1.22.4
+    %%Pages: 5
+    %%DocumentMedia: A4 595 842 0 () ()
+    %%EndComments
+    /Helvetica findfont 24 scalefont setfont
+    1 1 5 { /n exch def
+      (%%Page: x x) pop
+      n 3 eq { 1 0 0 setrgbcolor } { 0 0 0 setrgbcolor } ifelse
+      72 700 moveto (Page ) show n 3 string cvs show
+      showpage } for
+    %%EOF
+    """
+
+    func render(_ docs: TestDocuments, device: String, name: String, extra: [String] = []) throws -> String {
+        let ps = docs.write("src.ps", Self.fivePagesThirdRed)
+        let out = docs.path(name)
+        let status = docs.run("/usr/bin/gs", ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=\(device)", "-r50",
+                                              "-sPAPERSIZE=a4", "-dFIXEDMEDIA"] + extra + ["-o", out, ps])
+        try #require(status == 0)
+        return out
+    }
+
+    @Test func postScriptRenderedForCountSizeAndColour() throws {
+        let docs = TestDocuments()
+        let ps = docs.write("doc.ps", Self.fivePagesThirdRed)
+        let a = try analyse(ps)
+        #expect(a.format == .postscript)
+        #expect(a.pageCount == 5)
+        #expect(a.colourPageCount == 1 && a.page(3)?.colour == .colour)
+        #expect(a.page(1)?.media.pwgName == "na_letter_8.5x11in" || a.page(1)?.media.pwgName == "iso_a4_210x297mm")
+        #expect(a.application?.name == "groff")
+        #expect(a.provenance.first { $0.figure == .pageCount }?.method == .ghostscriptInterpretation)
+    }
+
+    @Test func postScriptMonochromeModeTrustsDSC() throws {
+        let docs = TestDocuments()
+        let ps = docs.write("doc.ps", """
+        %!PS-Adobe-3.0
+        %%Pages: 2
+        %%DocumentMedia: Letter 612 792 0 () ()
+        %%EndComments
+        %%Page: 1 1
+        1 0 0 setrgbcolor 72 72 moveto 100 100 rlineto stroke showpage
+        %%Page: 2 2
+        showpage
+        %%EOF
+        """)
+        let a = try analyse(ps, JobOptions(colourMode: .monochrome))
+        #expect(a.pageCount == 2 && a.colourPageCount == 0)
+        #expect(a.page(1)?.media.pwgName == "na_letter_8.5x11in")
+        #expect(a.provenance.first { $0.figure == .pageCount }?.method == .dscComments)
+    }
+
+    @Test func postScriptThatLoopsForeverFallsBackToDSC() throws {
+        let docs = TestDocuments()
+        let looping = docs.write("loop.ps", """
+        %!PS-Adobe-3.0
+        %%Pages: 2
+        %%EndComments
+        %%Page: 1 1
+        { } loop
+        %%Page: 2 2
+        showpage
+        """)
+        var limits = AnalysisLimits()
+        limits.ghostscriptTimeout = .seconds(2)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let a = try DocumentAnalyser(limits: limits).analyse(path: looping)
+        #expect(clock.now - start < .seconds(5))
+        #expect(a.pageCount == 2)
+        #expect(a.page(1)?.colour == .unknown)
+        #expect(a.provenance.first { $0.figure == .pageCount }?.method == .dscComments)
+        #expect(a.warnings.contains { $0.contains("time limit") })
+
+        let noDSC = docs.write("loop2.ps", "%!PS\n{ } loop\n")
+        let b = try DocumentAnalyser(limits: limits).analyse(path: noDSC)
+        #expect(b.pageCount == nil)
+        #expect(b.formatReason?.contains("time limit") == true)
+    }
+
+    @Test func pwgRaster() throws {
+        let docs = TestDocuments()
+        let mono = try analyse(try render(docs, device: "pwgraster", name: "mono.pwg"))
+        #expect(mono.format == .pwgRaster && mono.pageCount == 5 && mono.colourPageCount == 0)
+        #expect(mono.page(1)?.media.pwgName == "iso_a4_210x297mm")
+        let rgb = try analyse(try render(docs, device: "pwgraster", name: "rgb.pwg", extra: ["-dcupsColorSpace=19", "-dcupsBitsPerColor=8"]))
+        #expect(rgb.pageCount == 5 && rgb.colourPageCount == 1 && rgb.page(3)?.colourMethod == .rasterPixels)
+    }
+
+    @Test func cupsRaster() throws {
+        let docs = TestDocuments()
+        let a = try analyse(try render(docs, device: "cups", name: "doc.ras"))
+        #expect(a.format == .cupsRaster && a.pageCount == 5)
+    }
+
+    @Test func appleRaster() throws {
+        let docs = TestDocuments()
+        let a = try analyse(try render(docs, device: "urf", name: "doc.urf", extra: ["-dcupsColorSpace=1", "-dcupsBitsPerColor=8"]))
+        #expect(a.format == .appleRaster && a.pageCount == 5 && a.colourPageCount == 1)
+        #expect(a.page(2)?.media.pwgName == "iso_a4_210x297mm")
+    }
+
+    @Test func truncatedRasterKeepsCompletePages() throws {
+        let docs = TestDocuments()
+        let full = try render(docs, device: "pwgraster", name: "mono.pwg")
+        let bytes = try readAll(full)
+        let cut = docs.write("cut.pwg", Array(bytes.prefix(bytes.count * 2 / 3)))
+        let a = try analyse(cut)
+        #expect(a.format == .pwgRaster)
+        #expect((a.pageCount ?? 0) >= 3)
+        #expect(a.warnings.contains { $0.contains("truncated") })
+    }
+
+    @Test func pclFormFeedsAndPJL() throws {
+        let docs = TestDocuments()
+        let a = try analyse(try render(docs, device: "ljet4", name: "doc.pcl"))
+        #expect(a.format == .pcl && a.pageCount == 5)
+        #expect(a.page(1)?.media.pwgName == "iso_a4_210x297mm")
+        #expect(a.provenance.first { $0.figure == .pageCount }?.method == .pclFormFeedsAndPJL)
+        let pjl = docs.write("pjl.pcl", "\u{1B}%-12345X@PJL JOB NAME=\"x\"\r\n@PJL SET JOBATTR=\"@PAGECOUNT=7\"\r\n@PJL ENTER LANGUAGE=PCL\r\n\u{1B}Etext\u{0C}\u{1B}E\u{1B}%-12345X")
+        let b = try analyse(pjl)
+        #expect(b.format == .pcl && b.pageCount == 7)
+    }
+
+    @Test func pclXLWithoutHintsIsNotCounted() throws {
+        let docs = TestDocuments()
+        let a = try analyse(try render(docs, device: "pxlmono", name: "doc.pxl"))
+        #expect(a.format == .pcl && a.pageCount == nil && a.formatReason != nil)
+    }
+
+    @Test func plainText() throws {
+        let docs = TestDocuments()
+        let lines = (1...100).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        let a = try analyse(docs.write("a.txt", lines))
+        #expect(a.format == .text && a.pageCount == 2)
+        let ff = try analyse(docs.write("b.txt", "one\n\u{0C}two\n\u{0C}three"))
+        #expect(ff.pageCount == 3)
+    }
+
+    func readAll(_ path: String) throws -> [UInt8] {
+        let data = try DocumentData(path: path, maxBytes: 1 << 30)
+        return Array(data.bytes)
+    }
+}
+
+@Suite("Format detection")
+struct FormatDetectionTests {
+    func detect(_ s: String) -> DocumentFormat { FormatDetector.detect(Array(s.utf8)).0 }
+
+    @Test func magic() {
+        #expect(detect("%PDF-1.7\n") == .pdf)
+        #expect(detect("\u{1B}%-12345X@PJL ENTER LANGUAGE=PDF\n%PDF-1.4\n") == .pdf)
+        #expect(detect("junk before\n%PDF-1.4\n") == .pdf)
+        #expect(detect("%!PS-Adobe-3.0\n% mentions %PDF-1.4\n") == .postscript)
+        #expect(detect("UNIRAST\u{0}") == .appleRaster)
+        #expect(detect("Hello\nworld\n") == .text)
+        #expect(FormatDetector.detect([UInt8]()).0 == .unknown)
+        #expect(FormatDetector.detect([0x00, 0xFF, 0x10, 0x80]).0 == .unknown)
+    }
+}
