@@ -34,7 +34,7 @@ let package = Package(
                 path: "Sources/QuotaDB"),
 
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
-        .target(name: "Enforcement", dependencies: ["CupsClient"], path: "Sources/Enforcement"),
+        .target(name: "Enforcement", dependencies: ["CupsClient", "JobAnalysis", "Pricing"], path: "Sources/Enforcement"),
 
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
         // under rlimits and without the database's privileges.
@@ -46,7 +46,7 @@ let package = Package(
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [
-            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB",
+            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/CLI"),
 
@@ -55,8 +55,9 @@ let package = Package(
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore", "TestSupport"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
-        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "CupsClient"], path: "Tests/EnforcementTests"),
+        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "CupsClient", "JobAnalysis", "Pricing"], path: "Tests/EnforcementTests"),
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB"], path: "Tests/QuotaDBTests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CupsClient"], path: "Tests/EndToEndTests"),
     ]
 )

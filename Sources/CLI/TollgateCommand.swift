@@ -12,6 +12,8 @@ struct TollgateCommand: ParsableCommand {
             DatabaseCommand.self, AccountCommand.self, UserCommand.self, GroupCommand.self, ActiveCommand.self,
             CreditCommand.self, TopUpCommand.self, AdjustCommand.self, RefundCommand.self, ScheduleCommand.self,
             LedgerCommand.self, ReportCommand.self, CheckCommand.self, DebugCommand.self,
+            // Pricing (Sources/Pricing, with JobAnalysis):
+            QuoteCommand.self,
         ]
     )
 }
