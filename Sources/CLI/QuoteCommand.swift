@@ -25,42 +25,13 @@ struct QuoteCommand: ParsableCommand {
     @Option(name: .customLong("cards-dir"), help: "Where named cards live.")
     var cardsDirectory: String = ProcessInfo.processInfo.environment["TOLLGATE_RATES_DIR"] ?? "/etc/tollgate/rates"
 
-    @Option(help: "Number of copies.")
-    var copies: Int = 1
-
-    @Option(help: "one-sided, two-sided-long-edge or two-sided-short-edge.")
-    var sides: String = "one-sided"
-
-    @Option(name: .customLong("color-mode"), help: "auto, color or monochrome.")
-    var colorMode: String = "auto"
-
-    @Option(name: .customLong("number-up"), help: "Document pages per side.")
-    var numberUp: Int = 1
-
-    @Option(name: .customLong("page-ranges"), help: "Pages to print, e.g. 1-3,7.")
-    var pageRanges: String?
+    @OptionGroup var jobOptions: JobOptionArguments
 
     @Flag(help: "Print JSON for scripts.")
     var json = false
 
     func run() throws {
-        guard let sides = JobOptions.Sides(rawValue: sides) else {
-            throw ValidationError("--sides must be one of: \(JobOptions.Sides.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard let colour = JobOptions.ColourMode(rawValue: colorMode) else {
-            throw ValidationError("--color-mode must be one of: \(JobOptions.ColourMode.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        var ranges: [ClosedRange<Int>] = []
-        if let pageRanges {
-            guard let parsed = JobOptions.parsePageRanges(pageRanges) else {
-                throw ValidationError("--page-ranges \"\(pageRanges)\" is not a list like 1-3,7")
-            }
-            ranges = parsed
-        }
-        let options = JobOptions(copies: copies, numberUp: numberUp, sides: sides, colourMode: colour,
-                                 pageRanges: ranges, jobName: (file as NSString).lastPathComponent)
-        if let problem = options.validationError() { throw ValidationError(problem) }
-
+        let options = try jobOptions.jobOptions(jobName: (file as NSString).lastPathComponent)
         let cardPath = card.contains("/") || card.hasSuffix(".toml") ? card : cardsDirectory + "/" + card + ".toml"
         let text: String
         do {
@@ -69,7 +40,7 @@ struct QuoteCommand: ParsableCommand {
             throw ValidationError("cannot read rates card \(cardPath): \(error.localizedDescription)")
         }
         let ratesCard = try RatesCard(toml: text)
-        let analysis = try analyse(options: options)
+        let analysis = try analyseDocument(file, options: options)
         let quote = try ratesCard.quote(for: JobPricing.description(of: analysis))
         if json {
             let encoder = JSONEncoder()
@@ -80,20 +51,6 @@ struct QuoteCommand: ParsableCommand {
                   + (analysis.application.map { ", from \($0.name)" } ?? ""))
             print(quote.receipt(), terminator: "")
         }
-    }
-
-    /// Analyses in the sandboxed child when tollgate-analyse sits next to this program,
-    /// else in this process (a person quoting their own file).
-    private func analyse(options: JobOptions) throws -> JobAnalysis {
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        let helper = me.deletingLastPathComponent().appendingPathComponent("tollgate-analyse").path
-        let fd = open(file, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        if FileManager.default.isExecutableFile(atPath: helper) {
-            return try AnalyserProcess(executable: helper).analyse(descriptor: fd, options: options)
-        }
-        return try DocumentAnalyser().analyse(descriptor: fd, options: options)
     }
 }
 

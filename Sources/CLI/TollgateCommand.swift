@@ -13,7 +13,7 @@ struct TollgateCommand: ParsableCommand {
             CreditCommand.self, TopUpCommand.self, AdjustCommand.self, RefundCommand.self, ScheduleCommand.self,
             LedgerCommand.self, ReportCommand.self, CheckCommand.self, DebugCommand.self,
             // Pricing (Sources/Pricing, with JobAnalysis):
-            QuoteCommand.self,
+            QuoteCommand.self, AnalyseCommand.self,
         ]
     )
 }
