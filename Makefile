@@ -39,6 +39,7 @@ bench: build
 install: build
 	install -o root -g root -m 0700 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-backend" $(CUPS_BACKEND)/tollgate
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate" $(PREFIX)/bin/tollgate
+	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-analyse" $(PREFIX)/bin/tollgate-analyse
 
 clean:
 	rm -rf .build
