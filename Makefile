@@ -8,6 +8,7 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 CUPS_BACKEND ?= /usr/lib/cups/backend
+LIBEXEC      ?= /usr/lib/tollgate
 RELEASE_FLAGS = -c release --static-swift-stdlib
 
 # Debian packages the build, the tests and the demo need. Swift itself comes from swift.org.
@@ -39,7 +40,8 @@ bench: build
 install: build
 	install -o root -g root -m 0700 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-backend" $(CUPS_BACKEND)/tollgate
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate" $(PREFIX)/bin/tollgate
-	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-analyse" $(PREFIX)/bin/tollgate-analyse
+	install -d -o root -g root -m 0755 $(LIBEXEC)
+	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-analyse" $(LIBEXEC)/tollgate-analyse
 
 clean:
 	rm -rf .build

@@ -42,10 +42,13 @@ struct JobOptionArguments: ParsableArguments {
 }
 
 /// Analyses `file` as the backend analyses a job: in the sandboxed `tollgate-analyse` child
-/// when it is installed next to this program, else in this process (a person's own file).
+/// when it is installed (next to this program, as in a build, or in /usr/lib/tollgate), else in
+/// this process (a person's own file).
 func analyseDocument(_ file: String, options: JobOptions) throws -> JobAnalysis {
     let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-    let helper = me.deletingLastPathComponent().appendingPathComponent("tollgate-analyse").path
+    let candidates = [me.deletingLastPathComponent().appendingPathComponent("tollgate-analyse").path,
+                      AnalyserProcess().executable]
+    let helper = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? ""
     let fd = open(file, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
