@@ -34,7 +34,8 @@ let package = Package(
                 path: "Sources/QuotaDB"),
 
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
-        .target(name: "Enforcement", dependencies: ["CupsClient", "JobAnalysis", "Pricing"], path: "Sources/Enforcement"),
+        .target(name: "Enforcement", dependencies: ["BackendCore", "CupsClient", "JobAnalysis", "Pricing", "PricingTOML", "QuotaDB"],
+                path: "Sources/Enforcement"),
 
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
         // under rlimits and without the database's privileges.
@@ -42,7 +43,7 @@ let package = Package(
 
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
         .target(name: "BackendCore", dependencies: ["CCups", "CBackendSupport"], path: "Sources/BackendCore"),
-        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore"], path: "Sources/Backend"),
+        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement"], path: "Sources/Backend"),
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [
@@ -52,6 +53,8 @@ let package = Package(
 
         // Shared helpers for tests: built products, processes, the CUPS test bench.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .executableTarget(name: "tollgate-backend-transparent", dependencies: ["BackendCore"],
+                          path: "Tests/Fixtures/TransparentBackend"),
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore", "TestSupport"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),

@@ -1,55 +1,117 @@
 #!/usr/bin/env bash
-# The Tollgate demo: a private cupsd and a virtual IPP printer on loopback, a queue behind
-# `tollgate:`, a job printed through it, and everything stopped again at the end.
-# Usage: demo/run-demo.sh BIN_DIR   (BIN_DIR holds the built tollgate-backend)
+# The Tollgate demo: a private cupsd and a virtual IPP printer on loopback, a quota queue behind
+# `tollgate:`, a billing account and a personal wallet; jobs print until the account's allocation
+# runs out, the next is split with the wallet, one is held with its reason, a top-up and a release
+# print it, and the ledger proves every balance. Everything is stopped and removed at the end.
+# Usage: demo/run-demo.sh BIN_DIR   (BIN_DIR holds tollgate-backend, tollgate, tollgate-analyse)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 bin=${1:?usage: run-demo.sh BIN_DIR}
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+say() { printf '$ %s\n' "$*"; "$@"; }
 
-step "Starting a private cupsd and one virtual IPP Everywhere printer (ippeveprinter) on loopback"
-eval "$("$root/cups/tollgate-bench" start --backend "$bin/tollgate-backend" --owner $$)"
-trap '"$root/cups/tollgate-bench" stop "$TOLLGATE_BENCH_DIR"; echo "Bench stopped and removed."' EXIT
+state=$(mktemp -d)
+bench=""
+cleanup() {
+    [ -n "$bench" ] && "$root/cups/tollgate-bench" stop "$bench" && echo "Bench stopped and removed."
+    rm -rf "$state"
+}
+trap cleanup EXIT
+export TOLLGATE_DB="$state/tollgate.db"
+tollgate() { "$bin/tollgate" "$@"; }
+
+step "Tollgate's state: a quota database and a rates card (rates/example.toml)"
+mkdir "$state/rates"
+cp "$root/rates/example.toml" "$state/rates/default.toml"
+say tollgate db init --currency EUR
+
+step "A private cupsd and a virtual IPP Everywhere printer on loopback (the system's CUPS is untouched)"
+eval "$("$root/cups/tollgate-bench" start --backend "$bin/tollgate-backend" --owner $$ \
+    --env "TOLLGATE_DB=$TOLLGATE_DB" --env "TOLLGATE_RATES_DIR=$state/rates" \
+    --env "TOLLGATE_ANALYSE=$bin/tollgate-analyse")"
+bench=$TOLLGATE_BENCH_DIR
 export CUPS_SERVER
-echo "cupsd: $CUPS_SERVER (and 127.0.0.1:$CUPS_PORT); printer: $PRINTER1_URI"
+echo "cupsd: $CUPS_SERVER; printer: $PRINTER1_URI"
+echo "(cups-files.conf gives the backend its settings: SetEnv TOLLGATE_DB …, SetEnv TOLLGATE_RATES_DIR …)"
 
-step "Creating queue 'library' in front of the printer: device URI tollgate:$PRINTER1_URI"
-"$root/cups/tollgate-bench" queue "$TOLLGATE_BENCH_DIR" library everywhere 1
+step "Queue 'library' behind tollgate:, in quota mode (set by the administrator with lpadmin)"
+"$root/cups/tollgate-bench" queue "$bench" library everywhere 1 -o tollgate-mode-default=quota
 lpstat -v library
+lpoptions -p library | tr ' ' '\n' | grep '^tollgate-' || true
 
-step "Printing a 3-page document (one colour page) to 'library'"
-work=$(mktemp -d)
-trap 'rm -rf "$work"; "$root/cups/tollgate-bench" stop "$TOLLGATE_BENCH_DIR"; echo "Bench stopped and removed."' EXIT
-cat >"$work/handout.ps" <<'PS'
-%!PS
-/Helvetica findfont 28 scalefont setfont
-1 1 3 { /n exch def
-  << /PageSize [595 842] >> setpagedevice
-  n 2 eq { 0 0.4 0.8 setrgbcolor } { 0 setgray } ifelse
-  72 720 moveto (Tollgate demo handout, page ) show n 3 string cvs show
-  showpage } for
-PS
-gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=pdfwrite -o "$work/handout.pdf" "$work/handout.ps"
-lp -d library -t "Demo handout" "$work/handout.pdf"
+step "A billing account with a small allocation, and a personal wallet"
+me=$(id -un)
+say tollgate account add Library --code LIB-1 --global --soft 0.40 --hard 0.50
+say tollgate topup "$me" 0.30 --reference demo-receipt-1
+say tollgate user show "$me"
 
-for _ in $(seq 1 100); do
-    [ -z "$(lpstat -o library 2>/dev/null)" ] && break
-    sleep 0.2
-done
+work="$state/docs"
+mkdir "$work"
+make_pdf() { # make_pdf NAME PAGES COLOUR_PAGE
+    {
+        echo '%!PS'
+        echo '/Helvetica findfont 28 scalefont setfont'
+        for ((p = 1; p <= $2; p++)); do
+            echo '<< /PageSize [595 842] >> setpagedevice'
+            if [ "$p" = "$3" ]; then echo '0 0.4 0.8 setrgbcolor'; else echo '0 setgray'; fi
+            echo "72 720 moveto ($1, page $p) show showpage"
+        done
+    } >"$work/$1.ps"
+    gs -q -dSAFER -dBATCH -dNOPAUSE -sDEVICE=pdfwrite -o "$work/$1.pdf" "$work/$1.ps"
+}
+make_pdf handout 3 2
+make_pdf notes 2 0
 
-step "lpstat: the job completed"
+wait_job() { # wait_job ID: until it is no longer pending/processing
+    for _ in $(seq 1 150); do
+        lpstat -o library 2>/dev/null | grep -q "^library-$1 " || return 0
+        lpstat -l -o library 2>/dev/null | grep -A3 "^library-$1 " | grep -q 'job-hold-until-specified' && return 0
+        sleep 0.2
+    done
+}
+print() { # print FILE
+    local id
+    id=$(lp -d library -o print-color-mode=color -t "$(basename "$1")" "$1" | sed -E 's/.*library-([0-9]+).*/\1/')
+    wait_job "$id"
+    echo "printed $(basename "$1") as job $id" >&2
+    echo "$id"
+}
+
+step "What the handout costs on this queue (tollgate quote, no printing)"
+say tollgate quote "$work/handout.pdf" --card "$state/rates/default.toml"
+
+step "Printing: the account's allocation pays first"
+print "$work/handout.pdf" >/dev/null
+print "$work/notes.pdf" >/dev/null
+say tollgate user show "$me"
+
+step "The allocation is nearly used up: the next job is split between account and wallet"
+print "$work/notes.pdf" >/dev/null
+say tollgate user show "$me"
+
+step "Not enough left: the job is held, and says why"
+held=$(print "$work/handout.pdf")
+lpstat -l -o library
+echo "(nothing reached the printer for job $held: $(ls "$PRINTER1_OUT" | grep -vc '\.prn$') documents received so far)"
+
+step "A top-up, then the job is released and prints, charged once"
+say tollgate topup "$me" 1.00 --reference demo-receipt-2
+say lp -i "$held" -H resume
+wait_job "$held"
+for _ in $(seq 1 50); do lpstat -W completed -o library | grep -q "^library-$held " && break; sleep 0.2; done
 lpstat -W completed -o library
 
 step "What the virtual printer received"
-ls -l "$PRINTER1_OUT" | grep -v '\.prn$'
-for f in "$PRINTER1_OUT"/*; do
-    case $f in *.prn) continue ;; esac
-    echo "$(basename "$f"): $(pdfinfo "$f" 2>/dev/null | grep -E '^Pages:' || echo 'not a PDF')"
-done
+ls "$PRINTER1_OUT" | grep -v '\.prn$'
+
+step "The ledger, and the proof that every balance equals it"
+say tollgate ledger
+say tollgate user show "$me"
+say tollgate check
 
 step "What the tollgate backend told cupsd (error_log)"
-grep -E 'Tollgate:' "$CUPS_ERROR_LOG" | sed 's/^D \[[^]]*\] //'
+grep -E 'Tollgate:' "$CUPS_ERROR_LOG" | grep -vE 'through .*backend/|real backend exited|Set job-printer-state-message' | sed 's/^. \[[^]]*\] //'
 
 step "Done"

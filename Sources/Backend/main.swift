@@ -1,6 +1,8 @@
 // The `tollgate` CUPS backend: installed as $CUPS_SERVERBIN/backend/tollgate, mode 0700, owned
-// by root. All logic lives in BackendCore; this file only hands it the process's argv and env.
+// by root. The wrapper lives in BackendCore, the decisions in Enforcement; this file only hands
+// them the process's argv and env.
 import BackendCore
+import Enforcement
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +17,11 @@ while let pointer = entry.pointee {
     entry += 1
 }
 
-BackendWrapper(environment: environment, signals: signals)
+var settings: [String: String] = [:]
+for entry in environment {
+    if let eq = entry.firstIndex(of: "=") { settings[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
+}
+BackendWrapper(environment: environment, signals: signals,
+               gate: Gatekeeper(settings: Gatekeeper.Settings(environment: settings)))
     .run(arguments: CommandLine.arguments)
     .endProcess()

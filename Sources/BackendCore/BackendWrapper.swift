@@ -17,11 +17,15 @@ public struct BackendWrapper {
     public let environment: [String]
     public let log: BackendLog
     public let signals: JobSignals
+    /// Decides and charges; nil makes the wrapper transparent (every job prints, nothing is charged).
+    public let gate: JobGate?
 
-    public init(environment: [String], log: BackendLog = BackendLog(), signals: JobSignals = JobSignals()) {
+    public init(environment: [String], log: BackendLog = BackendLog(), signals: JobSignals = JobSignals(),
+                gate: JobGate? = nil) {
         self.environment = environment
         self.log = log
         self.signals = signals
+        self.gate = gate
     }
 
     /// Runs one invocation of the backend with `arguments` (argv).
@@ -69,13 +73,46 @@ public struct BackendWrapper {
         }
         if signals.cancelPending() { throw .cancelledBeforeStart }
 
+        var reservation: String? = nil
+        if let gate {
+            let document: JobDocument = spool.map { .spool(descriptor: $0.fd) } ?? .file(path: job.file ?? "/dev/null")
+            switch gate.admit(job, document: document) {
+            case .forward(let key):
+                reservation = key
+            case .hold(let jobState, let message):
+                // cupsd keeps an ERROR line as the held job's job-printer-state-message (an INFO
+                // line is cleared when the backend ends), so `lpstat -l` shows why it waits.
+                writeAll(2, "JOBSTATE: \(BackendLog.singleLine(jobState))\n")
+                log.error(message)
+                return .exit(BackendExitCode.hold.rawValue)
+            case .refuse(let code, let message):
+                log.error(message)
+                return .exit(code.rawValue)
+            }
+            if let spool, lseek(spool.fd, 0, SEEK_SET) != 0 {
+                throw .spoolFailed(directory: value(of: "TMPDIR") ?? "/tmp", errno: errno)
+            }
+            if signals.cancelPending() {
+                if let reservation { gate.finish(job, reservation: reservation, termination: .signaled(SIGTERM, cancelled: true)) }
+                throw .cancelledBeforeStart
+            }
+        }
+
         let process = RealBackendProcess(
             path: real.path,
             arguments: job.realBackendArguments(realArgv0: realArgv0),
             environment: environmentForRealBackend(realURI: wrapped.realURI),
             standardInput: spool?.fd,
             dropTo: dropTo)
-        let termination = try process.run()
+        let termination: RealBackendTermination
+        do {
+            termination = try process.run()
+        } catch {
+            // The real backend never ran: release what was reserved.
+            if let gate, let reservation { gate.finish(job, reservation: reservation, termination: .exited(BackendExitCode.stop.rawValue)) }
+            throw error
+        }
+        if let gate, let reservation { gate.finish(job, reservation: reservation, termination: termination) }
         switch termination {
         case .exited(let code):
             let name = BackendExitCode(rawValue: code)?.constantName ?? "unknown status"

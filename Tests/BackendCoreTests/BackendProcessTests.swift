@@ -2,10 +2,12 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The built `tollgate-backend` run as cupsd runs it (argv[0] = device URI, fds 3 and 4 open), in
-/// front of a fake real backend that records how it was started.
+/// The backend wrapper run as cupsd runs it (argv[0] = device URI, fds 3 and 4 open), in front of
+/// a fake real backend that records how it was started. Without a cupsd and a database, these run
+/// the wrapper without its gate (`tollgate-backend-transparent`, a test fixture); the product's
+/// gate is tested end to end on the bench.
 @Suite(.serialized) struct BackendProcessTests {
-    let backend = BuiltProducts.executable("tollgate-backend")
+    let backend = BuiltProducts.executable("tollgate-backend-transparent")
 
     /// Runs the wrapper with argv[0] set and fds 3/4 open, stdin from `input` when given.
     /// With `throughPipe`, stdin is a pipe (as from cupsd's filter chain) instead of the file.
@@ -125,6 +127,18 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: box.records + "/terminated"), "SIGTERM was forwarded")
         #expect(kill(childPID, 0) == -1 && errno == ESRCH, "the real backend is gone and reaped")
         #expect(try box.spoolLeftovers().isEmpty)
+    }
+
+    @Test func productBackendWithoutCupsdRetriesInsteadOfPrinting() throws {
+        let box = try WrapperSandbox(fakeMode: 0o700)
+        let product = BuiltProducts.executable("tollgate-backend")
+        let script = "exec -a \"$0\" \"$@\" </dev/null"
+        let env = box.environment(deviceURI: "tollgate:fake://p", extra: ["CUPS_SERVER": box.root.path + "/no-cupsd.sock"])
+        let result = try ProcessRunner.run(["/bin/bash", "-c", script, "tollgate:fake://p", product, "1", "u", "t", "1", "", "/dev/null"],
+                                           environment: env)
+        #expect(result.status == 6, "CUPS_BACKEND_RETRY: \(result.stderr)")
+        #expect(result.stderr.contains("cannot reach cupsd"))
+        #expect(!FileManager.default.fileExists(atPath: box.records + "/record"), "nothing was printed")
     }
 
     @Test func missingRealBackendStopsTheQueue() throws {

@@ -3,10 +3,14 @@ import Testing
 import TestSupport
 
 /// The `tollgate:` backend on a real private cupsd in front of a real ippeveprinter.
+/// The queues track (always print, charge what printed) so that these tests see the job's path
+/// through the real backend; charging has its own tests.
 @Suite(.serialized) struct TransparentBackendTests {
+    static let track = ["-o", "tollgate-mode-default=track"]
+
     @Test func rawQueueDeliversTheFileByteForByte() throws {
         let bench = try CupsBench()
-        try bench.addQueue("raw", kind: "raw")
+        try bench.addQueue("raw", kind: "raw", options: Self.track)
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 3, in: docs.path)
         let job = try bench.submit(pdf, queue: "raw")
@@ -20,7 +24,7 @@ import TestSupport
 
     @Test func everywhereQueueDeliversAJobThatArrivesOnStdin() throws {
         let bench = try CupsBench()
-        try bench.addQueue("office", kind: "everywhere")
+        try bench.addQueue("office", kind: "everywhere", options: Self.track)
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 4, colorPages: [2], in: docs.path)
         let job = try bench.submit(pdf, queue: "office")
@@ -38,7 +42,7 @@ import TestSupport
         let bench = try CupsBench()
         // A real backend that never finishes: it records its pid and becomes `sleep`.
         try bench.installBackend("slow", script: "#!/bin/sh\n[ $# -eq 0 ] && exit 0\necho $$ > \"$TMPDIR/slow-backend.pid\"\nexec sleep 600\n")
-        try bench.addQueue("slowq", kind: "everywhere")
+        try bench.addQueue("slowq", kind: "everywhere", options: Self.track)
         try bench.client(["lpadmin", "-p", "slowq", "-v", "tollgate:slow://nowhere"])
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
@@ -63,7 +67,7 @@ import TestSupport
 
     @Test func missingRealBackendStopsTheQueueAndKeepsTheJob() throws {
         let bench = try CupsBench()
-        try bench.addQueue("broken", kind: "raw")
+        try bench.addQueue("broken", kind: "raw", options: Self.track)
         try bench.client(["lpadmin", "-p", "broken", "-v", "tollgate:nosuch://printer/x"])
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
@@ -81,7 +85,7 @@ import TestSupport
 
     @Test func userOptionsDoNotChangeWhereTheJobGoes() throws {
         let bench = try CupsBench(printers: 2)
-        try bench.addQueue("raw", kind: "raw", printer: 1)
+        try bench.addQueue("raw", kind: "raw", printer: 1, options: Self.track)
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
         let job = try bench.submit(pdf, queue: "raw", options: [

@@ -8,13 +8,28 @@ public final class CupsBench: @unchecked Sendable {
     public let dir: String
     /// KEY=VALUE pairs printed by `tollgate-bench start`.
     public let values: [String: String]
+    /// Tollgate's own state for this bench: the quota database and the rates cards directory
+    /// (`default.toml` is rates/example.toml), given to the backend through cupsd's SetEnv.
+    public let state: TemporaryDirectory
+    public var database: String { state.path + "/tollgate.db" }
+    public var ratesDirectory: String { state.path + "/rates" }
     private var stopped = false
 
     public static var script: String { BuiltProducts.packageRoot.appendingPathComponent("cups/tollgate-bench").path }
 
     public init(printers: Int = 1, backend: String = BuiltProducts.executable("tollgate-backend")) throws {
+        state = try TemporaryDirectory(mode: 0o700)
+        try FileManager.default.createDirectory(atPath: state.path + "/rates", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: BuiltProducts.packageRoot.appendingPathComponent("rates/example.toml").path,
+                                         toPath: state.path + "/rates/default.toml")
+        let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR",
+                                            "--db", state.path + "/tollgate.db"])
+        guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
+        let settings = ["TOLLGATE_DB=\(state.path)/tollgate.db", "TOLLGATE_RATES_DIR=\(state.path)/rates",
+                        "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))"]
         let result = try ProcessRunner.run([CupsBench.script, "start", "--printers", String(printers),
-                                            "--backend", backend, "--owner", String(getpid())], timeout: 60)
+                                            "--backend", backend, "--owner", String(getpid())]
+                                           + settings.flatMap { ["--env", $0] }, timeout: 60)
         guard result.status == 0 else { throw TestFailure("tollgate-bench start failed: \(result.stderr)") }
         var values: [String: String] = [:]
         for line in result.stdout.split(separator: "\n") {
@@ -51,6 +66,13 @@ public final class CupsBench: @unchecked Sendable {
         let result = try ProcessRunner.run([CupsBench.script, "queue", dir, name, kind, String(printer)] + options,
                                            environment: clientEnvironment)
         guard result.status == 0 else { throw TestFailure("queue \(name): \(result.stderr)") }
+    }
+
+    /// Runs the `tollgate` command on this bench's database.
+    @discardableResult
+    public func tollgate(_ arguments: [String]) throws -> ProcessResult {
+        try ProcessRunner.run([BuiltProducts.executable("tollgate")] + arguments,
+                              environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "LANG": "C"])
     }
 
     /// Runs a CUPS client command against the bench.

@@ -1,0 +1,224 @@
+import BackendCore
+import CupsClient
+import Foundation
+import JobAnalysis
+import Pricing
+import PricingTOML
+import QuotaDB
+
+/// The backend's decision for each job: who, what it costs on this queue, whether the wallet
+/// chain allows it; then settle or refund once the real backend has ended.
+///
+/// Failure policies (a job is never printed for free by accident, never lost):
+/// - cupsd unreachable, database busy → `CUPS_BACKEND_RETRY`: cupsd tries the job again later.
+/// - queue policy malformed, rates card missing or invalid, database missing or corrupt,
+///   job identity incomplete → the job is held with the reason; an administrator fixes it and
+///   releases the job.
+/// - analysis failed (hostile or broken document) → priced with the card's fallback rate for
+///   formats it cannot analyse.
+/// - refused by the wallet chain → held with `account-limit-reached` and the price, balances and
+///   what to do.
+/// - real backend exit 0 → the reservation is settled; anything else (failure, cancel, crash) →
+///   released (refunded): a job that did not print completely is not charged.
+public struct Gatekeeper: JobGate {
+    /// Settings from the environment cupsd gives backends (`SetEnv` in cupsd.conf), never from
+    /// the job.
+    public struct Settings: Sendable {
+        public var cupsServer: String?
+        public var printer: String
+        public var serverName: String
+        public var database: DatabaseLocation
+        public var ratesDirectory: String
+        public var analyser: String
+
+        public init(environment: [String: String]) {
+            cupsServer = environment["CUPS_SERVER"]
+            printer = environment["PRINTER"] ?? ""
+            serverName = environment["TOLLGATE_SERVER_NAME"] ?? Gatekeeper.hostName()
+            database = DatabaseLocation.resolve(explicit: nil, environment: environment)
+            ratesDirectory = environment["TOLLGATE_RATES_DIR"] ?? "/etc/tollgate/rates"
+            analyser = environment["TOLLGATE_ANALYSE"] ?? AnalyserProcess().executable
+        }
+    }
+
+    public let settings: Settings
+    public let log: BackendLog
+
+    public init(settings: Settings, log: BackendLog = BackendLog()) {
+        self.settings = settings
+        self.log = log
+    }
+
+    public func admit(_ job: JobArguments, document: JobDocument) -> GateVerdict {
+        // Who and where, from cupsd.
+        let client: CupsClient
+        let policy: QueuePolicy
+        let identity: JobIdentity
+        do {
+            client = try CupsClient(server: settings.cupsServer)
+            let printer = try client.printerAttributes(settings.printer, names: QueuePolicy.attributeNames)
+            do {
+                policy = try QueuePolicy(printerAttributes: printer)
+            } catch {
+                log.error("Tollgate: \(error)")
+                return .hold(jobState: "tollgate-queue-misconfigured", message: "Tollgate: this printer is misconfigured (\(error)); the job waits for an administrator")
+            }
+            guard let jobID = Int(job.jobID) else {
+                return .refuse(exitCode: .stop, message: "Tollgate: job id \"\(job.jobID)\" is not a number")
+            }
+            let attributes = try client.jobAttributes(jobID, names: JobIdentity.attributeNames)
+            identity = try JobIdentity(jobID: jobID, server: settings.serverName, attributes: attributes)
+        } catch let error as CupsClientError {
+            return .refuse(exitCode: .retry, message: "Tollgate: \(error); the job will be retried")
+        } catch {
+            return .hold(jobState: "tollgate-job-unknown", message: "Tollgate: \(error); the job waits for an administrator")
+        }
+
+        if policy.mode == .release {
+            return .hold(jobState: "job-hold-until-specified",
+                         message: "Tollgate: this is a secure printer; release the job at the printer to print it")
+        }
+
+        // What it costs.
+        let quote: Quote
+        do {
+            let card = try loadCard(policy.ratesCard ?? "default")
+            let analysis = analyse(document, options: jobOptions(job, identity))
+            quote = try card.quote(for: JobPricing.description(of: analysis))
+            log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
+        } catch {
+            log.error("Tollgate: \(error)")
+            return .hold(jobState: "tollgate-cannot-price", message: "Tollgate: cannot price this job (\(error)); the job waits for an administrator")
+        }
+
+        // Whether the wallet chain allows it.
+        do throws(QuotaError) {
+            let store = try SQLiteQuotaStore(location: settings.database)
+            let chargePolicy: ChargePolicy = switch (policy.mode, policy.rule) {
+            case (.track, _): .track
+            case (_, .positive): .positive
+            default: .cover
+            }
+            let decision = try store.authorize(AuthorizationRequest(
+                jobKey: identity.key, user: identity.owner, amount: quote.total, policy: chargePolicy))
+            switch decision {
+            case .approved(let approval):
+                let reservation = approval.reservation
+                var charged = "\(reservation.total)"
+                if let account = reservation.account {
+                    charged = reservation.isSplit
+                        ? "\(reservation.accountPart) to account \(account.name) and \(reservation.walletPart) to the personal wallet"
+                        : reservation.walletPart.minorUnits == 0 ? "\(reservation.total) to account \(account.name)" : "\(reservation.total) to the personal wallet"
+                } else {
+                    charged += " to the personal wallet"
+                }
+                log.info("Tollgate: \(identity.owner) pays \(charged)\(approval.isRepeat ? " (already reserved)" : "")")
+                for warning in approval.warnings { log.info("Tollgate: \(warning)") }
+                return .forward(reservation: identity.key)
+            case .refused(let refusal):
+                return .hold(jobState: "account-limit-reached", message: "Tollgate: \(Gatekeeper.message(for: refusal))")
+            }
+        } catch {
+            if case .databaseBusy = error {
+                return .refuse(exitCode: .retry, message: "Tollgate: \(error); the job will be retried")
+            }
+            log.error("Tollgate: \(error)")
+            return .hold(jobState: "tollgate-database-unavailable", message: "Tollgate: the quota database is unavailable (\(error)); the job waits")
+        }
+    }
+
+    public func finish(_ job: JobArguments, reservation: String, termination: RealBackendTermination) {
+        do {
+            let store = try SQLiteQuotaStore(location: settings.database)
+            if termination == .exited(0) {
+                let settled = try store.settle(jobKey: reservation, amount: nil, actor: "backend")
+                log.info("Tollgate: charged \(settled.total)")
+            } else {
+                try store.cancel(jobKey: reservation, actor: "backend")
+                log.info("Tollgate: the job did not print; nothing charged")
+            }
+        } catch {
+            // The reservation stays open; `tollgate reconcile` settles or releases it from cupsd's
+            // job state (the money is held, never lost, never taken twice).
+            log.error("Tollgate: could not settle job \(job.jobID): \(error)")
+        }
+    }
+
+    /// The refusal in words a student understands: price, what is left, what to do.
+    static func message(for refusal: Refusal) -> String {
+        var text = "not printed yet: "
+        switch refusal.reason {
+        case .insufficientFunds, .balanceNotPositive:
+            text += "this job costs \(refusal.price)"
+            if let account = refusal.balances.account, let remaining = account.remaining {
+                text += ", \(remaining) is left on account \(account.account.name)"
+            }
+            text += " and your personal wallet holds \(refusal.balances.wallet)"
+            if let shortfall = refusal.shortfall { text += "; top up at least \(shortfall)" }
+            text += ", then release the job (lp -i JOB -H resume)"
+        default:
+            text += "\(refusal.reason)"
+        }
+        return text
+    }
+
+    /// The options the printer itself will apply. When cupsd's filters ran (the job came on
+    /// stdin), they already laid out pages (number-up, page ranges) and copies are what argv[4]
+    /// says the device makes; a raw job is the original document and every option still applies.
+    func jobOptions(_ job: JobArguments, _ identity: JobIdentity) -> JobOptions {
+        let filtered = job.file == nil
+        let sides = JobOptions.Sides(rawValue: identity.sides) ?? .oneSided
+        let colour: JobOptions.ColourMode = identity.printColorMode == "monochrome" ? .monochrome : .auto
+        return JobOptions(copies: filtered ? max(1, Int(job.copies) ?? 1) : identity.copies,
+                          numberUp: filtered ? 1 : identity.numberUp, sides: sides, colourMode: colour,
+                          pageRanges: filtered ? [] : identity.pageRanges, jobName: identity.name,
+                          applicationName: identity.application)
+    }
+
+    /// Analyses in the sandboxed `tollgate-analyse`. A failure prices the job as a format the
+    /// analysis does not understand (the card's fallback rate), never as free.
+    func analyse(_ document: JobDocument, options: JobOptions) -> JobAnalysis {
+        let descriptor: Int32
+        var opened: Int32 = -1
+        switch document {
+        case .spool(let fd): descriptor = fd
+        case .file(let path):
+            opened = open(path, O_RDONLY | O_CLOEXEC)
+            descriptor = opened
+        }
+        defer { if opened >= 0 { close(opened) } }
+        do {
+            guard descriptor >= 0 else { throw AnalysisError.analyserFailed("cannot open the print file") }
+            return try AnalyserProcess(executable: settings.analyser).analyse(descriptor: descriptor, options: options)
+        } catch {
+            log.error("Tollgate: cannot analyse the document (\(error)); priced as an unknown format")
+            return JobAnalysis(format: .unknown, formatReason: "\(error)", pageCount: nil, pages: [], application: nil,
+                               output: OutputCalculator.output(for: [], options: options), provenance: [], warnings: [])
+        }
+    }
+
+    func loadCard(_ name: String) throws -> RatesCard {
+        let path = settings.ratesDirectory + "/" + name + ".toml"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw GatekeeperError.ratesCardMissing(path: path)
+        }
+        return try RatesCard(toml: text)
+    }
+
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+}
+
+/// Something an administrator must fix before jobs on the queue can be priced.
+public enum GatekeeperError: Error, CustomStringConvertible {
+    case ratesCardMissing(path: String)
+
+    public var description: String {
+        switch self {
+        case .ratesCardMissing(let path): "rates card \(path) does not exist or cannot be read"
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The backend prices, reserves, prints or holds, then settles or refunds — on a real cupsd with
+/// a real SQLite database and the example rates card (A4 mono 0.05 a side, colour 0.25, 0.005 a sheet).
+@Suite(.serialized) struct EnforcementEndToEndTests {
+    static let quota = ["-o", "tollgate-mode-default=quota"]
+
+    func ledgerKinds(_ bench: CupsBench) throws -> [String] {
+        let result = try bench.tollgate(["ledger", "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+        return rows.compactMap { $0["kind"] as? String }
+    }
+
+    func wallet(_ bench: CupsBench, _ user: String = "root") throws -> String {
+        let result = try bench.tollgate(["user", "show", user])
+        return result.stdout.split(separator: "\n").first { $0.hasPrefix("wallet:") }.map { String($0.dropFirst(7)).trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
+    @Test func jobWithinFundsPrintsAndIsChargedItsQuote() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.tollgate(["topup", "root", "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 3, colorPages: [2], in: docs.path)
+        // A raw queue defaults to print-color-mode=monochrome (and so prints, and charges, grey).
+        let job = try bench.submit(pdf, queue: "lab", options: ["print-color-mode=color"])
+        let status = try bench.waitForJob(job, in: ["completed", "aborted", "canceled", "stopped", "pending-held"])
+        #expect(status.state == "completed", "\(status)")
+        #expect(try bench.receivedDocuments().count == 1)
+        // 2 mono sides 0.10 + 1 colour side 0.25 + 3 sheets 0.015 = 0.365 → 0.37 EUR.
+        #expect(try wallet(bench) == "0.63 EUR")
+        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "debit"])
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
+
+    @Test func jobOverFundsIsHeldThenPrintsOnceAfterTopUp() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        let held = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
+        #expect(held.state == "pending-held")
+        #expect(held.message.contains("this job costs 0.11 EUR"), "\(held)")
+        #expect(held.message.contains("top up at least 0.11 EUR"))
+        #expect(try bench.receivedDocuments().isEmpty, "nothing reached the printer")
+        #expect(try ledgerKinds(bench).isEmpty, "nothing charged")
+
+        try bench.tollgate(["topup", "root", "0.50"])
+        try bench.client(["lp", "-i", "\(job)", "-H", "resume"])
+        let done = try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"])
+        #expect(done.state == "completed", "\(done)")
+        #expect(try bench.receivedDocuments().count == 1)
+        #expect(try wallet(bench) == "0.39 EUR")
+        #expect(try ledgerKinds(bench).filter { $0 == "debit" }.count == 1, "charged once")
+    }
+
+    @Test func userOptionsCannotTurnAQuotaQueueIntoTrack() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab", options: ["tollgate-mode-default=track", "tollgate-mode=track"])
+        let held = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
+        #expect(held.state == "pending-held")
+        #expect(try bench.receivedDocuments().isEmpty)
+    }
+
+    @Test func monochromeModeChargesEveryPageAsMonochrome() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.tollgate(["topup", "root", "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 3, colorPages: [2], in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab", options: ["print-color-mode=monochrome"])
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        // 3 mono sides 0.15 + 3 sheets 0.015 = 0.165 → 0.17 EUR.
+        #expect(try wallet(bench) == "0.83 EUR")
+    }
+
+    @Test func trackQueuePrintsWithZeroFundsAndCharges() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: ["-o", "tollgate-mode-default=track"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try wallet(bench) == "-0.06 EUR")
+    }
+
+    @Test func failingRealBackendIsNotCharged() throws {
+        let bench = try CupsBench()
+        try bench.installBackend("failing", script: "#!/bin/sh\n[ $# -eq 0 ] && exit 0\necho 'ERROR: printer on fire' >&2\nexit 1\n")
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.client(["lpadmin", "-p", "lab", "-v", "tollgate:failing://x", "-o", "printer-error-policy=abort-job"])
+        try bench.tollgate(["topup", "root", "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        #expect(try bench.waitForJob(job, in: ["aborted", "completed", "pending-held", "stopped"]).state == "aborted")
+        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release"], "reserved, then refunded")
+        #expect(try wallet(bench) == "1.00 EUR")
+    }
+
+    @Test func missingRatesCardHoldsTheJobWithTheReason() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: ["-o", "tollgate-mode-default=track", "-o", "tollgate-rates-default=nosuch"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        let held = try bench.waitForJob(job, in: ["pending-held", "completed"])
+        #expect(held.state == "pending-held", "never printed for free")
+        #expect(held.message.contains("nosuch.toml"))
+        #expect(try bench.receivedDocuments().isEmpty)
+    }
+}
