@@ -1,5 +1,10 @@
 #!/usr/bin/env python3
-"""Backend benchmark: what `tollgate:` adds in front of a real CUPS backend.
+"""Backend benchmark: what the `tollgate:` wrapper adds in front of a real CUPS backend.
+
+These figures are the wrapper's mechanics (spool, privilege rule, exec, signals), measured with
+`tollgate-backend-transparent` (the same wrapper without the charging gate, which would need a
+cupsd job to look up). The full path (analysis, price, authorise, settle) is measured on a
+private cupsd by a later benchmark.
 
 Prints figures (not a test). Runs as root, like cupsd runs the backend:
   1. start-up overhead: wall time of tollgate-backend in front of a no-op real backend vs the
@@ -68,7 +73,7 @@ def main():
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--stream-mib", type=int, default=1024)
     options = parser.parse_args()
-    backend = os.path.join(options.bin, "tollgate-backend")
+    backend = os.path.join(options.bin, "tollgate-backend-transparent")
     if os.geteuid() != 0:
         sys.exit("bench: run as root (cupsd runs the backend as root)")
 
