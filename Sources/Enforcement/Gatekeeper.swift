@@ -102,6 +102,11 @@ public struct Gatekeeper: JobGate {
             let decision = try store.authorize(AuthorizationRequest(
                 jobKey: identity.key, user: identity.owner, amount: quote.total, policy: chargePolicy))
             switch decision {
+            case .approved(let approval) where approval.isRepeat && approval.reservation.state == .settled:
+                // cupsd runs a finished job again only for a reprint (Restart-Job): the job key is
+                // paid once, so a reprint would be free. Hold it instead; a new job is charged.
+                return .hold(jobState: "tollgate-already-printed",
+                             message: "Tollgate: this job was already printed and charged \(approval.reservation.total); to print it again, send it again")
             case .approved(let approval):
                 let reservation = approval.reservation
                 var charged = "\(reservation.total)"

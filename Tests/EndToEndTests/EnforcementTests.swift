@@ -116,3 +116,23 @@ import TestSupport
         #expect(try bench.receivedDocuments().isEmpty)
     }
 }
+
+extension EnforcementEndToEndTests {
+    @Test func reprintOfAPaidJobIsNotFree() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.tollgate(["topup", "root", "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        // Restart-Job reprints a completed job (cupsd keeps its file: PreserveJobFiles).
+        let restart = try bench.client(["lp", "-i", "\(job)", "-H", "restart"])
+        try #require(restart.status == 0, "restart: \(restart.stderr)")
+        let again = try bench.waitForJob(job, in: ["pending-held", "aborted"])
+        #expect(again.state == "pending-held")
+        #expect(again.message.contains("already printed"), "\(again)")
+        #expect(try ledgerKinds(bench).filter { $0 == "debit" }.count == 1, "paid once")
+        #expect(try bench.receivedDocuments().count == 1, "printed once")
+    }
+}
