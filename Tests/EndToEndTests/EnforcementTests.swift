@@ -136,3 +136,28 @@ extension EnforcementEndToEndTests {
         #expect(try bench.receivedDocuments().count == 1, "printed once")
     }
 }
+
+extension EnforcementEndToEndTests {
+    /// Two queues on two printers run jobs at the same time, racing for the same wallet.
+    @Test func twentyJobsOnFundsForTenPrintTenAndHoldTen() throws {
+        let bench = try CupsBench(printers: 2)
+        try bench.addQueue("left", kind: "raw", printer: 1, options: Self.quota)
+        try bench.addQueue("right", kind: "raw", printer: 2, options: Self.quota)
+        // One mono A4 page: 0.05 + 0.005 sheet = 0.055 → 0.06 EUR; 0.60 EUR pays exactly ten.
+        try bench.tollgate(["topup", "root", "0.60"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        var jobs: [Int] = []
+        for i in 0..<20 { jobs.append(try bench.submit(pdf, queue: i % 2 == 0 ? "left" : "right")) }
+        var states: [String] = []
+        for job in jobs {
+            states.append(try bench.waitForJob(job, in: ["completed", "pending-held", "aborted"], timeout: 120).state)
+        }
+        #expect(states.filter { $0 == "completed" }.count == 10)
+        #expect(states.filter { $0 == "pending-held" }.count == 10)
+        #expect(try bench.receivedDocuments(printer: 1).count + bench.receivedDocuments(printer: 2).count == 10)
+        #expect(try wallet(bench) == "0.00 EUR")
+        #expect(try ledgerKinds(bench).filter { $0 == "debit" }.count == 10)
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
+}
