@@ -161,3 +161,28 @@ extension EnforcementEndToEndTests {
         #expect(try bench.tollgate(["check"]).status == 0)
     }
 }
+
+extension EnforcementEndToEndTests {
+    @Test func jobRetriedByCupsdIsChargedOnce() throws {
+        let bench = try CupsBench()
+        // Fails with CUPS_BACKEND_RETRY the first time, prints the second.
+        try bench.installBackend("flaky", script: """
+            #!/bin/sh
+            [ $# -eq 0 ] && exit 0
+            if [ ! -e "$TMPDIR/flaky-tried" ]; then : > "$TMPDIR/flaky-tried"; echo 'ERROR: printer busy' >&2; exit 6; fi
+            cat > /dev/null
+            exit 0
+            """)
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.client(["lpadmin", "-p", "lab", "-v", "tollgate:flaky://x"])
+        try bench.tollgate(["topup", "root", "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        // cupsd holds a job its backend asked to retry until JobRetryInterval (2 s here) passes.
+        let status = try bench.waitForJob(job, in: ["completed", "aborted"], timeout: 90)
+        #expect(status.state == "completed", "\(status)")
+        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release", "reserve", "debit"], "refunded on retry, charged once")
+        #expect(try wallet(bench) == "0.94 EUR")
+    }
+}
