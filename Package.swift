@@ -47,7 +47,7 @@ let package = Package(
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [
-            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement",
+            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement", "CupsClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/CLI"),
 

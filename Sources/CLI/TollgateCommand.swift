@@ -14,6 +14,8 @@ struct TollgateCommand: ParsableCommand {
             LedgerCommand.self, ReportCommand.self, CheckCommand.self, DebugCommand.self,
             // Pricing (Sources/Pricing, with JobAnalysis):
             QuoteCommand.self, AnalyseCommand.self,
+            // Enforcement:
+            ReconcileCommand.self,
         ]
     )
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import CupsClient
 
 /// The backend prices, reserves, prints or holds, then settles or refunds — on a real cupsd with
 /// a real SQLite database and the example rates card (A4 mono 0.05 a side, colour 0.25, 0.005 a sheet).
@@ -184,5 +185,77 @@ extension EnforcementEndToEndTests {
         #expect(status.state == "completed", "\(status)")
         #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release", "reserve", "debit"], "refunded on retry, charged once")
         #expect(try wallet(bench) == "0.94 EUR")
+    }
+}
+
+extension EnforcementEndToEndTests {
+    /// Starts a job whose real backend hangs, SIGKILLs the tollgate backend, and returns the job.
+    func jobWithKilledBackend(_ bench: CupsBench) throws -> Int {
+        try bench.installBackend("slow", script: "#!/bin/sh\n[ $# -eq 0 ] && exit 0\necho $$ > \"$TMPDIR/slow-backend.pid\"\nexec sleep 600\n")
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.client(["lpadmin", "-p", "lab", "-v", "tollgate:slow://x"])
+        try bench.tollgate(["topup", "root", "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        let pidFile = bench.dir + "/spool/tmp/slow-backend.pid"
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: pidFile) && Date() < deadline { usleep(50_000) }
+        try #require(FileManager.default.fileExists(atPath: pidFile), "the real backend started")
+        try ProcessRunner.shell("pkill -KILL -f '^tollgate:slow://[x]'; pkill -KILL -F '\(pidFile)'; true")
+        #expect(try ledgerKinds(bench) == ["top-up", "reserve"], "the reservation is open")
+        return job
+    }
+
+    func reconcile(_ bench: CupsBench) throws -> ProcessResult {
+        try bench.tollgate(["reconcile", "--cups-server", bench.values["CUPS_SERVER"]!])
+    }
+
+    /// cupsd marks a job whose backend was SIGKILLed `completed` (seen here with CUPS 2.4.2); the
+    /// real backend, which the kill does not reach, normally finishes the print. Reconcile
+    /// therefore settles it, once.
+    @Test func killedBackendLeavesAReservationThatReconcileSettlesOnce() throws {
+        let bench = try CupsBench()
+        let job = try jobWithKilledBackend(bench)
+        let state = try bench.waitForJob(job, in: ["completed", "aborted", "canceled"], timeout: 30).state
+        let first = try reconcile(bench)
+        #expect(first.status == 0, "\(first.stderr)")
+        if state == "completed" {
+            #expect(try ledgerKinds(bench) == ["top-up", "reserve", "debit"], "\(first.stdout)")
+        } else {
+            #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release"], "\(first.stdout)")
+        }
+        #expect(try reconcile(bench).stdout.contains("no open reservations"), "reconcile again changes nothing")
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
+
+    /// An open reservation whose job cupsd cancelled, or no longer knows, is refunded.
+    @Test func reconcileRefundsReservationsOfCancelledAndForgottenJobs() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.client(["cupsdisable", "lab"])
+        try bench.tollgate(["topup", "root", "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        let created = try #require(try CupsClient(server: bench.values["CUPS_SERVER"]!).jobAttributes(job).integer("time-at-creation"))
+        var host = [CChar](repeating: 0, count: 256)
+        gethostname(&host, 255)
+        let server = String(cString: host)
+        // Reservations as a backend that died would have left them.
+        let cancelledKey = "\(server)/\(job)/\(created)", forgottenKey = "\(server)/4242/\(created)"
+        for key in [cancelledKey, forgottenKey] {
+            let r = try bench.tollgate(["debug", "authorize", "--job", key, "--user", "root", "--amount", "0.06"])
+            try #require(r.status == 0, "\(r.stderr)")
+        }
+        let pending = try reconcile(bench)
+        #expect(pending.stdout.contains("\(cancelledKey): left open"), "a pending job keeps its reservation: \(pending.stdout)")
+        #expect(pending.stdout.contains("\(forgottenKey): released"))
+        try bench.client(["cancel", "lab-\(job)"])
+        try bench.waitForJob(job, in: ["canceled"])
+        let after = try reconcile(bench)
+        #expect(after.stdout.contains("\(cancelledKey): released"), "\(after.stdout)")
+        #expect(try wallet(bench) == "1.00 EUR")
+        #expect(try ledgerKinds(bench).filter { $0 == "release" }.count == 2)
     }
 }

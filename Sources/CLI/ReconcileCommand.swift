@@ -1,0 +1,34 @@
+import ArgumentParser
+import CupsClient
+import Enforcement
+import Foundation
+
+/// `tollgate reconcile`: settle or release reservations a dead backend left open.
+struct ReconcileCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Settle or refund jobs whose backend died between reserving and settling, from cupsd's job state.",
+        discussion: """
+        A completed job is settled; a cancelled, aborted or forgotten job is refunded; a job still
+        pending or printing is left to the backend run that will finish it. Run it from cron or
+        after a crash; it is safe to run at any time and any number of times.
+        """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .customLong("cups-server"), help: "cupsd's domain socket or host:port (default: $CUPS_SERVER or libcups's default).")
+    var cupsServer: String?
+
+    @Option(name: .customLong("server-name"), help: "This print server's name in job keys (default: $TOLLGATE_SERVER_NAME or the host name).")
+    var serverName: String?
+
+    func run() throws {
+        let environment = ProcessInfo.processInfo.environment
+        let settings = Gatekeeper.Settings(environment: environment)
+        let reconciler = Reconciler(serverName: serverName ?? settings.serverName)
+        let cups = try CupsClient(server: cupsServer ?? settings.cupsServer)
+        let outcomes = try reconciler.run(store: store.open(), cups: cups, actor: "reconcile")
+        if outcomes.isEmpty { print("no open reservations") }
+        for outcome in outcomes { print(outcome) }
+    }
+}
