@@ -72,6 +72,7 @@ def main():
     parser.add_argument("--bin", required=True, help="directory with the release tollgate-backend")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--stream-mib", type=int, default=1024)
+    parser.add_argument("--full-path-runs", type=int, default=30)
     options = parser.parse_args()
     backend = os.path.join(options.bin, "tollgate-backend-transparent")
     if os.geteuid() != 0:
@@ -121,6 +122,7 @@ def main():
         print(f"  C program loading libcups2  median {median_ms(cups_floor):7.2f} ms   (the floor of anything using libcups)")
         print(f"  tollgate:noop://            median {median_ms(wrapped):7.2f} ms")
         print(f"  overhead                            {median_ms(wrapped) - median_ms(plain):7.2f} ms   (target <= 10 ms)")
+        plain_noop = plain
 
         # 2. Against a real IPP printer on a private bench.
         out = subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "start", "--backend", backend,
@@ -142,6 +144,41 @@ def main():
         print(f"  ipp backend alone           median {median_ms(plain):7.2f} ms   fastest {min(plain) * 1000:7.2f} ms")
         print(f"  tollgate:ipp://             median {median_ms(wrapped):7.2f} ms   fastest {min(wrapped) * 1000:7.2f} ms")
         print(f"  overhead (fastest runs)             {(min(wrapped) - min(plain)) * 1000:7.2f} ms")
+
+        # 2b. The full path of the product backend (policy and job from cupsd, analysis, price,
+        # authorise, settle) in front of the no-op real backend, one fresh cupsd job per run.
+        product = os.path.join(options.bin, "tollgate-backend")
+        tollgate = os.path.join(options.bin, "tollgate")
+        state = os.path.join(work, "state")
+        os.makedirs(os.path.join(state, "rates"))
+        shutil.copy(os.path.join(ROOT, "rates", "example.toml"), os.path.join(state, "rates", "default.toml"))
+        db = os.path.join(state, "tollgate.db")
+        subprocess.run([tollgate, "db", "init", "--currency", "EUR", "--db", db], check=True, capture_output=True)
+        subprocess.run([tollgate, "topup", "bench", "100000.00", "--db", db], check=True, capture_output=True)
+        cups_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CUPS_SERVER": values["CUPS_SERVER"]}
+        subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "queue", bench_dir, "fullpath", "raw", "1",
+                        "-o", "tollgate-mode-default=quota"], env=cups_env, check=True, capture_output=True)
+        subprocess.run(["cupsdisable", "fullpath"], env=cups_env, check=True)
+        colour_pdf = os.path.join(work, "one-colour-page.pdf")
+        subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-o", colour_pdf, "-c",
+                        "/Helvetica findfont 24 scalefont setfont 1 0 0 setrgbcolor 72 720 moveto (Colour) show showpage"],
+                       check=True)
+        mixed_pdf = os.path.join(work, "hundred-mixed.pdf")
+        ps = "/Helvetica findfont 24 scalefont setfont 1 1 100 { /n exch def n 10 mod 0 eq { 0 0 1 setrgbcolor } { 0 setgray } ifelse 72 720 moveto (Page) show showpage } for"
+        subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-o", mixed_pdf, "-c", ps], check=True)
+        full_env = dict(base_env, CUPS_SERVER=values["CUPS_SERVER"], PRINTER="fullpath", DEVICE_URI="tollgate:noop://x",
+                        TOLLGATE_DB=db, TOLLGATE_RATES_DIR=os.path.join(state, "rates"),
+                        TOLLGATE_ANALYSE=os.path.join(options.bin, "tollgate-analyse"))
+        print(f"\nfull path (cupsd lookups, analysis, price, authorise, settle) + no-op real backend, {options.full_path_runs} jobs each:")
+        print(f"  no-op backend alone         median {median_ms(plain_noop):7.2f} ms")
+        for label, document in (("1-page mono PDF", pdf), ("1-page colour PDF", colour_pdf), ("100-page mixed PDF", mixed_pdf)):
+            times = []
+            for _ in range(options.full_path_runs):
+                out = subprocess.run(["lp", "-d", "fullpath", "-U", "bench", "-o", "print-color-mode=color", document],
+                                     env=cups_env, check=True, capture_output=True, text=True).stdout
+                job_id = out.split("fullpath-")[1].split()[0]
+                times.append(run_timed(exec_with_argv0("tollgate:noop://x", product, [job_id, "bench", "t", "1", "", document]), full_env))
+            print(f"  {label:<27} median {median_ms(times):7.2f} ms   added {median_ms(times) - median_ms(plain_noop):7.2f} ms   (target <= 25 ms for 1 page)")
 
         # 3. Pass-through of a stream on stdin, and peak RSS.
         mib = options.stream_mib
