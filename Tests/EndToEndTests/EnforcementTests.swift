@@ -259,3 +259,33 @@ extension EnforcementEndToEndTests {
         #expect(try ledgerKinds(bench).filter { $0 == "release" }.count == 2)
     }
 }
+
+extension EnforcementEndToEndTests {
+    @Test func disabledActiveAccountHoldsTheJobWithWhatToDo() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try #require(try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--unlimited"]).status == 0)
+        try #require(try bench.tollgate(["active", "set", "Physics", "--user", "root"]).status == 0)
+        try #require(try bench.tollgate(["account", "disable", "Physics"]).status == 0)
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        let held = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
+        #expect(held.state == "pending-held")
+        #expect(held.message.contains("your active account"), "\(held.message)")
+        #expect(held.message.contains("Physics"))
+        #expect(held.message.contains("cannot be used: the account is disabled"))
+        #expect(try bench.receivedDocuments().isEmpty)
+    }
+
+    @Test func softLimitWarningReachesTheLog() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try #require(try bench.tollgate(["account", "add", "Lab", "--code", "LAB", "--global", "--soft", "0.05", "--hard", "1.00"]).status == 0)
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        #expect(try bench.waitForJob(job, in: ["completed", "pending-held", "aborted"]).state == "completed")
+        #expect(bench.errorLog.contains("[Job \(job)] Tollgate: account Lab: 0.06 EUR used, above the soft limit of 0.05 EUR"))
+    }
+}
