@@ -20,7 +20,7 @@ import QuotaDB
 ///   what to do.
 /// - real backend exit 0 → the reservation is settled; anything else (failure, cancel, crash) →
 ///   released (refunded): a job that did not print completely is not charged.
-public struct Gatekeeper: JobGate {
+public final class Gatekeeper: JobGate {
     /// Settings from the environment cupsd gives backends (`SetEnv` in cupsd.conf), never from
     /// the job.
     public struct Settings: Sendable {
@@ -43,6 +43,16 @@ public struct Gatekeeper: JobGate {
 
     public let settings: Settings
     public let log: BackendLog
+    /// Opened once per job and kept from `admit` to `finish`: opening and closing the database
+    /// (WAL checkpoint on close) is the largest part of the backend's own cost.
+    private var openStore: SQLiteQuotaStore?
+
+    private func store() throws(QuotaError) -> SQLiteQuotaStore {
+        if let openStore { return openStore }
+        let store = try SQLiteQuotaStore(location: settings.database)
+        openStore = store
+        return store
+    }
 
     public init(settings: Settings, log: BackendLog = BackendLog()) {
         self.settings = settings
@@ -93,7 +103,7 @@ public struct Gatekeeper: JobGate {
 
         // Whether the wallet chain allows it.
         do throws(QuotaError) {
-            let store = try SQLiteQuotaStore(location: settings.database)
+            let store = try store()
             let chargePolicy: ChargePolicy = switch (policy.mode, policy.rule) {
             case (.track, _): .track
             case (_, .positive): .positive
@@ -134,7 +144,7 @@ public struct Gatekeeper: JobGate {
 
     public func finish(_ job: JobArguments, reservation: String, termination: RealBackendTermination) {
         do {
-            let store = try SQLiteQuotaStore(location: settings.database)
+            let store = try store()
             if termination == .exited(0) {
                 let settled = try store.settle(jobKey: reservation, amount: nil, actor: "backend")
                 log.info("Tollgate: charged \(settled.total)")
