@@ -65,17 +65,21 @@ public struct BackendWrapper {
         let realArgv0 = job.deviceURIArgument.lowercased().hasPrefix(WrappedDeviceURI.scheme + ":")
             ? String(job.deviceURIArgument.dropFirst(WrappedDeviceURI.scheme.count + 1))
             : wrapped.redactedRealURI
+        // A raw job is the file cupsd named in argv[6]; anything else came on stdin and is spooled.
         var spool: SpoolFile? = nil
-        if job.file == nil {
-            let directory = value(of: "TMPDIR") ?? "/tmp"
-            spool = try SpoolFile(copying: 0, into: directory, signals: signals)
-            log.debug("Tollgate: spooled \(spool!.size) bytes from stdin")
+        let document: JobDocument
+        if let file = job.file {
+            document = .file(path: file)
+        } else {
+            let spooled = try SpoolFile(copying: 0, into: value(of: "TMPDIR") ?? "/tmp", signals: signals)
+            log.debug("Tollgate: spooled \(spooled.size) bytes from stdin")
+            spool = spooled
+            document = .spool(descriptor: spooled.fd)
         }
         if signals.cancelPending() { throw .cancelledBeforeStart }
 
         var reservation: String? = nil
         if let gate {
-            let document: JobDocument = spool.map { .spool(descriptor: $0.fd) } ?? .file(path: job.file ?? "/dev/null")
             switch gate.admit(job, document: document) {
             case .forward(let key):
                 reservation = key

@@ -48,12 +48,9 @@ func analyseDocument(_ file: String, options: JobOptions) throws -> JobAnalysis 
     let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     let candidates = [me.deletingLastPathComponent().appendingPathComponent("tollgate-analyse").path,
                       AnalyserProcess().executable]
-    let helper = candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? ""
-    let fd = open(file, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { throw ValidationError("cannot open \(file): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    if FileManager.default.isExecutableFile(atPath: helper) {
-        return try AnalyserProcess(executable: helper).analyse(descriptor: fd, options: options)
+    let helper = candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    if let helper {
+        return try AnalyserProcess(executable: helper).analyse(path: file, options: options)
     }
-    return try DocumentAnalyser().analyse(descriptor: fd, options: options)
+    return try DocumentAnalyser().analyse(path: file, options: options)
 }

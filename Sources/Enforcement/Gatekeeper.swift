@@ -70,7 +70,6 @@ public final class Gatekeeper: JobGate {
             do {
                 policy = try QueuePolicy(printerAttributes: printer)
             } catch {
-                log.error("Tollgate: \(error)")
                 return .hold(jobState: "tollgate-queue-misconfigured", message: "Tollgate: this printer is misconfigured (\(error)); the job waits for an administrator")
             }
             guard let jobID = Int(job.jobID) else {
@@ -97,7 +96,6 @@ public final class Gatekeeper: JobGate {
             quote = try card.quote(for: JobPricing.description(of: analysis))
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
         } catch {
-            log.error("Tollgate: \(error)")
             return .hold(jobState: "tollgate-cannot-price", message: "Tollgate: cannot price this job (\(error)); the job waits for an administrator")
         }
 
@@ -118,16 +116,7 @@ public final class Gatekeeper: JobGate {
                 return .hold(jobState: "tollgate-already-printed",
                              message: "Tollgate: this job was already printed and charged \(approval.reservation.total); to print it again, send it again")
             case .approved(let approval):
-                let reservation = approval.reservation
-                var charged = "\(reservation.total)"
-                if let account = reservation.account {
-                    charged = reservation.isSplit
-                        ? "\(reservation.accountPart) to account \(account.name) and \(reservation.walletPart) to the personal wallet"
-                        : reservation.walletPart.minorUnits == 0 ? "\(reservation.total) to account \(account.name)" : "\(reservation.total) to the personal wallet"
-                } else {
-                    charged += " to the personal wallet"
-                }
-                log.info("Tollgate: \(identity.owner) pays \(charged)\(approval.isRepeat ? " (already reserved)" : "")")
+                log.info("Tollgate: \(identity.owner) pays \(Gatekeeper.payment(approval.reservation))\(approval.isRepeat ? " (already reserved)" : "")")
                 for warning in approval.warnings { log.info("Tollgate: \(warning)") }
                 return .forward(reservation: identity.key)
             case .refused(let refusal):
@@ -137,7 +126,6 @@ public final class Gatekeeper: JobGate {
             if case .databaseBusy = error {
                 return .refuse(exitCode: .retry, message: "Tollgate: \(error); the job will be retried")
             }
-            log.error("Tollgate: \(error)")
             return .hold(jobState: "tollgate-database-unavailable", message: "Tollgate: the quota database is unavailable (\(error)); the job waits")
         }
     }
@@ -157,6 +145,15 @@ public final class Gatekeeper: JobGate {
             // job state (the money is held, never lost, never taken twice).
             log.error("Tollgate: could not settle job \(job.jobID): \(error)")
         }
+    }
+
+    /// Who pays what: the account, the personal wallet, or both.
+    static func payment(_ reservation: Reservation) -> String {
+        guard let account = reservation.account, reservation.accountPart.minorUnits != 0 else {
+            return "\(reservation.total) to the personal wallet"
+        }
+        guard reservation.walletPart.minorUnits != 0 else { return "\(reservation.total) to account \(account.name)" }
+        return "\(reservation.accountPart) to account \(account.name) and \(reservation.walletPart) to the personal wallet"
     }
 
     /// The refusal in words a student understands: price, what is left, what to do.
@@ -193,18 +190,12 @@ public final class Gatekeeper: JobGate {
     /// Analyses in the sandboxed `tollgate-analyse`. A failure prices the job as a format the
     /// analysis does not understand (the card's fallback rate), never as free.
     func analyse(_ document: JobDocument, options: JobOptions) -> JobAnalysis {
-        let descriptor: Int32
-        var opened: Int32 = -1
-        switch document {
-        case .spool(let fd): descriptor = fd
-        case .file(let path):
-            opened = open(path, O_RDONLY | O_CLOEXEC)
-            descriptor = opened
-        }
-        defer { if opened >= 0 { close(opened) } }
+        let analyser = AnalyserProcess(executable: settings.analyser)
         do {
-            guard descriptor >= 0 else { throw AnalysisError.analyserFailed("cannot open the print file") }
-            return try AnalyserProcess(executable: settings.analyser).analyse(descriptor: descriptor, options: options)
+            switch document {
+            case .spool(let fd): return try analyser.analyse(descriptor: fd, options: options)
+            case .file(let path): return try analyser.analyse(path: path, options: options)
+            }
         } catch {
             log.error("Tollgate: cannot analyse the document (\(error)); priced as an unknown format")
             return JobAnalysis(format: .unknown, formatReason: "\(error)", pageCount: nil, pages: [], application: nil,

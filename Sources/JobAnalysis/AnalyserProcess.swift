@@ -1,4 +1,7 @@
 import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs `tollgate-analyse --json` as a child process with a wall-clock limit and decodes its
 /// result: the way a privileged caller (the backend) analyses a hostile document without
@@ -39,6 +42,14 @@ public struct AnalyserProcess: Sendable {
         if let name = options.jobName { args += ["--job-name", name] }
         if let app = options.applicationName { args += ["--app", app] }
         return args
+    }
+
+    /// Analyses the file at `path` (opened here for reading, closed afterwards).
+    public func analyse(path: String, options: JobOptions) throws(AnalysisError) -> JobAnalysis {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        return try analyse(descriptor: fd, options: options)
     }
 
     /// Analyses the document open on `descriptor` (a regular file; rewound, not closed).
