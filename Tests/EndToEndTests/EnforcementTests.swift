@@ -289,3 +289,33 @@ extension EnforcementEndToEndTests {
         #expect(bench.errorLog.contains("[Job \(job)] Tollgate: account Lab: 0.06 EUR used, above the soft limit of 0.05 EUR"))
     }
 }
+
+extension EnforcementEndToEndTests {
+    @Test func documentTollgateCannotReadIsChargedTheFallbackNeverFree() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.tollgate(["topup", "root", "2.00"])
+        let docs = try TemporaryDirectory()
+        var noise = [UInt8](repeating: 0, count: 20_000)
+        for i in noise.indices { noise[i] = UInt8(truncatingIfNeeded: (i &* 7919) ^ (i >> 3)) }
+        let file = docs.path + "/noise.bin"
+        try Data(noise).write(to: URL(fileURLWithPath: file))
+        let job = try bench.submit(file, queue: "lab", options: ["raw"])
+        #expect(try bench.waitForJob(job, in: ["completed", "pending-held", "aborted"]).state == "completed")
+        // rates/example.toml: unknown_format = "1.00" per copy.
+        #expect(try wallet(bench) == "1.00 EUR")
+    }
+
+    @Test func missingDatabaseHoldsTheJobWithTheReason() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: ["-o", "tollgate-mode-default=track"])
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: bench.database + suffix) }
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        let held = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
+        #expect(held.state == "pending-held", "never printed uncharged, even on a track queue")
+        #expect(held.message.contains("quota database is unavailable"), "\(held.message)")
+        #expect(try bench.receivedDocuments().isEmpty)
+    }
+}
