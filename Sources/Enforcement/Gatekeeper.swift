@@ -21,7 +21,7 @@ import QuotaDB
 /// - real backend exit 0 → the reservation is settled; anything else (failure, cancel, crash) →
 ///   released (refunded): a job that did not print completely is not charged.
 public final class Gatekeeper: JobGate {
-    /// Settings from the environment cupsd gives backends (`SetEnv` in cupsd.conf), never from
+    /// Settings from the environment cupsd gives backends (`SetEnv` in cups-files.conf), never from
     /// the job.
     public struct Settings: Sendable {
         public var cupsServer: String?
