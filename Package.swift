@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
         .target(name: "CBackendSupport", path: "Sources/CBackendSupport"),
+        .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
 
         // A thin IPP client for cupsd (printer policy, job identity, release).
         .target(name: "CupsClient", dependencies: ["CCups"], path: "Sources/CupsClient"),
@@ -37,6 +38,11 @@ let package = Package(
         .target(name: "Enforcement", dependencies: ["BackendCore", "CupsClient", "JobAnalysis", "Pricing", "PricingTOML", "QuotaDB"],
                 path: "Sources/Enforcement"),
 
+        // Walk-up release: held jobs, grants, release/delete/move, expiry, PIN credentials; shared by
+        // the CLI and tollgated.
+        .target(name: "Release", dependencies: ["CCrypt", "CupsClient", "Enforcement", "Pricing", "QuotaDB"],
+                path: "Sources/Release"),
+
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
         // under rlimits and without the database's privileges.
         .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool"),
@@ -47,7 +53,7 @@ let package = Package(
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [
-            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement", "CupsClient",
+            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement", "CupsClient", "Release",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/CLI"),
 
@@ -62,5 +68,6 @@ let package = Package(
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB"], path: "Tests/QuotaDBTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CupsClient"], path: "Tests/EndToEndTests"),
+        .testTarget(name: "ReleaseTests", dependencies: ["Release", "QuotaDB", "Pricing"], path: "Tests/ReleaseTests"),
     ]
 )

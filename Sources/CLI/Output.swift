@@ -43,6 +43,25 @@ enum Output {
         return formatter.string(from: date)
     }
 
+    /// Untrusted text (job titles come from users) made safe for a terminal: control characters,
+    /// which could move the cursor or recolour the screen, are shown as `?`.
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.map {
+            $0.properties.generalCategory == .control || $0.properties.generalCategory == .format ? "?" : $0
+        }))
+    }
+
+    /// How long ago, in words (`3 min`, `2 h`, `4 d`).
+    static func age(since date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        switch seconds {
+        case ..<60: return "\(seconds) s"
+        case ..<3600: return "\(seconds / 60) min"
+        case ..<86400: return "\(seconds / 3600) h"
+        default: return "\(seconds / 86400) d"
+        }
+    }
+
     static func allocation(_ allocation: Allocation) -> String {
         switch allocation {
         case .unlimited: return "unlimited"

@@ -16,6 +16,8 @@ struct TollgateCommand: ParsableCommand {
             QuoteCommand.self, AnalyseCommand.self,
             // Enforcement:
             ReconcileCommand.self,
+            // Walk-up release (Sources/Release):
+            JobsCommand.self, ReleaseCommand.self, DeleteJobCommand.self, TickCommand.self, PINCommand.self,
         ]
     )
 }

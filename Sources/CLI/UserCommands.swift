@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Pricing
 import QuotaDB
+import Release
 
 /// `tollgate user …`: users, their wallets and allocations.
 struct UserCommand: ParsableCommand {
@@ -125,6 +126,16 @@ struct ActiveCommand: ParsableCommand {
         defaultSubcommand: Show.self
     )
 
+    /// Whether this process can write the database (an administrator); users at a terminal go
+    /// through tollgated's local socket instead, which knows them by their Unix user id.
+    static func canWrite(_ store: StoreOptions) -> Bool {
+        access(DatabaseLocation.resolve(explicit: store.databasePath).path, W_OK) == 0
+    }
+
+    static func client(_ socketPath: String?) -> LocalReleaseClient {
+        LocalReleaseClient(path: socketPath ?? ProcessInfo.processInfo.environment["TOLLGATE_SOCKET"] ?? LocalReleaseSocket.defaultPath)
+    }
+
     static func describe(_ active: ActiveAccount) -> String {
         guard let account = active.account else { return "none (personal wallet only)" }
         var text = account.name
@@ -141,7 +152,15 @@ struct ActiveCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "User (default: you).") var user: String?
+        @Option(name: .customLong("socket"), help: "tollgated's local socket, used when you cannot write the database.")
+        var socketPath: String?
         func run() throws {
+            if user == nil, !ActiveCommand.canWrite(store) {
+                let (active, usable) = try ActiveCommand.client(socketPath).active()
+                print("\(invokingActor()): \(active.isEmpty ? "none (personal wallet only)" : active)")
+                print("usable accounts: \(usable.isEmpty ? "none" : usable.joined(separator: ", "))")
+                return
+            }
             let db = try store.open()
             let who = user ?? invokingActor()
             let active = try db.activeAccount(for: who)
@@ -158,12 +177,18 @@ struct ActiveCommand: ParsableCommand {
         @Argument(help: "Account name or code.") var account: String?
         @Flag(name: .customLong("wallet-only"), help: "Charge the personal wallet only.") var walletOnly = false
         @Option(help: "User to change (an admin acting for them; default: you).") var user: String?
+        @Option(name: .customLong("socket"), help: "tollgated's local socket, used when you cannot write the database.")
+        var socketPath: String?
 
         func validate() throws {
             if (account == nil) == !walletOnly { throw ValidationError("name an account, or give --wallet-only") }
         }
 
         func run() throws {
+            if user == nil, !ActiveCommand.canWrite(store) {
+                let (active, _) = try ActiveCommand.client(socketPath).active(set: walletOnly ? nil : account, walletOnly: walletOnly)
+                return print("\(invokingActor()): \(active.isEmpty ? "none (personal wallet only)" : active)")
+            }
             let who = user ?? invokingActor()
             let active = try store.open().setActiveAccount(walletOnly ? nil : account, for: who, by: user == nil ? .user : .admin)
             print("\(who): \(describe(active))")

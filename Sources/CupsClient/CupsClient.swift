@@ -49,6 +49,51 @@ public final class CupsClient {
         return try send(request, operation: "Get-Job-Attributes", group: IPP_TAG_JOB)
     }
 
+    /// Jobs not yet completed (pending, held, processing, stopped), with attributes `names`.
+    /// With `owner`, only that user's jobs (`my-jobs`); cupsd answers for all queues.
+    public func activeJobs(owner: String?, names: [String]) throws(CupsClientError) -> [IPPAttributes] {
+        let request = ippNewRequest(IPP_OP_GET_JOBS)
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/")
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_KEYWORD, "which-jobs", nil, "not-completed")
+        addRequested(names, to: request, asUser: owner)
+        if owner != nil { ippAddBoolean(request, IPP_TAG_OPERATION, "my-jobs", 1) }
+        return try sendForList(request, operation: "Get-Jobs", group: IPP_TAG_JOB)
+    }
+
+    /// Releases a held job (Release-Job): cupsd runs its filters and backend again.
+    public func releaseJob(_ id: Int) throws(CupsClientError) {
+        try jobOperation(IPP_OP_RELEASE_JOB, "Release-Job", id)
+    }
+
+    /// Cancels a job (Cancel-Job).
+    public func cancelJob(_ id: Int) throws(CupsClientError) {
+        try jobOperation(IPP_OP_CANCEL_JOB, "Cancel-Job", id)
+    }
+
+    /// Moves a job to another queue of this server (CUPS-Move-Job).
+    public func moveJob(_ id: Int, toPrinter printer: String) throws(CupsClientError) {
+        try jobOperation(IPP_OP_CUPS_MOVE_JOB, "CUPS-Move-Job", id) { request in
+            ippAddString(request, IPP_TAG_JOB, IPP_TAG_URI, "job-printer-uri", nil, CupsClient.printerURI(printer))
+        }
+    }
+
+    /// Names and attributes of every queue (CUPS-Get-Printers).
+    public func printers(names: [String]) throws(CupsClientError) -> [IPPAttributes] {
+        let request = ippNewRequest(IPP_OP_CUPS_GET_PRINTERS)
+        addRequested(names, to: request)
+        return try sendForList(request, operation: "CUPS-Get-Printers", group: IPP_TAG_PRINTER)
+    }
+
+    private func jobOperation(_ op: ipp_op_t, _ name: String, _ id: Int,
+                              extra: (OpaquePointer?) -> Void = { _ in }) throws(CupsClientError) {
+        let request = ippNewRequest(op)
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/")
+        ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", Int32(clamping: id))
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, cupsUser())
+        extra(request)
+        _ = try sendForList(request, operation: name, group: IPP_TAG_JOB)
+    }
+
     /// The `ipp://localhost/printers/NAME` URI cupsd uses for a local queue.
     public static func printerURI(_ printer: String) -> String {
         var buffer = [CChar](repeating: 0, count: 1024)
@@ -56,8 +101,8 @@ public final class CupsClient {
         return decode(buffer)
     }
 
-    private func addRequested(_ names: [String], to request: OpaquePointer?) {
-        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, cupsUser())
+    private func addRequested(_ names: [String], to request: OpaquePointer?, asUser user: String? = nil) {
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, user ?? String(cString: cupsUser()))
         let list = names.isEmpty ? ["all"] : names
         let pointers = list.map { strdup($0) }
         defer { pointers.forEach { free($0) } }
@@ -67,6 +112,15 @@ public final class CupsClient {
 
     /// Sends `request` (consumed) and returns the first group tagged `group` of the response.
     private func send(_ request: OpaquePointer?, operation: String, group: ipp_tag_t) throws(CupsClientError) -> IPPAttributes {
+        try exchange(request, operation: operation) { response in CupsClient.attributes(of: response, group: group) }
+    }
+
+    /// Sends `request` (consumed) and returns every group tagged `group` of the response.
+    private func sendForList(_ request: OpaquePointer?, operation: String, group: ipp_tag_t) throws(CupsClientError) -> [IPPAttributes] {
+        try exchange(request, operation: operation) { response in CupsClient.groups(of: response, tag: group) }
+    }
+
+    private func exchange<T>(_ request: OpaquePointer?, operation: String, read: (OpaquePointer?) -> T) throws(CupsClientError) -> T {
         guard let response = cupsDoRequest(http, request, "/") else {
             throw .cannotConnect(server: server, reason: String(cString: cupsLastErrorString()))
         }
@@ -77,7 +131,33 @@ public final class CupsClient {
             if status == IPP_STATUS_ERROR_NOT_FOUND { throw .notFound(operation: operation, message: message) }
             throw .requestFailed(operation: operation, status: String(cString: ippErrorString(status)), message: message)
         }
-        return CupsClient.attributes(of: response, group: group)
+        return read(response)
+    }
+
+    /// Every group tagged `tag` of a response (one per job or printer), in order.
+    static func groups(of message: OpaquePointer?, tag: ipp_tag_t) -> [IPPAttributes] {
+        var result: [IPPAttributes] = []
+        var current: IPPAttributes?
+        var attribute = ippFirstAttribute(message)
+        while let present = attribute {
+            defer { attribute = ippNextAttribute(message) }
+            guard let namePointer = ippGetName(present) else {          // a separator between groups
+                if let finished = current { result.append(finished) }
+                current = nil
+                continue
+            }
+            guard ippGetGroupTag(present) == tag else {
+                if let finished = current { result.append(finished) }
+                current = nil
+                continue
+            }
+            let name = String(cString: namePointer)
+            var group = current ?? IPPAttributes()
+            for index in 0..<ippGetCount(present) { group.append(value(of: present, at: index), to: name) }
+            current = group
+        }
+        if let finished = current { result.append(finished) }
+        return result
     }
 
     static func attributes(of message: OpaquePointer?, group: ipp_tag_t?) -> IPPAttributes {

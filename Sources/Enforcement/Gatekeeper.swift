@@ -18,6 +18,9 @@ import QuotaDB
 ///   formats it cannot analyse.
 /// - refused by the wallet chain → held with `account-limit-reached` and the price, balances and
 ///   what to do.
+/// - `release` queue: held (and recorded, priced, for the release station) until a grant from the
+///   job's owner exists; the grant is used once, and names the account to charge. A job released
+///   with cupsd alone (`lp -i N -H resume`, by anyone) is held again, never printed.
 /// - real backend exit 0 → the reservation is settled; anything else (failure, cancel, crash) →
 ///   released (refunded): a job that did not print completely is not charged.
 public final class Gatekeeper: JobGate {
@@ -46,6 +49,8 @@ public final class Gatekeeper: JobGate {
     /// Opened once per job and kept from `admit` to `finish`: opening and closing the database
     /// (WAL checkpoint on close) is the largest part of the backend's own cost.
     private var openStore: SQLiteQuotaStore?
+    /// Set when the job is on a `release` queue: its record at the release station.
+    private var releaseQueueJob: HeldJob?
 
     private func store() throws(QuotaError) -> SQLiteQuotaStore {
         if let openStore { return openStore }
@@ -83,44 +88,58 @@ public final class Gatekeeper: JobGate {
             return .hold(jobState: "tollgate-job-unknown", message: "Tollgate: \(error); the job waits for an administrator")
         }
 
-        if policy.mode == .release {
-            return .hold(jobState: "job-hold-until-specified",
-                         message: "Tollgate: this is a secure printer; release the job at the printer to print it")
-        }
-
         // What it costs.
         let quote: Quote
+        let colourPages: Int
         do {
             let card = try loadCard(policy.ratesCard ?? "default")
             let analysis = analyse(document, options: jobOptions(job, identity))
             quote = try card.quote(for: JobPricing.description(of: analysis))
+            colourPages = analysis.colourPageCount
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
         } catch {
             return .hold(jobState: "tollgate-cannot-price", message: "Tollgate: cannot price this job (\(error)); the job waits for an administrator")
         }
 
-        // Whether the wallet chain allows it.
+        // Whether the wallet chain allows it (and, on a release queue, whether its owner released it).
         do throws(QuotaError) {
             let store = try store()
-            let chargePolicy: ChargePolicy = switch (policy.mode, policy.rule) {
-            case (.track, _): .track
-            case (_, .positive): .positive
-            default: .cover
+            var request = AuthorizationRequest(jobKey: identity.key, user: identity.owner, amount: quote.total,
+                                               policy: policy.chargePolicy)
+            if policy.mode == .release {
+                let now = Date()
+                let held = HeldJob(jobKey: identity.key, jobID: identity.jobID, queue: settings.printer, owner: identity.owner,
+                                   title: identity.name, pageSides: Int(clamping: quote.pageSides), sheets: Int(clamping: quote.sheets),
+                                   copies: Int(clamping: quote.copies), colourPages: colourPages, price: quote.total,
+                                   ratesCard: policy.ratesCard ?? "default", heldAt: now,
+                                   expiresAt: now.addingTimeInterval(Double(policy.holdHours) * 3600))
+                releaseQueueJob = held
+                // Only a grant from the job's owner, recent and used once, lets it print: cupsd's
+                // own Release-Job can be sent by anyone who claims to be the owner.
+                guard let grant = try store.takeGrant(jobKey: identity.key, maxAge: ReleaseGrant.lifetime),
+                      grant.user == identity.owner else {
+                    if let paid = try store.reservation(jobKey: identity.key), paid.state == .settled {
+                        return Gatekeeper.alreadyPrinted(paid)
+                    }
+                    try store.recordHeld(held, reason: nil, actor: "backend")
+                    return .hold(jobState: "job-hold-until-specified",
+                                 message: "Tollgate: waiting for \(identity.owner) to release it at a release station (\(quote.total))")
+                }
+                request.account = grant.account
+                request.actor = "backend (released by \(grant.user) via \(grant.grantedBy))"
             }
-            let decision = try store.authorize(AuthorizationRequest(
-                jobKey: identity.key, user: identity.owner, amount: quote.total, policy: chargePolicy))
+            let decision = try store.authorize(request)
             switch decision {
             case .approved(let approval) where approval.isRepeat && approval.reservation.state == .settled:
-                // cupsd runs a finished job again only for a reprint (Restart-Job): the job key is
-                // paid once, so a reprint would be free. Hold it instead; a new job is charged.
-                return .hold(jobState: "tollgate-already-printed",
-                             message: "Tollgate: this job was already printed and charged \(approval.reservation.total); to print it again, send it again")
+                return Gatekeeper.alreadyPrinted(approval.reservation)
             case .approved(let approval):
                 log.info("Tollgate: \(identity.owner) pays \(Gatekeeper.payment(approval.reservation))\(approval.isRepeat ? " (already reserved)" : "")")
                 for warning in approval.warnings { log.info("Tollgate: \(warning)") }
                 return .forward(reservation: identity.key)
             case .refused(let refusal):
-                return .hold(jobState: "account-limit-reached", message: "Tollgate: \(Gatekeeper.message(for: refusal))")
+                let message = Gatekeeper.message(for: refusal, releaseQueue: releaseQueueJob != nil)
+                if let held = releaseQueueJob { try store.recordHeld(held, reason: message, actor: "backend") }
+                return .hold(jobState: "account-limit-reached", message: "Tollgate: \(message)")
             }
         } catch {
             if case .databaseBusy = error {
@@ -136,15 +155,31 @@ public final class Gatekeeper: JobGate {
             if termination == .exited(0) {
                 let settled = try store.settle(jobKey: reservation, amount: nil, actor: "backend")
                 log.info("Tollgate: charged \(settled.total)")
+                if releaseQueueJob != nil {
+                    try store.finishHeldJob(jobKey: reservation, state: .printed, event: .printed,
+                                            detail: "charged \(settled.total)", actor: "backend")
+                }
             } else {
                 try store.cancel(jobKey: reservation, actor: "backend")
                 log.info("Tollgate: the job did not print; nothing charged")
+                if releaseQueueJob != nil {
+                    // If cupsd runs it again, it waits for its owner again (a new grant).
+                    try store.finishHeldJob(jobKey: reservation, state: .held, event: .failed,
+                                            detail: "the printer failed (\(termination)); nothing charged", actor: "backend")
+                }
             }
         } catch {
             // The reservation stays open; `tollgate reconcile` settles or releases it from cupsd's
             // job state (the money is held, never lost, never taken twice).
             log.error("Tollgate: could not settle job \(job.jobID): \(error)")
         }
+    }
+
+    /// cupsd runs a finished job again only for a reprint (Restart-Job): the job key is paid once,
+    /// so a reprint would be free. It is held instead; a new job is charged.
+    static func alreadyPrinted(_ reservation: Reservation) -> GateVerdict {
+        .hold(jobState: "tollgate-already-printed",
+              message: "Tollgate: this job was already printed and charged \(reservation.total); to print it again, send it again")
     }
 
     /// Who pays what: the account, the personal wallet, or both.
@@ -157,7 +192,7 @@ public final class Gatekeeper: JobGate {
     }
 
     /// The refusal in words a student understands: price, what is left, what to do.
-    static func message(for refusal: Refusal) -> String {
+    static func message(for refusal: Refusal, releaseQueue: Bool = false) -> String {
         var text = "not printed yet: "
         switch refusal.reason {
         case .insufficientFunds, .balanceNotPositive:
@@ -167,7 +202,7 @@ public final class Gatekeeper: JobGate {
             }
             text += " and your personal wallet holds \(refusal.balances.wallet)"
             if let shortfall = refusal.shortfall { text += "; top up at least \(shortfall)" }
-            text += ", then release the job (lp -i JOB -H resume)"
+            text += releaseQueue ? ", then release it again at the release station" : ", then release the job (lp -i JOB -H resume)"
         default:
             text += "\(refusal.reason)"
         }

@@ -1,4 +1,5 @@
 import CupsClient
+import QuotaDB
 
 /// What a queue's administrator decided, read from cupsd's printer attributes: the
 /// `tollgate-*-default` options set with `lpadmin -p QUEUE -o tollgate-…-default=VALUE`.
@@ -40,6 +41,15 @@ public struct QueuePolicy: Equatable, Sendable {
         self.rule = rule
         self.ratesCard = ratesCard
         self.holdHours = holdHours
+    }
+
+    /// The quota store's rule for jobs of this queue.
+    public var chargePolicy: ChargePolicy {
+        switch (mode, rule) {
+        case (.track, _): .track
+        case (_, .positive): .positive
+        default: .cover
+        }
     }
 
     /// The printer attributes to ask cupsd for.

@@ -52,6 +52,12 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
     case referenceConflict(reference: String)
     /// The ledger and the balances disagree; nothing was changed. Run `tollgate check`.
     case ledgerDrift([String])
+    /// No held job with this key belongs to this user (another user's job is reported the same way).
+    case heldJobNotFound(jobKey: String, user: String)
+    /// The job is no longer waiting for release (printed, deleted, expired, or already released).
+    case jobNotHeld(jobKey: String, state: HeldJobState)
+    /// The card number is already registered to another user.
+    case cardInUse(cardNumber: String)
 
     public var description: String {
         switch self {
@@ -101,6 +107,12 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
             return "top-up reference \"\(reference)\" was already used for another user or amount; nothing was credited"
         case .ledgerDrift(let problems):
             return "ledger check FAILED (\(problems.count) problem(s)):\n  " + problems.joined(separator: "\n  ")
+        case .heldJobNotFound(let key, let user):
+            return "\(user) has no held job \(key)"
+        case .jobNotHeld(let key, let state):
+            return "job \(key) is not waiting for release any more (it is \(state.rawValue))"
+        case .cardInUse(let card):
+            return "card \(card) is already registered to another user; remove it there first"
         }
     }
 }

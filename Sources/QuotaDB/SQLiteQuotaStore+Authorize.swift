@@ -4,12 +4,23 @@ import Pricing
 
 extension SQLiteQuotaStore {
     public func authorize(_ request: AuthorizationRequest) throws(QuotaError) -> AuthorizationDecision {
+        try authorize(request, dryRun: false)
+    }
+
+    /// What ``authorize(_:)`` would decide now, without reserving anything: the same transaction,
+    /// rolled back. A release station uses it to tell the user before it releases a job; the
+    /// backend's own `authorize` still decides when the job runs.
+    public func preview(_ request: AuthorizationRequest) throws(QuotaError) -> AuthorizationDecision {
+        try authorize(request, dryRun: true)
+    }
+
+    private func authorize(_ request: AuthorizationRequest, dryRun: Bool) throws(QuotaError) -> AuthorizationDecision {
         try Self.checkUserName(request.user)
         guard !request.jobKey.isEmpty else { throw .invalidAmount("the job key is empty") }
         let price = try units(request.amount)
         guard price >= 0 else { throw .invalidAmount("a job's price cannot be negative (\(request.amount))") }
         let at = now
-        return try write { db in
+        return try write(rollback: dryRun) { db in
             // Idempotency: a job key already reserved or settled is never charged again.
             if let existing = try loadReservation(db, jobKey: request.jobKey), existing.state != .released {
                 let balances = try chainBalances(db, user: existing.user, account: existing.account?.id)

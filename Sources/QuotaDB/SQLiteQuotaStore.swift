@@ -164,13 +164,15 @@ public struct SQLiteQuotaStore: QuotaStore {
     // MARK: - Transactions
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction; any error rolls everything back.
-    func write<T>(_ body: (Database) throws -> T) throws(QuotaError) -> T {
+    /// With `rollback`, it is rolled back even on success (a dry run that sees exactly what a real
+    /// run would).
+    func write<T>(rollback: Bool = false, _ body: (Database) throws -> T) throws(QuotaError) -> T {
         do {
             return try queue.writeWithoutTransaction { db in
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
-                    return .commit
+                    return rollback ? .rollback : .commit
                 }
                 return result!
             }

@@ -6,13 +6,17 @@ import GRDB
 /// is recognised (and refused) before anything is read or written.
 enum SchemaMigrations {
     /// The newest schema version this build understands.
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: accounts, users, wallets, reservations, ledger, schedules") { db in
             try db.execute(sql: v1)
             try db.execute(sql: "PRAGMA user_version = 1")
+        }
+        migrator.registerMigration("v2: held jobs, release grants, job events, sign-in credentials") { db in
+            try db.execute(sql: v2)
+            try db.execute(sql: "PRAGMA user_version = 2")
         }
         return migrator
     }
@@ -142,6 +146,67 @@ enum SchemaMigrations {
         ledger_id   INTEGER REFERENCES ledger(id),
         applied_at  INTEGER NOT NULL,
         PRIMARY KEY (schedule_id, period, user_name)
+    ) WITHOUT ROWID;
+    """
+
+    /// Walk-up release. `held_job` is the current state of each job waiting on a `release` queue
+    /// (mutable, like `reservation`); `job_event` is its append-only history (held, refused,
+    /// released, printed, deleted, expired, moved), so a job that never cost anything still
+    /// leaves a trace. A grant is one user's permission, for one job key, to print it once.
+    private static let v2 = """
+    CREATE TABLE held_job (
+        job_key      TEXT PRIMARY KEY,
+        job_id       INTEGER NOT NULL,
+        queue        TEXT NOT NULL,
+        owner        TEXT NOT NULL,
+        title        TEXT NOT NULL DEFAULT '',
+        page_sides   INTEGER NOT NULL CHECK (page_sides >= 0),
+        sheets       INTEGER NOT NULL CHECK (sheets >= 0),
+        copies       INTEGER NOT NULL CHECK (copies >= 1),
+        colour_pages INTEGER NOT NULL CHECK (colour_pages >= 0),
+        price        INTEGER NOT NULL CHECK (price >= 0),      -- minor units, the queue card's quote
+        rates_card   TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('held', 'released', 'printed', 'deleted', 'expired')),
+        message      TEXT NOT NULL DEFAULT '',                 -- why it waits (the last refusal)
+        held_at      INTEGER NOT NULL,                         -- unix ms, first held
+        expires_at   INTEGER NOT NULL,                         -- unix ms, cancelled after this
+        updated_at   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX held_job_owner ON held_job(owner, state);
+    CREATE INDEX held_job_expiry ON held_job(expires_at) WHERE state = 'held';
+
+    CREATE TABLE release_grant (
+        job_key    TEXT PRIMARY KEY,
+        user_name  TEXT NOT NULL,
+        account    TEXT,                                       -- name or code chosen; NULL: the user's chain
+        granted_at INTEGER NOT NULL,
+        granted_by TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE job_event (
+        id        INTEGER PRIMARY KEY AUTOINCREMENT,
+        at        INTEGER NOT NULL,
+        job_key   TEXT NOT NULL,
+        user_name TEXT NOT NULL,
+        kind      TEXT NOT NULL CHECK (kind IN ('held', 'refused', 'released', 'printed', 'failed', 'deleted', 'expired', 'moved')),
+        detail    TEXT NOT NULL DEFAULT '',
+        actor     TEXT NOT NULL
+    );
+    CREATE INDEX job_event_job ON job_event(job_key);
+    CREATE INDEX job_event_user ON job_event(user_name, at);
+    CREATE TRIGGER job_event_no_update BEFORE UPDATE ON job_event
+    BEGIN SELECT RAISE(ABORT, 'job events are append-only: rows cannot be changed'); END;
+    CREATE TRIGGER job_event_no_delete BEFORE DELETE ON job_event
+    BEGIN SELECT RAISE(ABORT, 'job events are append-only: rows cannot be deleted'); END;
+
+    -- Card number and PIN sign-in at a release station. The PIN is a crypt(3) hash (yescrypt).
+    CREATE TABLE credential (
+        user_name       TEXT PRIMARY KEY,
+        card_number     TEXT UNIQUE,
+        pin_hash        TEXT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until    INTEGER,                               -- unix ms
+        updated_at      INTEGER NOT NULL
     ) WITHOUT ROWID;
     """
 }

@@ -72,7 +72,8 @@ public final class CupsBench: @unchecked Sendable {
     @discardableResult
     public func tollgate(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run([BuiltProducts.executable("tollgate")] + arguments,
-                              environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "LANG": "C"])
+                              environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "LANG": "C",
+                                            "CUPS_SERVER": values["CUPS_SERVER"]!])
     }
 
     /// Runs a CUPS client command against the bench.

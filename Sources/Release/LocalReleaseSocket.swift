@@ -1,0 +1,320 @@
+import Foundation
+import QuotaDB
+
+/// The local socket through which users at a terminal list and release their own jobs with
+/// `tollgate jobs|release|delete|active`, without write access to the database or cupsd's
+/// `@SYSTEM` rights.
+///
+/// `tollgated` listens on a Unix domain socket (mode 0666) and knows each caller by the kernel's
+/// SO_PEERCRED: the user cannot claim another name. One JSON request per connection, one JSON
+/// answer. Requests are read with a size limit and a timeout; a malformed request gets an error
+/// answer, never a crash.
+public enum LocalReleaseSocket {
+    /// `/run/tollgate/tollgated.sock`.
+    public static let defaultPath = "/run/tollgate/tollgated.sock"
+    /// Requests are small; anything larger is refused.
+    static let maximumRequest = 16 * 1024
+
+    /// What a user asks for.
+    public struct Request: Codable, Sendable {
+        public enum Operation: String, Codable, Sendable { case jobs, release, delete, active, setActive }
+        public var operation: Operation
+        public var jobs: [Int]?
+        public var all: Bool?
+        public var account: String?
+        public var queue: String?
+        /// With `setActive`: clear the active account (charge the wallet only).
+        public var walletOnly: Bool?
+    }
+
+    /// One job's outcome, in words.
+    public struct Outcome: Codable, Sendable {
+        public var ok: Bool
+        public var message: String
+    }
+
+    /// The answer.
+    public struct Response: Codable, Sendable {
+        public var error: String?
+        public var jobs: [HeldJobSummary]?
+        public var outcomes: [Outcome]?
+        public var active: String?
+        public var usableAccounts: [String]?
+    }
+
+    /// A held job as the socket sends it (what `tollgate jobs` prints).
+    public struct HeldJobSummary: Codable, Sendable {
+        public var jobID: Int
+        public var queue: String
+        public var title: String
+        public var pageSides: Int
+        public var colourPages: Int
+        public var price: String
+        public var heldAt: Date
+        public var message: String
+
+        public init(_ job: HeldJob) {
+            jobID = job.jobID
+            queue = job.queue
+            title = job.title
+            pageSides = job.pageSides
+            colourPages = job.colourPages
+            price = job.price.description
+            heldAt = job.heldAt
+            message = job.message
+        }
+    }
+}
+
+/// Serves ``LocalReleaseSocket`` requests with a ``ReleaseService``, each as the peer's Unix user.
+public final class LocalReleaseServer: @unchecked Sendable {
+    public let path: String
+    private let service: ReleaseService
+    private let descriptor: Int32
+
+    /// Binds and listens on `path` (replacing a stale socket file); mode 0666 so every local user
+    /// can connect: who they are comes from the kernel, not from the request.
+    public init(path: String, service: ReleaseService) throws {
+        self.path = path
+        self.service = service
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o755])
+        unlink(path)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw LocalSocketError.system("socket", errno) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            close(fd)
+            throw LocalSocketError.pathTooLong(path)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, chmod(path, 0o666) == 0, listen(fd, 64) == 0 else {
+            let code = errno
+            close(fd)
+            throw LocalSocketError.system("bind/listen \(path)", code)
+        }
+        descriptor = fd
+    }
+
+    deinit {
+        close(descriptor)
+        unlink(path)
+    }
+
+    /// Accepts connections until the socket is closed; each is answered on its own thread.
+    public func run() {
+        while true {
+            let connection = accept(descriptor, nil, nil)
+            if connection < 0 {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
+            _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+            let thread = Thread { [self] in
+                answer(connection)
+                close(connection)
+            }
+            thread.start()
+        }
+    }
+
+    /// Starts ``run()`` on a background thread.
+    public func start() {
+        Thread { [self] in run() }.start()
+    }
+
+    private func answer(_ connection: Int32) {
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let response: LocalReleaseSocket.Response
+        if let user = LocalReleaseServer.peerUser(connection) {
+            if let data = LocalReleaseServer.readRequest(connection),
+               let request = try? JSONDecoder().decode(LocalReleaseSocket.Request.self, from: data) {
+                response = handle(request, user: user)
+            } else {
+                response = .init(error: "malformed request")
+            }
+        } else {
+            response = .init(error: "cannot tell who you are (no peer credentials)")
+        }
+        guard let data = try? JSONEncoder().encode(response) else { return }
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(connection, raw.baseAddress! + offset, raw.count - offset)
+                if written <= 0 { return }
+                offset += written
+            }
+        }
+    }
+
+    /// Carries out `request` for `user` (from the kernel): only their own jobs and accounts.
+    func handle(_ request: LocalReleaseSocket.Request, user: String) -> LocalReleaseSocket.Response {
+        do {
+            switch request.operation {
+            case .jobs:
+                return .init(jobs: try service.heldJobs(for: user).map(LocalReleaseSocket.HeldJobSummary.init))
+            case .release:
+                let targets = request.all == true ? try service.heldJobs(for: user).map(\.jobID) : (request.jobs ?? [])
+                var outcomes: [LocalReleaseSocket.Outcome] = []
+                for id in targets {
+                    do throws(ReleaseError) {
+                        let released = if let queue = request.queue {
+                            try service.move(jobID: id, by: user, to: queue, account: request.account, via: "cli")
+                        } else {
+                            try service.release(jobID: id, by: user, account: request.account, via: "cli")
+                        }
+                        outcomes.append(.init(ok: true, message: "released job \(id) on \(released.job.queue): \(released.job.price)"))
+                    } catch {
+                        outcomes.append(.init(ok: false, message: "\(error)"))
+                    }
+                }
+                return .init(outcomes: outcomes)
+            case .delete:
+                var outcomes: [LocalReleaseSocket.Outcome] = []
+                for id in request.jobs ?? [] {
+                    do throws(ReleaseError) {
+                        try service.delete(jobID: id, by: user, via: "cli")
+                        outcomes.append(.init(ok: true, message: "deleted job \(id)"))
+                    } catch {
+                        outcomes.append(.init(ok: false, message: "\(error)"))
+                    }
+                }
+                return .init(outcomes: outcomes)
+            case .active, .setActive:
+                if request.operation == .setActive {
+                    try service.setActiveAccount(request.walletOnly == true ? nil : request.account, for: user)
+                }
+                let summary = try service.summary(for: user, recent: 0)
+                return .init(active: summary.balances.active.account?.name ?? "", usableAccounts: summary.usableAccounts.map(\.name))
+            }
+        } catch {
+            return .init(error: "\(error)")
+        }
+    }
+
+    /// The Unix user at the other end, from SO_PEERCRED (`struct ucred`: pid, uid, gid).
+    static func peerUser(_ connection: Int32) -> String? {
+        var credentials: (Int32, UInt32, UInt32) = (0, 0, 0)
+        var length = socklen_t(MemoryLayout.size(ofValue: credentials))
+        guard getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else { return nil }
+        return userName(uid: credentials.1)
+    }
+
+    /// The name of `uid` (thread-safe getpwuid_r).
+    public static func userName(uid: uid_t) -> String? {
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else { return nil }
+        return String(cString: name)
+    }
+
+    private static func readRequest(_ connection: Int32) -> Data? {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while data.count <= LocalReleaseSocket.maximumRequest {
+            let count = read(connection, &buffer, buffer.count)
+            if count < 0 { return nil }
+            if count == 0 { return data }
+            data.append(contentsOf: buffer[0..<count])
+            if buffer[0..<count].contains(0x0A) { return data }
+        }
+        return nil
+    }
+}
+
+/// `tollgate`'s side of the local socket.
+public struct LocalReleaseClient: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    public func heldJobs() throws -> [LocalReleaseSocket.HeldJobSummary] {
+        try send(.init(operation: .jobs)).jobs ?? []
+    }
+
+    public func release(jobs: [Int], all: Bool, account: String?, queue: String?) throws -> [LocalReleaseSocket.Outcome] {
+        try send(.init(operation: .release, jobs: jobs, all: all, account: account, queue: queue)).outcomes ?? []
+    }
+
+    public func delete(jobs: [Int]) throws -> [LocalReleaseSocket.Outcome] {
+        try send(.init(operation: .delete, jobs: jobs)).outcomes ?? []
+    }
+
+    /// The active account ("" for none) and the accounts the user may choose; sets it first when asked.
+    public func active(set account: String? = nil, walletOnly: Bool = false) throws -> (active: String, usable: [String]) {
+        let response = try send(.init(operation: account != nil || walletOnly ? .setActive : .active, account: account,
+                                      walletOnly: walletOnly))
+        return (response.active ?? "", response.usableAccounts ?? [])
+    }
+
+    private func send(_ request: LocalReleaseSocket.Request) throws -> LocalReleaseSocket.Response {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw LocalSocketError.system("socket", errno) }
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw LocalSocketError.pathTooLong(path) }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: bytes)
+            raw[bytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw LocalSocketError.notRunning(path: path, errno: errno) }
+        var payload = try JSONEncoder().encode(request)
+        payload.append(0x0A)
+        try payload.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                guard written > 0 else { throw LocalSocketError.system("write", errno) }
+                offset += written
+            }
+        }
+        var answer = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 { throw LocalSocketError.system("read", errno) }
+            if count == 0 { break }
+            answer.append(contentsOf: buffer[0..<count])
+        }
+        let response = try JSONDecoder().decode(LocalReleaseSocket.Response.self, from: answer)
+        if let error = response.error { throw LocalSocketError.refused(error) }
+        return response
+    }
+}
+
+/// Why the local socket could not be used.
+public enum LocalSocketError: Error, Sendable, CustomStringConvertible {
+    case system(String, Int32)
+    case pathTooLong(String)
+    case notRunning(path: String, errno: Int32)
+    case refused(String)
+
+    public var description: String {
+        switch self {
+        case .system(let call, let code): "\(call) failed: \(String(cString: strerror(code)))"
+        case .pathTooLong(let path): "socket path too long: \(path)"
+        case .notRunning(let path, let code):
+            "cannot reach tollgated at \(path) (\(String(cString: strerror(code)))): is tollgated running? Administrators can use --db directly"
+        case .refused(let message): message
+        }
+    }
+}

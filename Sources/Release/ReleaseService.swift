@@ -1,0 +1,261 @@
+import CupsClient
+import Enforcement
+import Foundation
+import Pricing
+import QuotaDB
+
+/// What a release station, the user portal and `tollgate jobs|release` do for a signed-in user.
+///
+/// The caller has authenticated `user` (PAM, PIN, or the Unix user at a terminal); every method
+/// acts only on that user's jobs. Another user's job is reported exactly like a job that does not
+/// exist, so a station never reveals whose jobs wait.
+///
+/// Failure policies:
+/// - cupsd unreachable → ``ReleaseError/cups(_:)``; nothing is written.
+/// - release: the funds are checked first (a dry run of the backend's own decision); a job the
+///   chain cannot pay is not released, and the user is told what to top up. The backend checks
+///   again when it runs: the grant says who released it and on which account, and it is used once.
+/// - Release-Job refused by cupsd after the grant was written → the grant is withdrawn and the job
+///   stays held.
+/// - delete: Cancel-Job, then the job's record ends (and any open reservation is released).
+/// - expiry: cancelled in cupsd, reservation released, recorded as `expired` in the job history.
+public struct ReleaseService: Sendable {
+    /// Where cupsd is and how this server names its jobs.
+    public struct Settings: Sendable {
+        /// cupsd's domain socket or host:port (nil: libcups's default).
+        public var cupsServer: String?
+        /// The server part of job keys (as the backend writes them: `TOLLGATE_SERVER_NAME` or the host name).
+        public var serverName: String
+        public init(cupsServer: String?, serverName: String) {
+            self.cupsServer = cupsServer
+            self.serverName = serverName
+        }
+    }
+
+    public let store: SQLiteQuotaStore
+    public let settings: Settings
+
+    public init(store: SQLiteQuotaStore, settings: Settings) {
+        self.store = store
+        self.settings = settings
+    }
+
+    // MARK: Listing
+
+    /// `user`'s jobs waiting for release, oldest first, as both cupsd and the database see them.
+    /// A record whose job cupsd no longer holds (cancelled with `cancel`, say) is closed here.
+    public func heldJobs(for user: String) throws(ReleaseError) -> [HeldJob] {
+        let cups = try connect()
+        let live: [String: Int]
+        do {
+            live = try Dictionary(cups.activeJobs(owner: user, names: ["job-id", "time-at-creation", "job-state"]).compactMap { job in
+                guard let id = job.integer("job-id"), let created = job.integer("time-at-creation") else { return nil }
+                return (key(jobID: id, created: created), job.integer("job-state") ?? 0)
+            }, uniquingKeysWith: { first, _ in first })
+        } catch { throw .cups(error) }
+        var result: [HeldJob] = []
+        for job in try quota({ try store.heldJobs(owner: user, states: [.held]) }) {
+            guard let state = live[job.jobKey] else {
+                try quota { try store.finishHeldJob(jobKey: job.jobKey, state: .deleted, event: .deleted,
+                                                    detail: "cancelled outside Tollgate", actor: "tollgate") }
+                continue
+            }
+            if state == IPPJobState.pendingHeld { result.append(job) }
+        }
+        return result
+    }
+
+    /// What the user can see and choose at the portal.
+    public func summary(for user: String, recent: Int = 20) throws(ReleaseError) -> UserSummary {
+        try quota {
+            UserSummary(balances: try store.balances(for: user),
+                        usableAccounts: try store.usableAccounts(for: user),
+                        recentJobs: try store.jobEvents(user: user, limit: recent),
+                        recentLedger: try store.ledger(LedgerQuery(user: user, limit: recent)))
+        }
+    }
+
+    /// Sets (or clears) the account the user's next jobs are charged to.
+    @discardableResult
+    public func setActiveAccount(_ account: String?, for user: String) throws(ReleaseError) -> ActiveAccount {
+        try quota { try store.setActiveAccount(account, for: user, by: .user) }
+    }
+
+    // MARK: Release, delete, move
+
+    /// Releases job `jobID` of `user`, to be charged to `account` (nil: the user's chain).
+    /// `via` says where (`station`, `cli`…) for the job history.
+    @discardableResult
+    public func release(jobID: Int, by user: String, account: String?, via: String) throws(ReleaseError) -> ReleasedJob {
+        let cups = try connect()
+        let job = try ownHeldJob(jobID, of: user, cups: cups)
+        let policy = try queuePolicy(job.queue, cups: cups)
+        let decision = try quota {
+            try store.preview(AuthorizationRequest(jobKey: job.jobKey, user: user, amount: job.price,
+                                                   policy: policy.chargePolicy, account: account, actor: via))
+        }
+        if case .refused(let refusal) = decision { throw .cannotPay(jobID: jobID, refusal: refusal) }
+        try quota { try store.grantRelease(jobKey: job.jobKey, user: user, account: account, grantedBy: via) }
+        do {
+            try cups.releaseJob(jobID)
+        } catch {
+            // Withdraw the grant: the job stays held, and no later resume can use it.
+            _ = try? store.takeGrant(jobKey: job.jobKey, maxAge: 0)
+            _ = try? store.recordHeld(job, reason: nil, actor: via)
+            throw .cups(error)
+        }
+        return ReleasedJob(job: job, account: decision.approval?.reservation.account?.name,
+                           accountPart: decision.approval?.reservation.accountPart,
+                           walletPart: decision.approval?.reservation.walletPart)
+    }
+
+    /// Releases every held job of `user`, oldest first; returns each job's outcome.
+    public func releaseAll(by user: String, account: String?, via: String) throws(ReleaseError) -> [(HeldJob, Result<ReleasedJob, ReleaseError>)] {
+        var outcomes: [(HeldJob, Result<ReleasedJob, ReleaseError>)] = []
+        for job in try heldJobs(for: user) {
+            do throws(ReleaseError) {
+                outcomes.append((job, .success(try release(jobID: job.jobID, by: user, account: account, via: via))))
+            } catch {
+                outcomes.append((job, .failure(error)))
+            }
+        }
+        return outcomes
+    }
+
+    /// Deletes (cancels) job `jobID` of `user`.
+    public func delete(jobID: Int, by user: String, via: String) throws(ReleaseError) {
+        let cups = try connect()
+        let job = try ownHeldJob(jobID, of: user, cups: cups)
+        do { try cups.cancelJob(jobID) } catch { throw .cups(error) }
+        try close(job, state: .deleted, event: .deleted, detail: "deleted by \(user) (\(via))", actor: via)
+    }
+
+    /// Follow-me: moves job `jobID` of `user` to release queue `queue` of this server and releases
+    /// it there. The backend prices it again with that queue's rates card.
+    @discardableResult
+    public func move(jobID: Int, by user: String, to queue: String, account: String?, via: String) throws(ReleaseError) -> ReleasedJob {
+        let cups = try connect()
+        let job = try ownHeldJob(jobID, of: user, cups: cups)
+        guard queue != job.queue else { return try release(jobID: jobID, by: user, account: account, via: via) }
+        guard try releaseQueues().contains(queue) else { throw .notAReleaseQueue(queue) }
+        do { try cups.moveJob(jobID, toPrinter: queue) } catch { throw .cups(error) }
+        try quota { try store.moveHeldJob(jobKey: job.jobKey, to: queue, actor: via) }
+        return try release(jobID: jobID, by: user, account: account, via: via)
+    }
+
+    /// The queues of this server in `release` mode, by name.
+    public func releaseQueues() throws(ReleaseError) -> [String] {
+        let cups = try connect()
+        do {
+            return try cups.printers(names: ["printer-name", "tollgate-mode-default"]).compactMap { printer in
+                guard printer.string("tollgate-mode-default")?.lowercased() == QueuePolicy.Mode.release.rawValue else { return nil }
+                return printer.string("printer-name")
+            }.sorted()
+        } catch { throw .cups(error) }
+    }
+
+    // MARK: Expiry
+
+    /// Cancels every held job whose lifetime has ended, releases any reservation it holds, and
+    /// records it as expired. Run by tollgated's scheduler and by `tollgate tick`.
+    public func expireHeldJobs(actor: String = "tollgate") throws(ReleaseError) -> [HeldJob] {
+        let due = try quota { try store.expiredHeldJobs(at: Date()) }
+        guard !due.isEmpty else { return [] }
+        let cups = try connect()
+        for job in due {
+            do {
+                try cups.cancelJob(job.jobID)
+            } catch {
+                // Already gone from cupsd: only the record is left to close.
+                guard case .notFound = error else { throw .cups(error) }
+            }
+            let hours = Int((job.expiresAt.timeIntervalSince(job.heldAt) / 3600).rounded())
+            try close(job, state: .expired, event: .expired, detail: "not released within \(hours) h; cancelled", actor: actor)
+        }
+        return due
+    }
+
+    // MARK: Helpers
+
+    private func close(_ job: HeldJob, state: HeldJobState, event: JobEventKind, detail: String, actor: String) throws(ReleaseError) {
+        try quota {
+            if let reservation = try store.reservation(jobKey: job.jobKey), reservation.state == .reserved {
+                try store.cancel(jobKey: job.jobKey, actor: actor)
+            }
+            try store.finishHeldJob(jobKey: job.jobKey, state: state, event: event, detail: detail, actor: actor)
+        }
+    }
+
+    /// Job `jobID` as cupsd and the database know it, if it is `user`'s and waiting for release.
+    private func ownHeldJob(_ jobID: Int, of user: String, cups: CupsClient) throws(ReleaseError) -> HeldJob {
+        let attributes: IPPAttributes
+        do {
+            attributes = try cups.jobAttributes(jobID, names: ["job-id", "time-at-creation", "job-state", "job-originating-user-name"])
+        } catch CupsClientError.notFound {
+            throw .noSuchJob(jobID: jobID)
+        } catch {
+            throw .cups(error)
+        }
+        guard attributes.string("job-originating-user-name") == user, let created = attributes.integer("time-at-creation"),
+              let job = try quota({ try store.heldJob(jobKey: key(jobID: jobID, created: created)) }), job.owner == user else {
+            throw .noSuchJob(jobID: jobID)
+        }
+        guard job.state == .held, attributes.integer("job-state") == IPPJobState.pendingHeld else {
+            throw .notHeld(jobID: jobID, state: job.state)
+        }
+        return job
+    }
+
+    private func queuePolicy(_ queue: String, cups: CupsClient) throws(ReleaseError) -> QueuePolicy {
+        do {
+            return try QueuePolicy(printerAttributes: cups.printerAttributes(queue, names: QueuePolicy.attributeNames))
+        } catch let error as CupsClientError {
+            throw .cups(error)
+        } catch {
+            throw .queueMisconfigured(queue: queue, detail: "\(error)")
+        }
+    }
+
+    private func key(jobID: Int, created: Int) -> String { "\(settings.serverName)/\(jobID)/\(created)" }
+
+    private func connect() throws(ReleaseError) -> CupsClient {
+        do { return try CupsClient(server: settings.cupsServer) } catch { throw .cups(error) }
+    }
+
+    /// Runs database calls, reporting their failure as ``ReleaseError/quota(_:)``.
+    @discardableResult
+    private func quota<T>(_ body: () throws -> T) throws(ReleaseError) -> T {
+        do {
+            return try body()
+        } catch let error as QuotaError {
+            throw .quota(error)
+        } catch {
+            throw .quota(.databaseUnavailable(path: store.location.path, detail: "\(error)"))
+        }
+    }
+}
+
+/// IPP `job-state` values used here (RFC 8011 §5.3.7).
+enum IPPJobState {
+    static let pendingHeld = 4
+}
+
+/// A job just released, with how the dry run expects it to be paid.
+public struct ReleasedJob: Sendable {
+    public var job: HeldJob
+    /// The account expected to pay first (nil: the personal wallet only).
+    public var account: String?
+    public var accountPart: Money?
+    public var walletPart: Money?
+}
+
+/// Everything the portal shows a user.
+public struct UserSummary: Sendable {
+    public var balances: UserBalances
+    /// Accounts the user may charge now (to choose per job, or as the active account).
+    public var usableAccounts: [Account]
+    /// The user's latest job events (held, released, printed, refused, expired…), newest first.
+    public var recentJobs: [JobEvent]
+    /// The user's latest ledger entries, newest first.
+    public var recentLedger: [LedgerEntry]
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Walk-up release on a real cupsd: a `release` queue holds every job, priced, until its owner
+/// releases it with a grant (here through `tollgate release`, as an administrator acting for the
+/// owner, or as root for their own job); cupsd's own resume prints nothing.
+@Suite(.serialized) struct ReleaseEndToEndTests {
+    static let release = ["-o", "tollgate-mode-default=release"]
+
+    func ledger(_ bench: CupsBench) throws -> [[String: Any]] {
+        let result = try bench.tollgate(["ledger", "--json"])
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+    }
+
+    func events(_ bench: CupsBench) throws -> [String] {
+        let result = try bench.tollgate(["jobs", "--history", "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+        return rows.compactMap { $0["kind"] as? String }.reversed()
+    }
+
+    /// Submits a 2-page PDF (0.11 EUR on the example card) and waits until the backend has held it.
+    func heldJob(_ bench: CupsBench, queue: String = "secure", user: String? = nil) throws -> Int {
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
+        let job = try bench.submit(pdf, queue: queue, user: user)
+        let held = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
+        try #require(held.state == "pending-held", "\(held)")
+        #expect(held.message.contains("release station"), "\(held)")
+        return job
+    }
+
+    @Test func releasedJobPrintsOnceChargedToTheChosenAccount() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--soft", "5", "--hard", "10"])
+        try bench.tollgate(["topup", "root", "1.00"])
+        let job = try heldJob(bench)
+        #expect(try bench.receivedDocuments().isEmpty, "held, not printed")
+        #expect(try ledger(bench).count == 1, "only the top-up: a held job costs nothing yet")
+
+        let list = try bench.tollgate(["jobs"])
+        #expect(list.stdout.contains("\(job)") && list.stdout.contains("0.11 EUR"), "\(list.stdout)")
+
+        let release = try bench.tollgate(["release", "\(job)", "--account", "Physics"])
+        #expect(release.status == 0, "\(release.stderr)")
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try bench.receivedDocuments().count == 1)
+        let debits = try ledger(bench).filter { $0["kind"] as? String == "debit" }
+        #expect(debits.count == 1, "charged once")
+        #expect((debits.first?["account"] as? [String: Any])?["name"] as? String == "Physics", "the chosen account paid")
+        #expect(try events(bench) == ["held", "released", "printed"])
+        #expect(try bench.tollgate(["jobs"]).stdout.contains("no jobs waiting"))
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
+
+    @Test func cupsResumeWithoutAGrantPrintsNothing() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        try bench.tollgate(["topup", "alice", "1.00"])
+        let job = try heldJob(bench, user: "alice")
+        // Anyone can tell cupsd "I am alice, resume job N" (the default policy trusts the name).
+        let resume = try bench.client(["lp", "-U", "alice", "-i", "\(job)", "-H", "resume"])
+        try #require(resume.status == 0, "\(resume.stderr)")
+        // Wait for the backend's second run (its second hold message in cupsd's log).
+        let deadline = Date().addingTimeInterval(30)
+        func holds() -> Int { bench.errorLog.components(separatedBy: "[Job \(job)] Tollgate: waiting for alice").count - 1 }
+        while holds() < 2 && Date() < deadline { usleep(100_000) }
+        #expect(holds() == 2, "the backend ran again after the resume")
+        let again = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
+        #expect(again.state == "pending-held", "held again: no grant")
+        #expect(try bench.receivedDocuments().isEmpty, "nothing printed")
+        #expect(try ledger(bench).filter { $0["kind"] as? String != "top-up" }.isEmpty, "nothing charged")
+    }
+
+    @Test func anotherUsersJobIsNeitherListedNorReleasable() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        try bench.tollgate(["topup", "mallory", "5.00"])
+        let job = try heldJob(bench, user: "alice")
+        #expect(try bench.tollgate(["jobs", "--user", "mallory"]).stdout.contains("no jobs waiting"))
+        let attempt = try bench.tollgate(["release", "\(job)", "--user", "mallory"])
+        #expect(attempt.status != 0)
+        #expect(attempt.stderr.contains("you have no job \(job) waiting"), "the same answer as for a job that does not exist: \(attempt.stderr)")
+        #expect(try bench.jobStatus(job).state == "pending-held")
+        #expect(try bench.receivedDocuments().isEmpty)
+    }
+
+    @Test func aJobTheChainCannotPayIsNotReleased() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        try bench.tollgate(["topup", "alice", "0.05"])
+        let job = try heldJob(bench, user: "alice")
+        let attempt = try bench.tollgate(["release", "\(job)", "--user", "alice"])
+        #expect(attempt.status != 0)
+        #expect(attempt.stderr.contains("top up at least 0.06 EUR"), "\(attempt.stderr)")
+        #expect(try bench.jobStatus(job).state == "pending-held")
+        #expect(try events(bench) == ["held"], "no grant was written")
+
+        try bench.tollgate(["topup", "alice", "0.10"])
+        #expect(try bench.tollgate(["release", "\(job)", "--user", "alice"]).status == 0)
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try bench.receivedDocuments().count == 1)
+    }
+
+    @Test func deletedJobIsCancelledAndRecorded() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        let job = try heldJob(bench)
+        let delete = try bench.tollgate(["delete", "\(job)"])
+        #expect(delete.status == 0, "\(delete.stderr)")
+        #expect(try bench.waitForJob(job, in: ["canceled"]).state == "canceled")
+        #expect(try events(bench) == ["held", "deleted"])
+    }
+
+    @Test func expiredJobIsCancelledAndItsReservationReleased() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release + ["-o", "tollgate-hold-hours-default=2"])
+        let job = try heldJob(bench)
+        #expect(try bench.tollgate(["tick"]).stdout.contains("no held job has expired"))
+        // Two hours pass: move the job's expiry into the past in the real database file.
+        let shift = try ProcessRunner.run(["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute("UPDATE held_job SET expires_at = expires_at - 2 * 3600 * 1000 - 1000")
+            db.commit()
+            """, bench.database])
+        try #require(shift.status == 0, "\(shift.stderr)")
+        let tick = try bench.tollgate(["tick"])
+        #expect(tick.stdout.contains("expired job \(job)"), "\(tick.stdout) \(tick.stderr)")
+        #expect(try bench.waitForJob(job, in: ["canceled"]).state == "canceled")
+        #expect(try events(bench) == ["held", "expired"])
+        #expect(try bench.receivedDocuments().isEmpty)
+    }
+
+    @Test func followMeMovesTheJobAndPricesItOnTheTargetQueue() throws {
+        let bench = try CupsBench(printers: 2)
+        try bench.addQueue("secure", kind: "raw", printer: 1, options: Self.release)
+        try bench.addQueue("library", kind: "raw", printer: 2, options: Self.release)
+        try bench.tollgate(["topup", "root", "1.00"])
+        let job = try heldJob(bench)
+        let move = try bench.tollgate(["release", "\(job)", "--to", "library"])
+        #expect(move.status == 0, "\(move.stderr)")
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try bench.receivedDocuments(printer: 1).isEmpty)
+        #expect(try bench.receivedDocuments(printer: 2).count == 1, "printed where the user stands")
+        #expect(try events(bench) == ["held", "moved", "released", "printed"])
+    }
+}
