@@ -147,3 +147,28 @@ import TestSupport
         #expect(try events(bench) == ["held", "moved", "released", "printed"])
     }
 }
+
+extension ReleaseEndToEndTests {
+    /// cups/tollgate-policy.conf: a local user who names another user cannot even ask cupsd to
+    /// release that user's job (besides the backend printing nothing without a grant).
+    @Test func tollgatePolicyRefusesASpoofedReleaseAtCupsd() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        // Submitted by the test as "alice" (root naming another user: the policy would refuse that too).
+        let job = try heldJob(bench, user: "alice")
+        // `nobody` is a real local user: cupsd knows them by their uid on the domain socket.
+        let spoofCommand = ["runuser", "-u", "nobody", "--", "lp", "-U", "alice", "-i", "\(job)", "-H", "resume"]
+        let underDefault = try ProcessRunner.run(spoofCommand, environment: bench.clientEnvironment)
+        #expect(underDefault.status == 0, "cupsd's default policy accepts it: \(underDefault.stderr)")
+        _ = try bench.waitForJob(job, in: ["pending-held"])
+        try bench.client(["lpadmin", "-p", "secure", "-o", "printer-op-policy=tollgate"])
+        let spoof = try ProcessRunner.run(spoofCommand, environment: bench.clientEnvironment)
+        #expect(spoof.status != 0, "cupsd refused: \(spoof.stdout) \(spoof.stderr)")
+        #expect(try bench.jobStatus(job).state == "pending-held")
+        // Tollgate (root, @SYSTEM) still releases it for its owner.
+        try bench.tollgate(["topup", "alice", "1.00"])
+        let release = try bench.tollgate(["release", "\(job)", "--user", "alice"])
+        #expect(release.status == 0, "\(release.stderr)")
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Pricing
+import Testing
+@testable import QuotaDB
+
+/// Held jobs, grants, job history and PIN credentials on a real SQLite file.
+@Suite struct ReleaseStoreTests {
+    func held(_ t: TestStore, key: String = "srv/7/100", owner: String = "alice", price: String = "0.30") -> HeldJob {
+        HeldJob(jobKey: key, jobID: 7, queue: "secure", owner: owner, title: "thesis.pdf", pageSides: 6, sheets: 6, copies: 1,
+                colourPages: 1, price: eur(price), ratesCard: "default", heldAt: t.clock.now,
+                expiresAt: t.clock.now.addingTimeInterval(3600))
+    }
+
+    @Test func grantOnlyForTheOwnerOfAHeldJob() throws {
+        let t = try TestStore()
+        try t.store.recordHeld(held(t), reason: nil, actor: "backend")
+        #expect(throws: QuotaError.heldJobNotFound(jobKey: "srv/7/100", user: "mallory")) {
+            try t.store.grantRelease(jobKey: "srv/7/100", user: "mallory", account: nil, grantedBy: "station")
+        }
+        #expect(throws: QuotaError.heldJobNotFound(jobKey: "srv/8/100", user: "alice")) {
+            try t.store.grantRelease(jobKey: "srv/8/100", user: "alice", account: nil, grantedBy: "station")
+        }
+        try t.store.grantRelease(jobKey: "srv/7/100", user: "alice", account: nil, grantedBy: "station")
+        #expect(try t.store.heldJob(jobKey: "srv/7/100")?.state == .released)
+        #expect(throws: QuotaError.jobNotHeld(jobKey: "srv/7/100", state: .released)) {
+            try t.store.grantRelease(jobKey: "srv/7/100", user: "alice", account: nil, grantedBy: "station")
+        }
+    }
+
+    @Test func aGrantIsUsedOnceAndOnlyWhileFresh() throws {
+        let t = try TestStore()
+        try t.store.recordHeld(held(t), reason: nil, actor: "backend")
+        try t.store.grantRelease(jobKey: "srv/7/100", user: "alice", account: nil, grantedBy: "cli")
+        #expect(try t.store.takeGrant(jobKey: "srv/7/100", maxAge: ReleaseGrant.lifetime)?.user == "alice")
+        #expect(try t.store.takeGrant(jobKey: "srv/7/100", maxAge: ReleaseGrant.lifetime) == nil, "used once")
+
+        try t.store.recordHeld(held(t), reason: "not enough funds", actor: "backend")
+        try t.store.grantRelease(jobKey: "srv/7/100", user: "alice", account: nil, grantedBy: "cli")
+        t.clock.advance(ReleaseGrant.lifetime + 1)
+        #expect(try t.store.takeGrant(jobKey: "srv/7/100", maxAge: ReleaseGrant.lifetime) == nil, "a stale grant prints nothing")
+    }
+
+    @Test func heldAgainKeepsItsFirstHoldTimeAndTheHistoryIsAppendOnly() throws {
+        let t = try TestStore()
+        let first = try t.store.recordHeld(held(t), reason: nil, actor: "backend")
+        t.clock.advance(600)
+        try t.store.grantRelease(jobKey: first.jobKey, user: "alice", account: nil, grantedBy: "station")
+        var again = held(t)
+        again.heldAt = t.clock.now
+        again.expiresAt = t.clock.now.addingTimeInterval(3600)
+        let second = try t.store.recordHeld(again, reason: "top up 0.10 EUR", actor: "backend")
+        #expect(second.heldAt == first.heldAt)
+        #expect(second.expiresAt == first.expiresAt, "a refusal does not extend the hold lifetime")
+        #expect(second.message == "top up 0.10 EUR")
+        #expect(try t.store.jobEvents(jobKey: first.jobKey).map(\.kind) == [.refused, .released, .held])
+        #expect(throws: (any Error).self) {
+            try t.store.queue.write { db in try db.execute(sql: "DELETE FROM job_event") }
+        }
+    }
+
+    @Test func expiredJobsAreThoseHeldPastTheirLifetime() throws {
+        let t = try TestStore()
+        try t.store.recordHeld(held(t), reason: nil, actor: "backend")
+        #expect(try t.store.expiredHeldJobs(at: t.clock.now).isEmpty)
+        #expect(try t.store.expiredHeldJobs(at: t.clock.now.addingTimeInterval(3600)).map(\.jobKey) == ["srv/7/100"])
+        try t.store.finishHeldJob(jobKey: "srv/7/100", state: .expired, event: .expired, detail: "1 h", actor: "tick")
+        #expect(try t.store.expiredHeldJobs(at: t.clock.now.addingTimeInterval(7200)).isEmpty)
+        #expect(try t.store.heldJobs(owner: "alice").isEmpty)
+    }
+
+    @Test func previewDecidesLikeAuthorizeButReservesNothing() throws {
+        let t = try TestStore()
+        try t.store.topUp(user: "alice", amount: eur("0.50"), reference: nil, actor: "admin")
+        let request = AuthorizationRequest(jobKey: "srv/7/100", user: "alice", amount: eur("0.30"), policy: .cover)
+        #expect(try t.store.preview(request).isApproved)
+        #expect(try t.store.reservation(jobKey: "srv/7/100") == nil)
+        #expect(try t.store.wallet("alice") == eur("0.50"))
+        let tooMuch = AuthorizationRequest(jobKey: "srv/8/100", user: "alice", amount: eur("0.60"), policy: .cover)
+        #expect(try t.store.preview(tooMuch).refusal?.shortfall == eur("0.10"))
+    }
+
+    @Test func wrongPINsLockTheCredentialForAWhile() throws {
+        let t = try TestStore()
+        try t.store.setCredential(user: "alice", cardNumber: "0042", pinHash: "$y$hash")
+        #expect(try t.store.credential(identifier: "0042")?.user == "alice")
+        #expect(try t.store.credential(identifier: "alice")?.cardNumber == "0042")
+        for _ in 1..<5 { #expect(try t.store.recordPINFailure(user: "alice", lockAfter: 5, lockFor: 300) == nil) }
+        let until = try t.store.recordPINFailure(user: "alice", lockAfter: 5, lockFor: 300)
+        #expect(until == t.clock.now.addingTimeInterval(300))
+        #expect(try t.store.credential(identifier: "alice")?.lockedUntil == until)
+        #expect(throws: QuotaError.cardInUse(cardNumber: "0042")) {
+            try t.store.setCredential(user: "bob", cardNumber: "0042", pinHash: "$y$other")
+        }
+    }
+
+    @Test func aVersion1DatabaseIsUpgradedOnOpen() throws {
+        let t = try TestStore()
+        try t.store.topUp(user: "alice", amount: eur("1.00"), reference: nil, actor: "admin")
+        // Make it what Tollgate 1 left: no release tables, user_version 1.
+        try t.store.queue.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                DROP TABLE held_job; DROP TABLE release_grant; DROP TABLE job_event; DROP TABLE credential;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%'; PRAGMA user_version = 1;
+                """)
+        }
+        let reopened = try t.reopen()
+        #expect(try reopened.wallet("alice") == eur("1.00"), "nothing lost")
+        try reopened.recordHeld(held(t), reason: nil, actor: "backend")
+        #expect(try reopened.heldJobs(owner: "alice").count == 1)
+    }
+}
