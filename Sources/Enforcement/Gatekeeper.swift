@@ -138,7 +138,12 @@ public final class Gatekeeper: JobGate {
                 return .forward(reservation: identity.key)
             case .refused(let refusal):
                 let message = Gatekeeper.message(for: refusal, releaseQueue: releaseQueueJob != nil)
-                if let held = releaseQueueJob { try store.recordHeld(held, reason: message, actor: "backend") }
+                if let held = releaseQueueJob {
+                    try store.recordHeld(held, reason: message, actor: "backend")
+                } else {
+                    try store.recordJobEvent(jobKey: identity.key, user: identity.owner, kind: .refused,
+                                             detail: "\(settings.printer): \(message)", actor: "backend")
+                }
                 return .hold(jobState: "account-limit-reached", message: "Tollgate: \(message)")
             }
         } catch {

@@ -137,6 +137,13 @@ extension SQLiteQuotaStore {
         }
     }
 
+    /// Appends one event to a job's history (a refusal on a `quota` queue, say: it costs nothing,
+    /// so the ledger has no row for it).
+    public func recordJobEvent(jobKey: String, user: String, kind: JobEventKind, detail: String, actor: String) throws(QuotaError) {
+        let at = now
+        try write { db in try appendEvent(db, jobKey: jobKey, user: user, kind: kind, detail: detail, actor: actor, at: at) }
+    }
+
     /// A job's history, or a user's (newest first), at most `limit` rows.
     public func jobEvents(jobKey: String? = nil, user: String? = nil, limit: Int = 100) throws(QuotaError) -> [JobEvent] {
         try read { db in

@@ -48,6 +48,9 @@ import CupsClient
         #expect(held.message.contains("top up at least 0.11 EUR"))
         #expect(try bench.receivedDocuments().isEmpty, "nothing reached the printer")
         #expect(try ledgerKinds(bench).isEmpty, "nothing charged")
+        let history = try bench.tollgate(["jobs", "--history"])
+        #expect(history.stdout.contains("refused") && history.stdout.contains("top up at least 0.11 EUR"),
+                "the refusal is on record: \(history.stdout)")
 
         try bench.tollgate(["topup", "root", "0.50"])
         try bench.client(["lp", "-i", "\(job)", "-H", "resume"])
