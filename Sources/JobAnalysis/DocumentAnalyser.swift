@@ -66,9 +66,17 @@ public struct DocumentAnalyser: Sendable {
         var reason = result.formatReason
         if reason == nil, format == .unknown { reason = detectReason }
         if reason == nil, let detectReason, format != .unknown { result.warnings.append(detectReason) }
+        // A document that asks for copies itself (CUPS's pstops writes the job's copies into the
+        // PostScript when the printer makes copies) and the job's copies are one request, not
+        // two: the printer makes the larger number.
+        var printed = options
+        if result.documentCopies > 1 {
+            printed.copies = max(options.copies, result.documentCopies)
+            result.warnings.append("the document asks for \(result.documentCopies) copies; \(printed.copies) counted")
+        }
         return JobAnalysis(format: format, formatReason: reason, pageCount: result.pageCount, pages: result.runs,
                            application: application,
-                           output: OutputCalculator.output(for: result.runs, options: options),
+                           output: OutputCalculator.output(for: result.runs, options: printed),
                            provenance: provenance, warnings: result.warnings)
     }
 }

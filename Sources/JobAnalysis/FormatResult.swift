@@ -6,6 +6,9 @@ struct FormatResult {
     var applicationCandidates: [(String, ApplicationSource)] = []
     var provenance: [FigureProvenance] = []
     var warnings: [String] = []
+    /// Copies the document itself asks the printer for (PostScript `NumCopies`); `runs` describe
+    /// one copy.
+    var documentCopies = 1
 }
 
 /// Collects per-page results into runs.

@@ -16,6 +16,8 @@ struct PostScriptAnalyser {
         var boundingBox: [Double]?
         var documentMedia: (name: String, width: Double, height: Double)?
         var creator: String?
+        /// `%%Requirements: numcopies(N)`: the copies the document's own setpagedevice asks for.
+        var copies: Int?
 
         /// `%%Pages:` agrees with the number of `%%Page:` comments (or only one of them is present
         /// and positive).
@@ -47,6 +49,11 @@ struct PostScriptAnalyser {
         }
         func apply(_ line: String) {
             if let v = value(line, "%%Pages:"), let n = Int(v.split(separator: " ").first ?? "") { dsc.pages = n }
+            if let v = value(line, "%%Requirements:") {
+                for word in v.split(separator: " ") where word.hasPrefix("numcopies(") && word.hasSuffix(")") {
+                    if let n = Int(word.dropFirst(10).dropLast()), n > 1, n <= 9999 { dsc.copies = n }
+                }
+            }
             if let v = value(line, "%%BoundingBox:"), !v.hasPrefix("(") {
                 let nums = v.split(separator: " ").compactMap { Double($0) }
                 if nums.count == 4 { dsc.boundingBox = nums }
@@ -93,6 +100,7 @@ struct PostScriptAnalyser {
                            colour: .monochrome, method: .colourModeOption)
             result.pageCount = trusted
             result.runs = builder.runs
+            result.documentCopies = dsc.copies ?? 1
             result.provenance += [
                 FigureProvenance(figure: .pageCount, method: .dscComments, milliseconds: dscTime.milliseconds,
                                  detail: "%%Pages agrees with the %%Page comments"),
@@ -116,11 +124,17 @@ struct PostScriptAnalyser {
             outcome = child.run { chunk in parser.consume(chunk); return !parser.failed }
         }
         let gsTime = clock.now - start
-        let rendered = parser.pageVerdicts.count
+        var rendered = parser.pageVerdicts.count
         var builder = RunBuilder()
         if outcome.succeeded {
+            // Ghostscript obeys the document's NumCopies: with `numcopies(N)` announced and N
+            // copies of the announced pages rendered, the first copy describes the document.
+            if let copies = dsc.copies, let trusted = dsc.trustedPageCount, rendered == copies * trusted {
+                rendered = trusted
+                result.documentCopies = copies
+            }
             result.pageCount = rendered
-            for (i, colour) in parser.pageVerdicts.enumerated() {
+            for (i, colour) in parser.pageVerdicts.prefix(rendered).enumerated() {
                 let size = parser.pageSizes[i]
                 builder.append(page: i + 1, media: MediaSize(widthPoints: Double(size.width), heightPoints: Double(size.height)),
                                colour: monochrome ? .monochrome : (colour ? .colour : .monochrome),

@@ -322,3 +322,34 @@ extension EnforcementEndToEndTests {
         #expect(try bench.receivedDocuments().isEmpty)
     }
 }
+
+extension EnforcementEndToEndTests {
+    /// On a queue with filters (IPP Everywhere PPD), cupsd's pdftopdf lays out number-up and page
+    /// ranges before the backend sees the job, and argv[4] says how many copies the printer
+    /// makes: the charge is what comes out of the printer.
+    @Test(arguments: [
+        // (lp options, copies, expected wallet after 5.00): example card: 0.05 a mono side, 0.005 a sheet.
+        (["number-up=2"], 1, "4.89"),          // 4 pages → 2 sides: 0.10 + 0.01
+        (["page-ranges=1-3"], 1, "4.83"),      // 3 sides: 0.15 + 0.015 → 0.17
+        (["number-up=2"], 2, "4.78"),          // 2 sides × 2 copies: 0.20 + 0.02
+    ])
+    func filteredJobIsChargedWhatThePrinterPrints(options: [String], copies: Int, wallet expected: String) throws {
+        for kind in ["everywhere", "ppd:drv:///sample.drv/generic.ppd"] {
+            try chargeOnFilteredQueue(kind: kind, options: options, copies: copies, wallet: expected)
+        }
+    }
+
+    /// `kind`: an IPP Everywhere queue (PDF or raster to the printer), or the Generic PostScript
+    /// PPD (pdftops/pstops; copies made by the printer or by pstops).
+    func chargeOnFilteredQueue(kind: String, options: [String], copies: Int, wallet expected: String) throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: kind, options: Self.quota)
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 4, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab", options: options + ["copies=\(copies)"])
+        let done = try bench.waitForJob(job, in: ["completed", "aborted", "pending-held", "stopped"], timeout: 120)
+        #expect(done.state == "completed", "\(kind): \(done)")
+        #expect(try wallet(bench) == "\(expected) EUR", "\(kind): \(options) × \(copies)")
+    }
+}

@@ -28,6 +28,33 @@ struct OtherFormatTests {
         return out
     }
 
+    /// What CUPS's pstops writes when the printer makes the copies: the copies in the DSC
+    /// requirements and in setpagedevice. Ghostscript renders every copy; the job is 2 pages × 2.
+    static let twoPagesTwoCopies = """
+    %!PS-Adobe-3.0
+    %%Pages: 2
+    %%Requirements: numcopies(2)
+    %%EndComments
+    %%BeginSetup
+    << /NumCopies 2 >> setpagedevice
+    %%EndSetup
+    %%Page: 1 1
+    72 72 moveto 0 setgray (one) show showpage
+    %%Page: 2 2
+    72 72 moveto 0 setgray (two) show showpage
+    %%EOF
+    """
+
+    @Test(arguments: [JobOptions.ColourMode.auto, .monochrome], [1, 2])
+    func copiesInTheDocumentAreNotCountedTwice(colour: JobOptions.ColourMode, jobCopies: Int) throws {
+        let docs = TestDocuments()
+        let ps = docs.write("copies.ps", Self.twoPagesTwoCopies)
+        let a = try analyse(ps, JobOptions(copies: jobCopies, colourMode: colour))
+        #expect(a.pageCount == 2, "one copy of the document")
+        #expect(a.output.copies == 2)
+        #expect(a.output.totalImpressions == 4)
+    }
+
     @Test func postScriptRenderedForCountSizeAndColour() throws {
         let docs = TestDocuments()
         let ps = docs.write("doc.ps", Self.fivePagesThirdRed)
