@@ -14,7 +14,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 # Debian packages the build, the tests and the demo need. Swift itself comes from swift.org.
 APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev libcrypt-dev libpam0g-dev \
-               dbus-daemon python3 poppler-utils jq make gcc
+               dbus-daemon python3 poppler-utils jq make gcc curl chromium chromium-driver python3-selenium
 
 .PHONY: deps build build-tests test demo bench install clean
 
@@ -36,13 +36,17 @@ demo: build
 	demo/run-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 bench: build
+	@dpkg -s wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk
 	python3 bench/backend.py --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+	STATION_BENCH_SCRATCH=.build bench/station.sh
 
 install: build
 	install -o root -g root -m 0700 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-backend" $(CUPS_BACKEND)/tollgate
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate" $(PREFIX)/bin/tollgate
 	install -d -o root -g root -m 0755 $(LIBEXEC)
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-analyse" $(LIBEXEC)/tollgate-analyse
+	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgated" $(PREFIX)/sbin/tollgated
+	[ -e /etc/pam.d/tollgate ] || install -o root -g root -m 0644 packaging/pam.d/tollgate /etc/pam.d/tollgate
 
 clean:
 	rm -rf .build

@@ -10,11 +10,13 @@ let package = Package(
         .executable(name: "tollgate-backend", targets: ["tollgate-backend"]),
         .executable(name: "tollgate-analyse", targets: ["tollgate-analyse"]),
         .executable(name: "tollgate", targets: ["tollgate"]),
+        .executable(name: "tollgated", targets: ["tollgated"]),
     ],
     dependencies: [
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // C libraries.
@@ -22,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
         .target(name: "CBackendSupport", path: "Sources/CBackendSupport"),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
 
         // A thin IPP client for cupsd (printer policy, job identity, release).
         .target(name: "CupsClient", dependencies: ["CCups"], path: "Sources/CupsClient"),
@@ -42,6 +45,15 @@ let package = Package(
         // the CLI and tollgated.
         .target(name: "Release", dependencies: ["CCrypt", "CupsClient", "Enforcement", "Pricing", "QuotaDB"],
                 path: "Sources/Release"),
+
+        // The release station and user portal (HTTP), kept out of the backend: NIO and Hummingbird
+        // cost seconds of build and milliseconds of start-up.
+        .target(name: "Station", dependencies: ["CPAM", "Release", "QuotaDB", "Pricing",
+                                                .product(name: "Hummingbird", package: "hummingbird")],
+                path: "Sources/Station"),
+        .executableTarget(name: "tollgated", dependencies: ["Station", "Release",
+                                                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                          path: "Sources/Tollgated"),
 
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
         // under rlimits and without the database's privileges.
@@ -69,5 +81,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CupsClient"], path: "Tests/EndToEndTests"),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "QuotaDB", "Pricing"], path: "Tests/ReleaseTests"),
+        .testTarget(name: "StationTests", dependencies: ["TestSupport", "Station", "Release", "QuotaDB", "Pricing"],
+                    path: "Tests/StationTests", exclude: ["station_browser.py"]),
     ]
 )

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Enforcement
 import Foundation
 import QuotaDB
 import Release
@@ -30,11 +29,8 @@ struct ReleaseOptions: ParsableArguments {
 
     /// The service, acting directly on the database and cupsd.
     func service() throws -> ReleaseService {
-        let environment = ProcessInfo.processInfo.environment
-        let defaults = Gatekeeper.Settings(environment: environment)
-        return ReleaseService(store: try store.open(),
-                              settings: .init(cupsServer: cupsServer ?? defaults.cupsServer,
-                                              serverName: serverName ?? defaults.serverName))
+        ReleaseService(store: try store.open(),
+                       settings: .init(environment: ProcessInfo.processInfo.environment, cupsServer: cupsServer, serverName: serverName))
     }
 
     /// The user acted for.

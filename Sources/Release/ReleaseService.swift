@@ -30,6 +30,15 @@ public struct ReleaseService: Sendable {
             self.cupsServer = cupsServer
             self.serverName = serverName
         }
+
+        /// As the backend sees them: explicit values first, else `CUPS_SERVER` and
+        /// `TOLLGATE_SERVER_NAME` (else the host name) from `environment`. The server name must be
+        /// the backend's, or no job key would match.
+        public init(environment: [String: String], cupsServer: String? = nil, serverName: String? = nil) {
+            let backend = Gatekeeper.Settings(environment: environment)
+            self.init(cupsServer: cupsServer ?? backend.cupsServer.flatMap { $0.isEmpty ? nil : $0 },
+                      serverName: serverName ?? backend.serverName)
+        }
     }
 
     public let store: SQLiteQuotaStore

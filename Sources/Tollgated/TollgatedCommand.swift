@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import QuotaDB
+import Release
+import Station
+
+/// `tollgated`: the release station and user portal over HTTP.
+///
+/// Plain HTTP on loopback by default: in production put it behind a TLS reverse proxy (and pass
+/// `--secure-cookies`), or keep it bound to loopback for a kiosk browser on the same machine.
+@main
+struct TollgatedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tollgated",
+        abstract: "The Tollgate release station and user portal (HTTP).",
+        discussion: """
+        Users sign in with their system password (PAM service --pam-service; /etc/pam.d/other \
+        when /etc/pam.d/SERVICE does not exist) or with a card number or user name and PIN, see \
+        their held jobs with price, choose an account, and release or delete them. No TLS: bind \
+        to loopback, or put a TLS reverse proxy in front and pass --secure-cookies.
+        """)
+
+    @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
+    var listen = "127.0.0.1:8631"
+
+    @Option(name: .customLong("db"), help: ArgumentHelp("The quota database (default: $TOLLGATE_DB, else \(DatabaseLocation.defaultPath)).", valueName: "path"))
+    var databasePath: String?
+
+    @Option(name: .customLong("cups-server"), help: ArgumentHelp("cupsd's socket or host:port (default: $CUPS_SERVER, else libcups's default).", valueName: "server"))
+    var cupsServer: String?
+
+    @Option(name: .customLong("server-name"), help: ArgumentHelp("This print server's name in job keys; must be what the backend uses (default: $TOLLGATE_SERVER_NAME, else the host name).", valueName: "name"))
+    var serverName: String?
+
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Seconds without activity after which a session signs out.", valueName: "seconds"))
+    var idleTimeout: Int = 120
+
+    @Option(name: .customLong("pam-service"), help: ArgumentHelp("PAM service for password sign-in.", valueName: "name"))
+    var pamService = "tollgate"
+
+    @Option(name: .customLong("tick-interval"), help: ArgumentHelp("Seconds between runs of held-job expiry.", valueName: "seconds"))
+    var tickInterval: Int = 300
+
+    @Option(name: .customLong("socket"), help: ArgumentHelp("Local socket for `tollgate jobs|release|delete|active` run by users at a terminal (who they are comes from the kernel).", valueName: "path"))
+    var socketPath = LocalReleaseSocket.defaultPath
+
+    @Flag(name: .customLong("no-socket"), help: "Do not serve the local socket.")
+    var noSocket = false
+
+    @Flag(name: .customLong("secure-cookies"), help: "Mark the session cookie Secure (use behind an HTTPS reverse proxy).")
+    var secureCookies = false
+
+    func validate() throws {
+        guard (try? Self.hostAndPort(listen)) != nil else {
+            throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:8631 or [::1]:8631), not \(listen)")
+        }
+        guard idleTimeout >= 10 else { throw ValidationError("--idle-timeout must be at least 10 seconds") }
+        guard tickInterval >= 1 else { throw ValidationError("--tick-interval must be at least 1 second") }
+        guard !pamService.isEmpty, !pamService.contains("/") else { throw ValidationError("--pam-service must be a PAM service name") }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let logger = StationLog()
+        let log: @Sendable (String) -> Void = { logger.write($0) }
+        let (host, port) = try Self.hostAndPort(listen)
+        let location = DatabaseLocation.resolve(explicit: databasePath, environment: environment)
+        let store: SQLiteQuotaStore
+        do {
+            store = try SQLiteQuotaStore(location: location)
+        } catch {
+            throw ValidationError("cannot open the quota database: \(error)")
+        }
+        let settings = ReleaseService.Settings(environment: environment, cupsServer: cupsServer, serverName: serverName)
+        let (cups, name) = (settings.cupsServer, settings.serverName)
+        let release = ReleaseService(store: store, settings: settings)
+        let sessions = SessionStore(idleTimeout: TimeInterval(idleTimeout))
+        let signIn = SignInService(pam: PAMAuthenticator(service: pamService), store: store, log: log)
+        let station = Station(release: release, signIn: signIn, sessions: sessions,
+                              settings: StationSettings(idleTimeout: TimeInterval(idleTimeout), secureCookies: secureCookies),
+                              log: log)
+        let ticker = ExpiryTicker(release: release, sessions: sessions, interval: TimeInterval(tickInterval), log: log)
+        var localServer: LocalReleaseServer?
+        if !noSocket {
+            do {
+                localServer = try LocalReleaseServer(path: socketPath, service: release)
+            } catch {
+                throw ValidationError("cannot serve the local socket \(socketPath): \(error) (or pass --no-socket)")
+            }
+            localServer?.start()
+        }
+        log("tollgated: database \(location.path), cupsd \(cups ?? "(libcups default)"), server name \(name), PAM service \(pamService), idle timeout \(idleTimeout) s, local socket \(localServer?.path ?? "off")")
+        defer { withExtendedLifetime(localServer) {} }
+        try await StationServer(station: station, ticker: ticker, host: host, port: port).run()
+    }
+
+    /// `HOST:PORT`, `[IPv6]:PORT`.
+    static func hostAndPort(_ text: String) throws -> (String, Int) {
+        struct Malformed: Error {}
+        var host: Substring
+        var portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { throw Malformed() }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { throw Malformed() }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { throw Malformed() }
+        return (String(host), port)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A user at a terminal, who cannot write the quota database, lists and releases their own jobs
+/// through tollgated's local socket, which knows them by their Unix user id (SO_PEERCRED).
+@Suite(.serialized) struct LocalSocketEndToEndTests {
+    /// A real local user for the test's lifetime (useradd; removed with userdel).
+    final class LocalUser {
+        let name: String
+        init(_ name: String) throws {
+            _ = try? ProcessRunner.run(["/usr/sbin/userdel", "-r", name])
+            let add = try ProcessRunner.run(["/usr/sbin/useradd", "-M", "-s", "/bin/sh", name])
+            guard add.status == 0 else { throw TestFailure("useradd \(name): \(add.stderr)") }
+            self.name = name
+        }
+        deinit { _ = try? ProcessRunner.run(["/usr/sbin/userdel", name]) }
+    }
+
+    @Test func aUserReleasesTheirOwnJobAndNoOneElses() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: ["-o", "tollgate-mode-default=release"])
+        let carol = try LocalUser("tgcarol")
+        try bench.tollgate(["topup", carol.name, "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let own = try bench.submit(pdf, queue: "secure", user: carol.name)
+        let other = try bench.submit(pdf, queue: "secure", user: "dave")
+        for job in [own, other] { _ = try bench.waitForJob(job, in: ["pending-held"]) }
+
+        let socket = bench.dir + "/tollgated.sock"
+        let daemon = try RunningProcess([BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:0", "--db", bench.database,
+                                         "--cups-server", bench.values["CUPS_SERVER"]!, "--socket", socket],
+                                        environment: ["PATH": "/usr/bin:/bin", "LANG": "C"])
+        defer { daemon.signal(SIGTERM); _ = try? daemon.wait(timeout: 10) }
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: socket) && Date() < deadline { usleep(100_000) }
+
+        // A copy carol can run wherever the build directory is (CI may clone under /root).
+        let bin = try TemporaryDirectory(mode: 0o755)
+        let tollgate = bin.path + "/tollgate"
+        try FileManager.default.copyItem(atPath: BuiltProducts.executable("tollgate"), toPath: tollgate)
+        chmod(tollgate, 0o755)
+        func asCarol(_ arguments: [String]) throws -> ProcessResult {
+            try ProcessRunner.run(["runuser", "-u", carol.name, "--", tollgate] + arguments
+                                  + ["--socket", socket, "--db", bench.database], environment: ["PATH": "/usr/bin:/bin", "LANG": "C"])
+        }
+        let jobs = try asCarol(["jobs"])
+        #expect(jobs.status == 0, "\(jobs.stderr)")
+        #expect(jobs.stdout.contains("\(own) ") && !jobs.stdout.contains("\(other) "), "only her own job: \(jobs.stdout)")
+        let spoof = try asCarol(["release", "\(other)"])
+        #expect(spoof.status != 0 && spoof.stderr.contains("you have no job \(other) waiting"), "\(spoof.stderr)")
+        let forOther = try asCarol(["release", "\(other)", "--user", "dave"])
+        #expect(forOther.status != 0 && forOther.stderr.contains("administrators only"), "\(forOther.stderr)")
+        let release = try asCarol(["release", "\(own)"])
+        #expect(release.status == 0, "\(release.stdout) \(release.stderr)")
+        #expect(try bench.waitForJob(own, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try bench.jobStatus(other).state == "pending-held")
+        #expect(try bench.receivedDocuments().count == 1)
+    }
+}

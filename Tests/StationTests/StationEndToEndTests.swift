@@ -1,0 +1,229 @@
+import Foundation
+import QuotaDB
+import Testing
+import TestSupport
+
+/// The release station on a real cupsd (private bench), a real SQLite database, the real
+/// `tollgated` executable, real PAM with a real system user, and headless Chromium.
+@Suite(.serialized) struct StationEndToEndTests {
+    static let releaseQueue = ["-o", "tollgate-mode-default=release"]
+
+    /// Submits a 2-page PDF (0.11 EUR on the example card) as `user` with `title` and waits
+    /// until the backend has held it.
+    func heldJob(_ bench: CupsBench, user: String, title: String = "report.pdf") throws -> Int {
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
+        let result = try bench.client(["lp", "-d", "secure", "-U", user, "-t", title, pdf])
+        guard result.status == 0,
+              let idText = result.stdout.split(separator: " ").first(where: { $0.hasPrefix("secure-") })?.split(separator: "-").last,
+              let job = Int(idText) else { throw TestFailure("lp: \(result.stdout) \(result.stderr)") }
+        let held = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
+        try #require(held.state == "pending-held", "\(held)")
+        return job
+    }
+
+    func ledger(_ bench: CupsBench) throws -> [[String: Any]] {
+        let result = try bench.tollgate(["ledger", "--json"])
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+    }
+
+    func setPIN(_ bench: CupsBench, user: String, pin: String, card: String? = nil) throws {
+        let result = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "pin", "set", user, "--db", bench.database]
+                                           + (card.map { ["--card", $0] } ?? []), stdin: Data("\(pin)\n".utf8))
+        try #require(result.status == 0, "tollgate pin set: \(result.stderr)")
+    }
+
+    /// Where screenshots go: `$TOLLGATE_ARTIFACTS` when set, else the bench's state directory.
+    func artifactsDirectory(_ bench: CupsBench) -> String {
+        ProcessInfo.processInfo.environment["TOLLGATE_ARTIFACTS"].flatMap { $0.isEmpty ? nil : $0 } ?? bench.state.path + "/artifacts"
+    }
+
+    // MARK: The whole walk-up flow in a browser
+
+    @Test func signInWithPasswordSeeTheJobChooseAnAccountReleaseItPrintsAndIsCharged() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
+        try bench.tollgate(["account", "add", "Art", "--code", "ART", "--global", "--soft", "5", "--hard", "10"])
+        try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--soft", "8", "--hard", "10"])
+        let user = try SystemUser()
+        defer { user.remove() }
+        try bench.tollgate(["topup", user.name, "1.00"])
+        // A hostile title: it must show as text, never as markup.
+        let title = "<b>Thesis</b> & \"draft\" <script>alert(1)</script>"
+        let job = try heldJob(bench, user: user.name, title: title)
+
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+        let shots = artifactsDirectory(bench)
+        let browser = try ProcessRunner.run(["/usr/bin/python3", BuiltProducts.packageRoot.path + "/Tests/StationTests/station_browser.py",
+                                             "release", station.baseURL, user.name, user.password, String(job), "Physics", shots],
+                                            environment: ["PATH": "/usr/bin:/bin", "HOME": bench.state.path, "LANG": "C.UTF-8"],
+                                            timeout: 180)
+        try #require(browser.status == 0, "browser: \(browser.stderr)\n--- tollgated:\n\(station.logText)")
+        let seen = try #require(try JSONSerialization.jsonObject(with: Data(browser.stdout.utf8)) as? [String: Any])
+
+        let card = seen["jobCard"] as? String ?? ""
+        #expect(card.contains(title), "the title is shown literally: \(card)")
+        #expect(seen["price"] as? String == "0.11 EUR")
+        #expect(card.contains("Pages\n2") || card.contains("Pages 2"), "\(card)")
+        #expect((seen["accountOptions"] as? [String])?.contains("Physics") == true)
+        #expect((seen["accountOptions"] as? [String])?.first?.hasPrefix("My usual") == true)
+        let notice = seen["notice"] as? String ?? ""
+        #expect(notice.contains("Released") && notice.contains("Physics"), "\(notice)")
+        #expect((seen["noticeKind"] as? String)?.contains("success") == true, "\(notice)")
+        #expect(seen["jobStillListed"] as? Bool == false)
+        #expect((seen["balances"] as? String)?.contains("Personal wallet") == true)
+        #expect(seen["signedOut"] as? Bool == true)
+
+        // The virtual printer got the document, and Physics paid for it, once.
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try bench.receivedDocuments().count == 1)
+        let debits = try ledger(bench).filter { $0["kind"] as? String == "debit" }
+        #expect(debits.count == 1, "charged once")
+        #expect((debits.first?["account"] as? [String: Any])?["name"] as? String == "Physics", "the chosen account paid: \(debits)")
+        #expect(try bench.tollgate(["check"]).status == 0)
+        for shot in seen["screenshots"] as? [String] ?? [] {
+            #expect(FileManager.default.fileExists(atPath: shot), "screenshot \(shot)")
+        }
+        #expect(station.logText.contains("sign-in: \(user.name) with password"))
+        #expect(!station.logText.contains(user.password), "passwords never reach the log")
+    }
+
+    // MARK: Security
+
+    @Test func anotherUsersJobIsNeverListedNorReleasable() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
+        try bench.tollgate(["topup", "tgbob", "5.00"])
+        let job = try heldJob(bench, user: "tgalice")
+        try setPIN(bench, user: "tgbob", pin: "2468", card: "900100")
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+
+        let bob = try StationClient(base: station.baseURL)
+        let signedIn = try bob.signIn(pinFor: "900100", pin: "2468")
+        #expect(signedIn.status == 303 && signedIn.headers["location"] == "/jobs", "\(signedIn.status) \(signedIn.body)")
+        let page = try bob.get("/jobs")
+        #expect(page.status == 200)
+        #expect(page.body.contains("No jobs are waiting for you"))
+        #expect(!page.body.contains("job-\(job)"))
+        #expect(try bob.apiJobs().isEmpty)
+
+        let csrf = try bob.apiCSRF()
+        let release = try bob.post("/api/jobs/\(job)/release", json: "{}", headers: ["X-CSRF-Token": csrf])
+        #expect(release.status == 404)
+        #expect(release.body.contains("You have no job \(job) waiting for release"), "the same answer as for a job that does not exist: \(release.body)")
+        let delete = try bob.post("/api/jobs/\(job)/delete", headers: ["X-CSRF-Token": csrf])
+        #expect(delete.status == 404)
+        let form = try bob.post("/jobs/act", form: [("csrf", page.csrf ?? ""), ("job", String(job)), ("do", "release"), ("account", "")])
+        #expect(form.status == 303)
+        #expect(try bob.get("/jobs").body.contains("You have no job \(job) waiting for release"))
+
+        #expect(try bench.jobStatus(job).state == "pending-held", "alice's job still waits")
+        #expect(try bench.receivedDocuments().isEmpty)
+        #expect(try ledger(bench).filter { $0["kind"] as? String != "top-up" }.isEmpty, "nothing charged to anyone")
+    }
+
+    @Test func fiveWrongPINsLockThePINEvenForTheRightOne() throws {
+        let bench = try CupsBench()
+        try setPIN(bench, user: "tgcarol", pin: "1357", card: "424242")
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+        let client = try StationClient(base: station.baseURL)
+        for attempt in 1...4 {
+            let reply = try client.signIn(pinFor: attempt % 2 == 0 ? "tgcarol" : "424242", pin: "0000")
+            #expect(reply.status == 401, "attempt \(attempt)")
+            #expect(reply.body.contains("Wrong card number, user name or PIN"), "attempt \(attempt)")
+        }
+        let fifth = try client.signIn(pinFor: "424242", pin: "9999")
+        #expect(fifth.status == 401)
+        #expect(fifth.body.contains("Your PIN is locked until"), "\(fifth.body)")
+        let right = try client.signIn(pinFor: "424242", pin: "1357")
+        #expect(right.status == 401, "the right PIN is refused while locked")
+        #expect(right.body.range(of: #"locked until \d\d:\d\d"#, options: .regularExpression) != nil, "\(right.body)")
+        #expect(try client.get("/api/session").status == 401, "not signed in")
+
+        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
+        let credential = try #require(try store.credential(identifier: "tgcarol"))
+        #expect((credential.lockedUntil ?? .distantPast) > Date().addingTimeInterval(200), "locked for five minutes")
+        #expect(station.logText.contains("PIN locked until"))
+        #expect(!station.logText.contains("1357"), "PINs never reach the log")
+    }
+
+    @Test func signInWithoutOrWithAWrongCSRFTokenIsRejected() throws {
+        let bench = try CupsBench()
+        try setPIN(bench, user: "tgdave", pin: "2468")
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+        let client = try StationClient(base: station.baseURL)
+        let fields = [("method", "pin"), ("identifier", "tgdave"), ("pin", "2468")]
+
+        let noCookie = try client.post("/signin", form: [("csrf", String(repeating: "a", count: 64))] + fields)
+        #expect(noCookie.status == 403, "no session at all")
+        #expect(noCookie.body.contains("This page had expired"))
+        let page = try client.get("/")
+        let csrf = try #require(page.csrf)
+        #expect(try client.post("/signin", form: fields).status == 403, "no token")
+        _ = try client.get("/")
+        #expect(try client.post("/signin", form: [("csrf", String(csrf.reversed()))] + fields).status == 403, "wrong token")
+        let fresh = try client.get("/")
+        let foreign = try client.post("/signin", form: [("csrf", fresh.csrf ?? "")] + fields, headers: ["Origin": "http://evil.example"])
+        #expect(foreign.status == 403, "cross-origin")
+        #expect(try client.get("/api/session").status == 401, "none of these signed in")
+
+        let signedIn = try client.signIn(pinFor: "tgdave", pin: "2468")
+        #expect(signedIn.status == 303)
+        let cookie = signedIn.headers["set-cookie"] ?? ""
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/"), "\(cookie)")
+        #expect(!cookie.contains("Secure"), "no Secure flag without --secure-cookies")
+        #expect(try client.get("/api/session").status == 200)
+
+        // Signed in: posts without the token change nothing.
+        #expect(try client.post("/api/jobs/1/release", json: "{}").status == 403)
+        #expect(try client.post("/api/jobs/1/release", json: "{}", headers: ["X-CSRF-Token": String(repeating: "0", count: 64)]).status == 403)
+        #expect(try client.post("/signout", form: [("csrf", "")]).status == 403)
+        #expect(try client.get("/api/session").status == 200, "still signed in")
+
+        let headers = try client.get("/jobs").headers
+        #expect(headers["cache-control"] == "no-store")
+        #expect(headers["x-frame-options"] == "DENY")
+        #expect(headers["x-content-type-options"] == "nosniff")
+        #expect(headers["content-security-policy"]?.contains("default-src 'none'") == true)
+        #expect(headers["content-security-policy"]?.contains("frame-ancestors 'none'") == true)
+    }
+
+    @Test func anIdleSessionIsSignedOut() throws {
+        let bench = try CupsBench()
+        try setPIN(bench, user: "tgerin", pin: "8642")
+        let station = try TollgatedProcess(bench: bench, idleTimeout: 10)
+        defer { station.stop() }
+        let client = try StationClient(base: station.baseURL)
+        #expect(try client.signIn(pinFor: "tgerin", pin: "8642").status == 303)
+        let page = try client.get("/jobs")
+        #expect(page.body.contains("<meta http-equiv=\"refresh\" content=\"12;url=/?signed-out=idle\">"), "the page falls back to sign-in by itself")
+        sleep(11)
+        #expect(try client.get("/api/session").status == 401)
+        #expect(try client.get("/jobs").headers["location"] == "/")
+    }
+
+    @Test func portalShowsBalancesAndSwitchesTheActiveAccount() throws {
+        let bench = try CupsBench()
+        try bench.tollgate(["account", "add", "Art", "--code", "ART", "--global", "--soft", "5", "--hard", "10"])
+        try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--soft", "8", "--hard", "10"])
+        try bench.tollgate(["topup", "tgfay", "2.50"])
+        try setPIN(bench, user: "tgfay", pin: "1470")
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+        let client = try StationClient(base: station.baseURL)
+        #expect(try client.signIn(pinFor: "tgfay", pin: "1470").status == 303)
+        let portal = try client.get("/portal")
+        #expect(portal.status == 200)
+        #expect(portal.body.contains("Personal wallet") && portal.body.contains("2.50 EUR"))
+        #expect(portal.body.contains("8.00 EUR") && portal.body.contains("10.00 EUR"), "soft and hard limits")
+        let switched = try client.post("/portal/active", form: [("csrf", portal.csrf ?? ""), ("account", "Physics")])
+        #expect(switched.status == 303)
+        #expect(try client.get("/portal").body.contains("Your jobs are now charged to Physics first."))
+        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
+        #expect(try store.balances(for: "tgfay").active.account?.name == "Physics")
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import TestSupport
+
+/// A real system user for PAM sign-in (`useradd -m`, password set with `chpasswd`), removed
+/// with `userdel -r` by ``remove()``.
+struct SystemUser {
+    let name: String
+    let password: String
+
+    init() throws {
+        name = "tgst\(UInt32.random(in: 100_000...999_999))"
+        password = "Pw-\(SecretWords.random())"
+        let add = try ProcessRunner.run(["/usr/sbin/useradd", "-m", "-s", "/bin/sh", name])
+        guard add.status == 0 else { throw TestFailure("useradd \(name): \(add.stderr)") }
+        let set = try ProcessRunner.run(["/usr/sbin/chpasswd"], stdin: Data("\(name):\(password)\n".utf8))
+        guard set.status == 0 else {
+            remove()
+            throw TestFailure("chpasswd: \(set.stderr)")
+        }
+    }
+
+    func remove() {
+        _ = try? ProcessRunner.run(["/usr/sbin/userdel", "-r", name])
+    }
+}
+
+enum SecretWords {
+    static func random() -> String { String(UInt64.random(in: 1 << 40 ... 1 << 60), radix: 36) }
+}
+
+/// `tollgated` (the built executable) on a free loopback port, against a bench's cupsd and
+/// database, logging to a file. Stopped with SIGTERM by ``stop()``.
+final class TollgatedProcess: @unchecked Sendable {
+    let port: Int
+    let log: String
+    private let process: RunningProcess
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init(bench: CupsBench, idleTimeout: Int = 120, extra: [String] = []) throws {
+        port = try Self.freePort()
+        log = bench.state.path + "/tollgated-\(port).log"
+        let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", bench.database,
+                         "--cups-server", bench.values["CUPS_SERVER"]!, "--idle-timeout", String(idleTimeout),
+                         "--tick-interval", "300"] + extra
+        let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(log) + " 2>&1"
+        process = try RunningProcess(["/bin/sh", "-c", command], environment: ["PATH": "/usr/bin:/bin", "LANG": "C"],
+                                     captureOutput: false)
+        let deadline = Date().addingTimeInterval(20)
+        while true {
+            if let result = try? ProcessRunner.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", baseURL + "/station.css"], timeout: 5),
+               result.stdout == "200" { break }
+            guard Date() < deadline else {
+                stop()
+                throw TestFailure("tollgated did not start: \(logText)")
+            }
+            usleep(100_000)
+        }
+    }
+
+    var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        kill(process.pid, SIGTERM)
+        _ = try? process.wait(timeout: 20)
+    }
+
+    /// The host name, as tollgated and the backend use it in job keys by default.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        gethostname(&buffer, buffer.count - 1)
+        return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw TestFailure("bind: \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// A browser-like HTTP client (curl with a cookie jar) for the security tests.
+struct StationClient {
+    struct Reply {
+        var status: Int
+        var body: String
+        var headers: [String: String]
+
+        /// The CSRF token of the page (the first `csrf` hidden field).
+        var csrf: String? {
+            guard let range = body.range(of: #"name="csrf" value="[0-9a-f]{64}""#, options: .regularExpression) else { return nil }
+            return String(body[range].dropLast().suffix(64))
+        }
+    }
+
+    let base: String
+    let jar: TemporaryDirectory
+
+    init(base: String) throws {
+        self.base = base
+        jar = try TemporaryDirectory(mode: 0o700)
+    }
+
+    func get(_ path: String, headers: [String: String] = [:]) throws -> Reply {
+        try request(["-X", "GET"], path: path, headers: headers)
+    }
+
+    /// POSTs `fields` as a form (`application/x-www-form-urlencoded`).
+    func post(_ path: String, form fields: [(String, String)], headers: [String: String] = [:]) throws -> Reply {
+        let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        return try request(["-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", body],
+                           path: path, headers: headers)
+    }
+
+    func post(_ path: String, json: String = "", headers: [String: String] = [:]) throws -> Reply {
+        try request(["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", json], path: path, headers: headers)
+    }
+
+    private func request(_ arguments: [String], path: String, headers: [String: String]) throws -> Reply {
+        let headerFile = jar.path + "/headers", bodyFile = jar.path + "/body"
+        var command = ["curl", "-s", "-b", jar.path + "/cookies", "-c", jar.path + "/cookies", "-D", headerFile, "-o", bodyFile,
+                       "-w", "%{http_code}"] + arguments
+        for (name, value) in headers { command += ["-H", "\(name): \(value)"] }
+        let result = try ProcessRunner.run(command + [base + path], timeout: 30)
+        guard result.status == 0, let status = Int(result.stdout) else { throw TestFailure("curl \(path): \(result.stderr)") }
+        var parsed: [String: String] = [:]
+        for line in ((try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? "").split(separator: "\r\n") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Reply(status: status, body: (try? String(contentsOfFile: bodyFile, encoding: .utf8)) ?? "", headers: parsed)
+    }
+
+    /// Signs in with a password or a PIN from a fresh sign-in page.
+    func signIn(pinFor identifier: String? = nil, pin: String = "", user: String = "", password: String = "") throws -> Reply {
+        let page = try get("/")
+        guard let csrf = page.csrf else { throw TestFailure("no CSRF token on the sign-in page: \(page.body)") }
+        if let identifier {
+            return try post("/signin", form: [("csrf", csrf), ("method", "pin"), ("identifier", identifier), ("pin", pin)])
+        }
+        return try post("/signin", form: [("csrf", csrf), ("method", "password"), ("user", user), ("password", password)])
+    }
+
+    /// `GET /api/session`'s CSRF token.
+    func apiCSRF() throws -> String {
+        let reply = try get("/api/session")
+        guard reply.status == 200, let object = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
+              let token = object["csrfToken"] as? String else { throw TestFailure("GET /api/session: \(reply.status) \(reply.body)") }
+        return token
+    }
+
+    func apiJobs() throws -> [[String: Any]] {
+        let reply = try get("/api/jobs")
+        guard reply.status == 200 else { throw TestFailure("GET /api/jobs: \(reply.status) \(reply.body)") }
+        return try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [[String: Any]] ?? []
+    }
+
+    static func encode(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
