@@ -29,12 +29,16 @@ let package = Package(
         .target(name: "Pricing", path: "Sources/Pricing"),
         .target(name: "PricingTOML", dependencies: ["Pricing", .product(name: "TOMLKit", package: "TOMLKit")],
                 path: "Sources/PricingTOML"),
-        .target(name: "JobAnalysis", dependencies: ["CQPDF"], path: "Sources/JobAnalysis"),
+        // The analysis types, printed-output arithmetic and the client of `tollgate-analyse`: what the
+        // backend needs, without libqpdf (loading it cost the backend milliseconds per job).
+        .target(name: "JobAnalysisCore", path: "Sources/JobAnalysisCore"),
+        // The document analysers; re-exports JobAnalysisCore.
+        .target(name: "JobAnalysis", dependencies: ["JobAnalysisCore", "CQPDF"], path: "Sources/JobAnalysis"),
         .target(name: "QuotaDB", dependencies: ["Pricing", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/QuotaDB"),
 
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
-        .target(name: "Enforcement", dependencies: ["BackendCore", "CupsClient", "JobAnalysis", "Pricing", "PricingTOML", "QuotaDB"],
+        .target(name: "Enforcement", dependencies: ["BackendCore", "CupsClient", "JobAnalysisCore", "Pricing", "PricingTOML", "QuotaDB"],
                 path: "Sources/Enforcement"),
 
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed

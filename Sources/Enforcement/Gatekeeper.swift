@@ -1,7 +1,7 @@
 import BackendCore
 import CupsClient
 import Foundation
-import JobAnalysis
+import JobAnalysisCore
 import Pricing
 import PricingTOML
 import QuotaDB
