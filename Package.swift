@@ -21,6 +21,7 @@ let package = Package(
         .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
         .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
         .target(name: "CBackendSupport", path: "Sources/CBackendSupport"),
+        .target(name: "CSQLiteSupport", path: "Sources/CSQLiteSupport", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // A thin IPP client for cupsd (printer policy, job identity, release).
         .target(name: "CupsClient", dependencies: ["CCups"], path: "Sources/CupsClient"),
@@ -34,7 +35,7 @@ let package = Package(
         .target(name: "JobAnalysisCore", path: "Sources/JobAnalysisCore"),
         // The document analysers; re-exports JobAnalysisCore.
         .target(name: "JobAnalysis", dependencies: ["JobAnalysisCore", "CQPDF"], path: "Sources/JobAnalysis"),
-        .target(name: "QuotaDB", dependencies: ["Pricing", .product(name: "GRDB", package: "GRDB.swift")],
+        .target(name: "QuotaDB", dependencies: ["Pricing", "CSQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/QuotaDB"),
 
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
