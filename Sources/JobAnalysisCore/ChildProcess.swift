@@ -55,8 +55,24 @@ package struct ChildProcess {
 
     /// Runs the child; `output` receives stdout chunks and returns `false` to stop the child.
     package func run(output: (UnsafeRawBufferPointer) -> Bool) -> Outcome {
+        switch start() {
+        case .failed(let outcome): return outcome
+        case .running(let child): return child.finish(output: output)
+        }
+    }
+
+    /// A started child, or why it could not start.
+    package enum Started {
+        case running(Running)
+        case failed(Outcome)
+    }
+
+    /// Starts the child and returns at once, so the caller can do other work while it runs (its
+    /// output waits in the pipe); ``Running/finish(output:)`` then reads it. The time limit runs
+    /// from here.
+    package func start() -> Started {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return .couldNotStart("pipe: " + String(cString: strerror(errno))) }
+        guard pipe(&fds) == 0 else { return .failed(.couldNotStart("pipe: " + String(cString: strerror(errno)))) }
         let readEnd = fds[0], writeEnd = fds[1]
         // Close-on-exec, so other children never inherit the pipe (pipe2 is not imported).
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
@@ -94,10 +110,43 @@ package struct ChildProcess {
         close(writeEnd)
         guard spawned == 0 else {
             close(readEnd)
-            return .couldNotStart("\(executable): " + String(cString: strerror(spawned)))
+            return .failed(.couldNotStart("\(executable): " + String(cString: strerror(spawned))))
         }
+        return .running(Running(pid: pid, readEnd: readEnd, deadline: ContinuousClock().now.advanced(by: timeout),
+                                newProcessGroup: newProcessGroup))
+    }
+
+    /// A child started by ``start()``. If it is dropped without ``finish(output:)``, it is killed
+    /// (with its process group) and reaped: no child outlives its owner.
+    package final class Running {
+        let pid: pid_t
+        let readEnd: Int32
+        let deadline: ContinuousClock.Instant
+        let newProcessGroup: Bool
+        private var finished = false
+
+        init(pid: pid_t, readEnd: Int32, deadline: ContinuousClock.Instant, newProcessGroup: Bool) {
+            self.pid = pid
+            self.readEnd = readEnd
+            self.deadline = deadline
+            self.newProcessGroup = newProcessGroup
+        }
+
+        deinit {
+            guard !finished else { return }
+            close(readEnd)
+            if newProcessGroup { kill(-pid, SIGKILL) }
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+
+        /// Reads the child's output to the end (`output` returns `false` to stop the child), then
+        /// reaps it. Call once.
+        package func finish(output: (UnsafeRawBufferPointer) -> Bool) -> Outcome {
+        precondition(!finished, "ChildProcess.Running.finish called twice")
+        finished = true
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: timeout)
         var outcome: Outcome?
         let chunk = 1 << 16
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk, alignment: 16)
@@ -141,5 +190,6 @@ package struct ChildProcess {
         if let outcome { return outcome }
         if status & 0x7f == 0 { return .exited((status >> 8) & 0xff) }
         return .signalled(status & 0x7f)
+        }
     }
 }
