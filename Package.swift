@@ -19,7 +19,7 @@ let package = Package(
     targets: [
         // C libraries.
         .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
-        .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
+        .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", providers: [.apt(["libqpdf-dev"])]),
         .target(name: "CBackendSupport", path: "Sources/CBackendSupport"),
         .target(name: "CSQLiteSupport", path: "Sources/CSQLiteSupport", linkerSettings: [.linkedLibrary("sqlite3")]),
 
@@ -34,7 +34,15 @@ let package = Package(
         // backend needs, without libqpdf (loading it cost the backend milliseconds per job).
         .target(name: "JobAnalysisCore", path: "Sources/JobAnalysisCore"),
         // The document analysers; re-exports JobAnalysisCore.
-        .target(name: "JobAnalysis", dependencies: ["JobAnalysisCore", "CQPDF"], path: "Sources/JobAnalysis"),
+        // libqpdf: static in release builds (libqpdf-dev ships libqpdf.a; its own dependencies stay
+        // shared), so tollgate-analyse does not resolve thousands of C++ symbols at every start.
+        .target(name: "JobAnalysis", dependencies: ["JobAnalysisCore", "CQPDF"], path: "Sources/JobAnalysis",
+                linkerSettings: [
+                    .linkedLibrary("qpdf", .when(configuration: .debug)),
+                    .unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lqpdf", "-Xlinker", "-Bdynamic",
+                                  "-Xlinker", "-lgnutls", "-Xlinker", "-ljpeg", "-Xlinker", "-lstdc++"],
+                                 .when(configuration: .release)),
+                ]),
         .target(name: "QuotaDB", dependencies: ["Pricing", "CSQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/QuotaDB"),
 
