@@ -305,66 +305,65 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
 
 def phases(options, documents, new_job, full_path_argv, full_env):
     """Where the time goes, from the backend's own syscalls (strace with a seccomp filter, so only
-    the traced calls stop): process start to the first cupsd connection, IPP lookups, analyser
-    (spawn to reaped), card read, database open + authorise, real backend, settle."""
+    the traced calls stop): a timeline of events from the backend's execve, median over jobs.
+    strace slows every traced call, so read the gaps, not the total."""
     import re
     runs = options.phase_runs
     marks = ("execve", "connect", "clone", "clone3", "vfork", "wait4", "openat", "exit_group")
-    print(f"\nphases of the full path (strace timestamps, median of {runs} jobs; strace adds its own cost), ms:")
+    names = [("ipp", "first connection to cupsd"), ("card", "rates card opened"),
+             ("spawn", "analyser spawned"), ("db", "quota database opened"),
+             ("analysed", "analyser reaped (result read)"), ("real", "real backend spawned"),
+             ("realdone", "real backend reaped"), ("end", "exit")]
+    print(f"\ntimeline of the full path (strace timestamps, ms after execve, median of {runs} jobs):")
     for label, document in documents:
         table = {}
         for _ in range(runs):
             trace = os.path.join(options_tmp(), "trace")
-            argv = ["strace", "-f", "--seccomp-bpf", "-ttt", "-qq", "-o", trace, "-e", "trace=" + ",".join(marks)] + \
+            argv = ["strace", "-f", "--seccomp-bpf", "-ttt", "-qq", "-s", "256", "-o", trace, "-e", "trace=" + ",".join(marks)] + \
                 full_path_argv(options.bin, new_job(document), document)
             subprocess.run(argv, env=full_env(options.bin), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
             with open(trace) as f:
                 lines = f.read().splitlines()
             os.unlink(trace)
-            main_pid = None
+            main_pid, analyser_pid, real_pid = None, None, None
             points = {}
             for line in lines:
-                m = re.match(r"(\d+)\s+(\d+\.\d+) (\w+)\((.*)", line)
+                m = re.match(r"(\d+)\s+(\d+\.\d+) (<\.\.\. )?(\w+)[( ](.*)", line)
                 if not m:
                     continue
-                pid, t, call, rest = int(m.group(1)), float(m.group(2)), m.group(3), m.group(4)
-                if call == "execve" and "tollgate-backend" in rest and main_pid is None:
+                pid, t, call, rest = int(m.group(1)), float(m.group(2)), m.group(4), m.group(5)
+                if call == "execve" and main_pid is None and "tollgate-backend" in rest:
                     main_pid = pid
                     points["start"] = t
+                    continue
+                if call == "execve" and pid != main_pid and not rest.startswith("resumed"):
+                    if "tollgate-analyse" in rest:
+                        analyser_pid = pid
+                    elif main_pid is not None and real_pid is None:
+                        real_pid = pid
+                        points.setdefault("real", t)
                 if pid != main_pid:
                     continue
-                if call == "connect" and "cups.sock" in rest and "ipp" not in points:
-                    points["ipp"] = t
-                elif call in ("clone", "clone3", "vfork") and "analyse" not in points:
-                    points["analyse"] = t
-                elif call == "wait4" and "analysed" not in points and "analyse" in points and "= -1" not in rest \
-                        and "= 0" not in rest:
-                    points["analysed"] = t
+                if call == "connect" and "cups.sock" in rest:
+                    points.setdefault("ipp", t)
                 elif call == "openat" and ".toml" in rest:
                     points.setdefault("card", t)
-                elif call == "openat" and "tollgate.db" in rest and "db" not in points:
-                    points["db"] = t
-                elif call in ("clone", "clone3", "vfork") and "analysed" in points and "real" not in points:
-                    points["real"] = t
-                elif call == "wait4" and "real" in points and "realdone" not in points:
-                    points["realdone"] = t
+                elif call in ("clone", "clone3", "vfork") and "spawn" not in points and "card" in points:
+                    points["spawn"] = t
+                elif call == "openat" and "tollgate.db" in rest:
+                    points.setdefault("db", t)
+                elif call == "wait4" and analyser_pid is not None and f"= {analyser_pid}" in rest:
+                    points.setdefault("analysed", t)
+                elif call == "wait4" and real_pid is not None and f"= {real_pid}" in rest:
+                    points.setdefault("realdone", t)
                 elif call == "exit_group":
                     points["end"] = t
-            order = [("start", "ipp", "process start → first cupsd connection"),
-                     ("ipp", "card", "cupsd lookups (IPP)"),
-                     ("card", "analyse", "card load (TOML)"),
-                     ("analyse", "analysed", "analyser spawn + run + decode"),
-                     ("analysed", "db", "price"),
-                     ("db", "real", "db open + authorise"),
-                     ("real", "realdone", "real backend (no-op)"),
-                     ("realdone", "end", "settle + exit"),
-                     ("start", "end", "total")]
-            for a, b, name in order:
-                if a in points and b in points:
-                    table.setdefault(name, []).append(points[b] - points[a])
+            for key, _ in names:
+                if key in points and "start" in points:
+                    table.setdefault(key, []).append(points[key] - points["start"])
         print(f"  {label}:")
-        for name, samples in table.items():
-            print(f"    {name:<42} {median_ms(samples):7.2f}")
+        for key, name in sorted(((k, n) for k, n in names if k in table), key=lambda kn: statistics.median(table[kn[0]])):
+            print(f"    {median_ms(table[key]):7.2f}  {name}")
 
 
 _TMP = []
