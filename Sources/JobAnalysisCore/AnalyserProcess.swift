@@ -1,4 +1,3 @@
-import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -111,7 +110,7 @@ public struct PendingAnalysis {
             throw .analyserFailed("tollgate-analyse \(outcome.description)")
         }
         do {
-            return try JSONDecoder().decode(JobAnalysis.self, from: Data(output))
+            return try JobAnalysis(json: output)
         } catch {
             throw .analyserFailed("tollgate-analyse printed output that is not a job analysis: \(error)")
         }
