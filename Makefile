@@ -15,14 +15,18 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev dbus-daemon python3 poppler-utils jq make gcc
 
-.PHONY: deps build build-tests test demo bench install clean
+.PHONY: deps static-libs build build-tests test demo bench install clean
 
 deps:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
 
-build: deps
+# libstdc++.a alone in a directory the release link searches first (see Package.swift).
+static-libs:
+	@mkdir -p .build-static-libs && ln -sf "$$(gcc -print-file-name=libstdc++.a)" .build-static-libs/libstdc++.a
+
+build: deps static-libs
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 build-tests: deps
@@ -44,4 +48,4 @@ install: build
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-analyse" $(LIBEXEC)/tollgate-analyse
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-static-libs

@@ -4,6 +4,14 @@ import PackageDescription
 // Dependencies point one way: executables → use cases → Pricing, QuotaDB, JobAnalysis, CUPS client.
 // Pricing and JobAnalysis import neither CUPS nor the database. The backend runs once per job,
 // so BackendCore links only libc and libcups (fast start-up).
+// The two programs that start once per job link libstdc++ statically in release builds when
+// `make build` has put libstdc++.a (alone) in .build-static-libs: a directory searched before the
+// compiler's, so every `-lstdc++` finds the archive (loading and binding libstdc++.so cost each
+// process about a millisecond). Without the directory they link it dynamically, as before.
+let perJobLinking: [LinkerSetting] = [
+    .unsafeFlags(["-L", Context.packageDirectory + "/.build-static-libs"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "Tollgate",
     products: [
@@ -52,11 +60,13 @@ let package = Package(
 
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
         // under rlimits and without the database's privileges.
-        .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool"),
+        .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool",
+                          linkerSettings: perJobLinking),
 
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
         .target(name: "BackendCore", dependencies: ["CCups", "CBackendSupport"], path: "Sources/BackendCore"),
-        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement"], path: "Sources/Backend"),
+        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement"], path: "Sources/Backend",
+                          linkerSettings: perJobLinking),
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [
