@@ -16,14 +16,18 @@ APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscr
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev libcrypt-dev libpam0g-dev \
                dbus-daemon python3 poppler-utils jq make gcc curl chromium chromium-driver python3-selenium
 
-.PHONY: deps build build-tests test demo bench install clean
+.PHONY: deps static-libs build build-tests test demo bench install clean
 
 deps:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
 
-build: deps
+# libstdc++.a alone in a directory the release link searches first (see Package.swift).
+static-libs:
+	@mkdir -p .build-static-libs && ln -sf "$$(gcc -print-file-name=libstdc++.a)" .build-static-libs/libstdc++.a
+
+build: deps static-libs
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 build-tests: deps
@@ -49,4 +53,4 @@ install: build
 	[ -e /etc/pam.d/tollgate ] || install -o root -g root -m 0644 packaging/pam.d/tollgate /etc/pam.d/tollgate
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-static-libs

@@ -4,6 +4,14 @@ import PackageDescription
 // Dependencies point one way: executables → use cases → Pricing, QuotaDB, JobAnalysis, CUPS client.
 // Pricing and JobAnalysis import neither CUPS nor the database. The backend runs once per job,
 // so BackendCore links only libc and libcups (fast start-up).
+// The two programs that start once per job link libstdc++ statically in release builds when
+// `make build` has put libstdc++.a (alone) in .build-static-libs: a directory searched before the
+// compiler's, so every `-lstdc++` finds the archive (loading and binding libstdc++.so cost each
+// process about a millisecond). Without the directory they link it dynamically, as before.
+let perJobLinking: [LinkerSetting] = [
+    .unsafeFlags(["-L", Context.packageDirectory + "/.build-static-libs"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "Tollgate",
     products: [
@@ -21,10 +29,11 @@ let package = Package(
     targets: [
         // C libraries.
         .systemLibrary(name: "CCups", path: "Sources/CCups", providers: [.apt(["libcups2-dev"])]),
-        .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
+        .systemLibrary(name: "CQPDF", path: "Sources/CQPDF", providers: [.apt(["libqpdf-dev"])]),
         .target(name: "CBackendSupport", path: "Sources/CBackendSupport"),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
+        .target(name: "CSQLiteSupport", path: "Sources/CSQLiteSupport", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // A thin IPP client for cupsd (printer policy, job identity, release).
         .target(name: "CupsClient", dependencies: ["CCups"], path: "Sources/CupsClient"),
@@ -33,12 +42,24 @@ let package = Package(
         .target(name: "Pricing", path: "Sources/Pricing"),
         .target(name: "PricingTOML", dependencies: ["Pricing", .product(name: "TOMLKit", package: "TOMLKit")],
                 path: "Sources/PricingTOML"),
-        .target(name: "JobAnalysis", dependencies: ["CQPDF"], path: "Sources/JobAnalysis"),
-        .target(name: "QuotaDB", dependencies: ["Pricing", .product(name: "GRDB", package: "GRDB.swift")],
+        // The analysis types, printed-output arithmetic and the client of `tollgate-analyse`: what the
+        // backend needs, without libqpdf (loading it cost the backend milliseconds per job).
+        .target(name: "JobAnalysisCore", path: "Sources/JobAnalysisCore"),
+        // The document analysers; re-exports JobAnalysisCore.
+        // libqpdf: static in release builds (libqpdf-dev ships libqpdf.a; its own dependencies stay
+        // shared), so tollgate-analyse does not resolve thousands of C++ symbols at every start.
+        .target(name: "JobAnalysis", dependencies: ["JobAnalysisCore", "CQPDF"], path: "Sources/JobAnalysis",
+                linkerSettings: [
+                    .linkedLibrary("qpdf", .when(configuration: .debug)),
+                    .unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lqpdf", "-Xlinker", "-Bdynamic",
+                                  "-Xlinker", "-lgnutls", "-Xlinker", "-ljpeg", "-Xlinker", "-lstdc++"],
+                                 .when(configuration: .release)),
+                ]),
+        .target(name: "QuotaDB", dependencies: ["Pricing", "CSQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/QuotaDB"),
 
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
-        .target(name: "Enforcement", dependencies: ["BackendCore", "CupsClient", "JobAnalysis", "Pricing", "PricingTOML", "QuotaDB"],
+        .target(name: "Enforcement", dependencies: ["BackendCore", "CupsClient", "JobAnalysisCore", "Pricing", "PricingTOML", "QuotaDB"],
                 path: "Sources/Enforcement"),
 
         // Walk-up release: held jobs, grants, release/delete/move, expiry, PIN credentials; shared by
@@ -57,11 +78,13 @@ let package = Package(
 
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
         // under rlimits and without the database's privileges.
-        .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool"),
+        .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool",
+                          linkerSettings: perJobLinking),
 
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
         .target(name: "BackendCore", dependencies: ["CCups", "CBackendSupport"], path: "Sources/BackendCore"),
-        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement"], path: "Sources/Backend"),
+        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement"], path: "Sources/Backend",
+                          linkerSettings: perJobLinking),
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [

@@ -49,12 +49,18 @@ int main(void) {
 """
 
 
-def run_timed(argv, env, stdin=None):
+def run_timed(argv, env, stdin=None, cpu=None):
+    """Wall time of one run; with `cpu` (a list), also appends the CPU time (user + system) of the
+    process and the children it waited for: on a busy machine CPU time is the steadier figure."""
     start = time.perf_counter()
-    result = subprocess.run(argv, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(argv, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"bench: {argv[0]} exited with {result.returncode}")
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        sys.exit(f"bench: {argv[0]} exited with {process.returncode}")
+    if cpu is not None:
+        cpu.append(usage.ru_utime + usage.ru_stime)
     return elapsed
 
 
@@ -73,6 +79,10 @@ def main():
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--stream-mib", type=int, default=1024)
     parser.add_argument("--full-path-runs", type=int, default=30)
+    parser.add_argument("--sections", default="startup,ipp,fullpath,stream",
+                        help="comma-separated subset of startup,ipp,fullpath,phases,stream")
+    parser.add_argument("--compare", help="a second build's bin directory, measured in the same rounds")
+    parser.add_argument("--phase-runs", type=int, default=10)
     options = parser.parse_args()
     backend = os.path.join(options.bin, "tollgate-backend-transparent")
     if os.geteuid() != 0:
@@ -107,22 +117,23 @@ def main():
         base_env = {"PATH": "/usr/bin:/bin", "CUPS_SERVERBIN": serverbin, "TMPDIR": tmp,
                     "CUPS_SERVERROOT": "/etc/cups"}
 
+        sections = set(options.sections.split(","))
         # 1. Start-up overhead against the no-op backend.
         wrapped_env = dict(base_env, DEVICE_URI="tollgate:noop://x")
         plain_env = dict(base_env, DEVICE_URI="noop://x")
-        wrapped, plain, cups_floor = [], [], []
-        for _ in range(3):  # warm the page cache
-            run_timed(exec_with_argv0("tollgate:noop://x", backend, args), wrapped_env)
-        for _ in range(options.runs):
-            wrapped.append(run_timed(exec_with_argv0("tollgate:noop://x", backend, args), wrapped_env))
-            plain.append(run_timed(exec_with_argv0("noop://x", noop, args), plain_env))
-            cups_floor.append(run_timed([libcups_only], plain_env))
-        print(f"start-up, no-op real backend, {options.runs} runs (1-page PDF in argv[6]):")
-        print(f"  no-op backend alone         median {median_ms(plain):7.2f} ms")
-        print(f"  C program loading libcups2  median {median_ms(cups_floor):7.2f} ms   (the floor of anything using libcups)")
-        print(f"  tollgate:noop://            median {median_ms(wrapped):7.2f} ms")
-        print(f"  overhead                            {median_ms(wrapped) - median_ms(plain):7.2f} ms   (target <= 10 ms)")
-        plain_noop = plain
+        if "startup" in sections:
+            wrapped, plain, cups_floor = [], [], []
+            for _ in range(3):  # warm the page cache
+                run_timed(exec_with_argv0("tollgate:noop://x", backend, args), wrapped_env)
+            for _ in range(options.runs):
+                wrapped.append(run_timed(exec_with_argv0("tollgate:noop://x", backend, args), wrapped_env))
+                plain.append(run_timed(exec_with_argv0("noop://x", noop, args), plain_env))
+                cups_floor.append(run_timed([libcups_only], plain_env))
+            print(f"start-up, no-op real backend, {options.runs} runs (1-page PDF in argv[6]):")
+            print(f"  no-op backend alone         median {median_ms(plain):7.2f} ms")
+            print(f"  C program loading libcups2  median {median_ms(cups_floor):7.2f} ms   (the floor of anything using libcups)")
+            print(f"  tollgate:noop://            median {median_ms(wrapped):7.2f} ms")
+            print(f"  overhead                            {median_ms(wrapped) - median_ms(plain):7.2f} ms   (target <= 10 ms)")
 
         # 2. Against a real IPP printer on a private bench.
         out = subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "start", "--backend", backend,
@@ -132,104 +143,236 @@ def main():
         ipp_uri = values["PRINTER1_URI"]
         ipp_env = dict(base_env, CUPS_SERVERBIN=values["CUPS_SERVERBIN"], CUPS_SERVERROOT=values["CUPS_SERVERROOT"])
         real_ipp = os.path.join(values["CUPS_SERVERBIN"], "backend", "ipp")
-        wrapped, plain = [], []
-        runs = max(30, options.runs // 2)
-        for _ in range(runs):
-            plain.append(run_timed(exec_with_argv0(ipp_uri, real_ipp, args), dict(ipp_env, DEVICE_URI=ipp_uri)))
-            wrapped.append(run_timed(exec_with_argv0("tollgate:" + ipp_uri, backend, args),
-                                     dict(ipp_env, DEVICE_URI="tollgate:" + ipp_uri)))
-        print(f"\nprinting a 1-page PDF to ippeveprinter, {runs} runs each:")
-        # The ipp backend sometimes waits ~1 s polling the printer for the job's end, in both
-        # columns alike: the fastest runs show the added cost best.
-        print(f"  ipp backend alone           median {median_ms(plain):7.2f} ms   fastest {min(plain) * 1000:7.2f} ms")
-        print(f"  tollgate:ipp://             median {median_ms(wrapped):7.2f} ms   fastest {min(wrapped) * 1000:7.2f} ms")
-        print(f"  overhead (fastest runs)             {(min(wrapped) - min(plain)) * 1000:7.2f} ms")
+        if "ipp" in sections:
+            wrapped, plain = [], []
+            runs = max(30, options.runs // 2)
+            for _ in range(runs):
+                plain.append(run_timed(exec_with_argv0(ipp_uri, real_ipp, args), dict(ipp_env, DEVICE_URI=ipp_uri)))
+                wrapped.append(run_timed(exec_with_argv0("tollgate:" + ipp_uri, backend, args),
+                                         dict(ipp_env, DEVICE_URI="tollgate:" + ipp_uri)))
+            print(f"\nprinting a 1-page PDF to ippeveprinter, {runs} runs each:")
+            # The ipp backend sometimes waits ~1 s polling the printer for the job's end, in both
+            # columns alike: the fastest runs show the added cost best.
+            print(f"  ipp backend alone           median {median_ms(plain):7.2f} ms   fastest {min(plain) * 1000:7.2f} ms")
+            print(f"  tollgate:ipp://             median {median_ms(wrapped):7.2f} ms   fastest {min(wrapped) * 1000:7.2f} ms")
+            print(f"  overhead (fastest runs)             {(min(wrapped) - min(plain)) * 1000:7.2f} ms")
 
         # 2b. The full path of the product backend (policy and job from cupsd, analysis, price,
         # authorise, settle) in front of the no-op real backend, one fresh cupsd job per run.
-        product = os.path.join(options.bin, "tollgate-backend")
-        tollgate = os.path.join(options.bin, "tollgate")
-        state = os.path.join(work, "state")
-        os.makedirs(os.path.join(state, "rates"))
-        shutil.copy(os.path.join(ROOT, "rates", "example.toml"), os.path.join(state, "rates", "default.toml"))
-        db = os.path.join(state, "tollgate.db")
-        subprocess.run([tollgate, "db", "init", "--currency", "EUR", "--db", db], check=True, capture_output=True)
-        subprocess.run([tollgate, "topup", "bench", "100000.00", "--db", db], check=True, capture_output=True)
-        cups_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CUPS_SERVER": values["CUPS_SERVER"]}
-        subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "queue", bench_dir, "fullpath", "raw", "1",
-                        "-o", "tollgate-mode-default=quota"], env=cups_env, check=True, capture_output=True)
-        subprocess.run(["cupsdisable", "fullpath"], env=cups_env, check=True)
-        colour_pdf = os.path.join(work, "one-colour-page.pdf")
-        subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-o", colour_pdf, "-c",
-                        "/Helvetica findfont 24 scalefont setfont 1 0 0 setrgbcolor 72 720 moveto (Colour) show showpage"],
-                       check=True)
-        mixed_pdf = os.path.join(work, "hundred-mixed.pdf")
-        ps = "/Helvetica findfont 24 scalefont setfont 1 1 100 { /n exch def n 10 mod 0 eq { 0 0 1 setrgbcolor } { 0 setgray } ifelse 72 720 moveto (Page) show showpage } for"
-        subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-o", mixed_pdf, "-c", ps], check=True)
-        full_env = dict(base_env, CUPS_SERVER=values["CUPS_SERVER"], PRINTER="fullpath", DEVICE_URI="tollgate:noop://x",
-                        TOLLGATE_DB=db, TOLLGATE_RATES_DIR=os.path.join(state, "rates"),
-                        TOLLGATE_ANALYSE=os.path.join(options.bin, "tollgate-analyse"))
-        print(f"\nfull path (cupsd lookups, analysis, price, authorise, settle) + no-op real backend, {options.full_path_runs} jobs each:")
-        print(f"  no-op backend alone         median {median_ms(plain_noop):7.2f} ms")
-        for label, document in (("1-page mono PDF", pdf), ("1-page colour PDF", colour_pdf), ("100-page mixed PDF", mixed_pdf)):
-            times = []
-            for _ in range(options.full_path_runs):
-                out = subprocess.run(["lp", "-d", "fullpath", "-U", "bench", "-o", "print-color-mode=color", document],
-                                     env=cups_env, check=True, capture_output=True, text=True).stdout
-                job_id = out.split("fullpath-")[1].split()[0]
-                times.append(run_timed(exec_with_argv0("tollgate:noop://x", product, [job_id, "bench", "t", "1", "", document]), full_env))
-            print(f"  {label:<27} median {median_ms(times):7.2f} ms   added {median_ms(times) - median_ms(plain_noop):7.2f} ms   (target <= 25 ms for 1 page)")
+        if "fullpath" in sections or "phases" in sections:
+            full_path(options, sections, work, values, bench_dir, base_env, noop, pdf)
 
         # 3. Pass-through of a stream on stdin, and peak RSS.
-        mib = options.stream_mib
-        sink = os.path.join(tmp, "cat-sink")
+        if "stream" in sections:
+            mib = options.stream_mib
+            sink = os.path.join(tmp, "cat-sink")
 
-        def stream_through(command, env):
-            os.sync()  # no run pays for the previous one's dirty pages
-            producer = subprocess.Popen(["head", "-c", f"{mib}M", "/dev/zero"], stdout=subprocess.PIPE)
-            start = time.perf_counter()
-            consumer = subprocess.run(command, env=env, stdin=producer.stdout,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            elapsed = time.perf_counter() - start
-            producer.stdout.close()
-            producer.wait()
-            if consumer.returncode != 0:
-                sys.exit(f"bench: {command[0]} exited with {consumer.returncode}")
-            return elapsed
+            def stream_through(command, env):
+                os.sync()  # no run pays for the previous one's dirty pages
+                producer = subprocess.Popen(["head", "-c", f"{mib}M", "/dev/zero"], stdout=subprocess.PIPE)
+                start = time.perf_counter()
+                consumer = subprocess.run(command, env=env, stdin=producer.stdout,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                elapsed = time.perf_counter() - start
+                producer.stdout.close()
+                producer.wait()
+                if consumer.returncode != 0:
+                    sys.exit(f"bench: {command[0]} exited with {consumer.returncode}")
+                return elapsed
 
-        stdin_args = ["1", "bench", "Stream", "1", ""]
-        cat_times, spool_times, tollgate_times, direct_times = [], [], [], []
-        skip_env = dict(wrapped_env, NOOP_SKIP_INPUT="1")
-        for _ in range(3):
-            # cat's file is removed inside the timing, as the spool file is freed inside tollgate's.
-            cat_times.append(stream_through(["/bin/sh", "-c", f"cat > {sink} && rm -f {sink}"], base_env))
-            spool_times.append(stream_through(exec_with_argv0("tollgate:noop://x", backend, stdin_args), skip_env))
-            tollgate_times.append(stream_through(exec_with_argv0("tollgate:noop://x", backend, stdin_args), wrapped_env))
-            direct_times.append(stream_through(exec_with_argv0("noop://x", noop, stdin_args), plain_env))
-        rate = lambda times: mib / statistics.median(times)
-        print(f"\npass-through of {mib} MiB on stdin (median of 3), MiB/s:")
-        print(f"  cat > file (then rm) on the spool's fs    {rate(cat_times):8.0f}")
-        print(f"  tollgate spooling it (real backend skips) {rate(spool_times):8.0f}   ratio to cat {rate(spool_times) / rate(cat_times):.2f} (target >= 0.9)")
-        print(f"  tollgate spool + real backend reads it    {rate(tollgate_times):8.0f}   ratio to cat {rate(tollgate_times) / rate(cat_times):.2f}")
-        print(f"  real backend reading the pipe, no tollgate {rate(direct_times):7.0f}   (store-and-forward is the price of deciding before printing)")
+            stdin_args = ["1", "bench", "Stream", "1", ""]
+            cat_times, spool_times, tollgate_times, direct_times = [], [], [], []
+            skip_env = dict(wrapped_env, NOOP_SKIP_INPUT="1")
+            for _ in range(3):
+                # cat's file is removed inside the timing, as the spool file is freed inside tollgate's.
+                cat_times.append(stream_through(["/bin/sh", "-c", f"cat > {sink} && rm -f {sink}"], base_env))
+                spool_times.append(stream_through(exec_with_argv0("tollgate:noop://x", backend, stdin_args), skip_env))
+                tollgate_times.append(stream_through(exec_with_argv0("tollgate:noop://x", backend, stdin_args), wrapped_env))
+                direct_times.append(stream_through(exec_with_argv0("noop://x", noop, stdin_args), plain_env))
+            rate = lambda times: mib / statistics.median(times)
+            print(f"\npass-through of {mib} MiB on stdin (median of 3), MiB/s:")
+            print(f"  cat > file (then rm) on the spool's fs    {rate(cat_times):8.0f}")
+            print(f"  tollgate spooling it (real backend skips) {rate(spool_times):8.0f}   ratio to cat {rate(spool_times) / rate(cat_times):.2f} (target >= 0.9)")
+            print(f"  tollgate spool + real backend reads it    {rate(tollgate_times):8.0f}   ratio to cat {rate(tollgate_times) / rate(cat_times):.2f}")
+            print(f"  real backend reading the pipe, no tollgate {rate(direct_times):7.0f}   (store-and-forward is the price of deciding before printing)")
 
-        def peak_rss_kib(size_mib):
-            script = ("import resource, subprocess, sys\n"
-                      "p = subprocess.Popen(['head', '-c', sys.argv[1] + 'M', '/dev/zero'], stdout=subprocess.PIPE)\n"
-                      "r = subprocess.run(sys.argv[2:], stdin=p.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-                      "p.stdout.close(); p.wait()\n"
-                      "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
-            result = subprocess.run([sys.executable, "-c", script, str(size_mib)]
-                                    + exec_with_argv0("tollgate:noop://x", backend, stdin_args),
-                                    env=wrapped_env, capture_output=True, text=True, check=True)
-            return int(result.stdout.strip())
+            def peak_rss_kib(size_mib):
+                script = ("import resource, subprocess, sys\n"
+                          "p = subprocess.Popen(['head', '-c', sys.argv[1] + 'M', '/dev/zero'], stdout=subprocess.PIPE)\n"
+                          "r = subprocess.run(sys.argv[2:], stdin=p.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+                          "p.stdout.close(); p.wait()\n"
+                          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+                result = subprocess.run([sys.executable, "-c", script, str(size_mib)]
+                                        + exec_with_argv0("tollgate:noop://x", backend, stdin_args),
+                                        env=wrapped_env, capture_output=True, text=True, check=True)
+                return int(result.stdout.strip())
 
-        small, large = peak_rss_kib(1), peak_rss_kib(mib)
-        print(f"\npeak RSS of the backend: 1 MiB job {small / 1024:.1f} MiB, {mib} MiB job {large / 1024:.1f} MiB")
+            small, large = peak_rss_kib(1), peak_rss_kib(mib)
+            print(f"\npeak RSS of the backend: 1 MiB job {small / 1024:.1f} MiB, {mib} MiB job {large / 1024:.1f} MiB")
     finally:
         if bench_dir:
             subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "stop", bench_dir])
         shutil.rmtree(work, ignore_errors=True)
+
+
+def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
+    """The product backend's full path on fresh cupsd jobs, next to the no-op real backend alone.
+
+    Runs are interleaved (no-op alone, then each build on the same document, round after round),
+    so a noisy machine slows every column alike; ratios and the added milliseconds compare
+    builds. `--compare DIR` adds a second build (e.g. the previous release) as a column."""
+    builds = [("this build", options.bin)] + ([("compare", options.compare)] if options.compare else [])
+    state = os.path.join(work, "state")
+    os.makedirs(os.path.join(state, "rates"))
+    shutil.copy(os.path.join(ROOT, "rates", "example.toml"), os.path.join(state, "rates", "default.toml"))
+    db = os.path.join(state, "tollgate.db")
+    tollgate = os.path.join(options.bin, "tollgate")
+    subprocess.run([tollgate, "db", "init", "--currency", "EUR", "--db", db], check=True, capture_output=True)
+    subprocess.run([tollgate, "topup", "bench", "100000.00", "--db", db], check=True, capture_output=True)
+    cups_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CUPS_SERVER": values["CUPS_SERVER"]}
+    subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "queue", bench_dir, "fullpath", "raw", "1",
+                    "-o", "tollgate-mode-default=quota"], env=cups_env, check=True, capture_output=True)
+    subprocess.run(["cupsdisable", "fullpath"], env=cups_env, check=True)
+    colour_pdf = os.path.join(work, "one-colour-page.pdf")
+    subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-o", colour_pdf, "-c",
+                    "/Helvetica findfont 24 scalefont setfont 1 0 0 setrgbcolor 72 720 moveto (Colour) show showpage"],
+                   check=True)
+    mixed_pdf = os.path.join(work, "hundred-mixed.pdf")
+    ps = "/Helvetica findfont 24 scalefont setfont 1 1 100 { /n exch def n 10 mod 0 eq { 0 0 1 setrgbcolor } { 0 setgray } ifelse 72 720 moveto (Page) show showpage } for"
+    subprocess.run(["gs", "-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-sDEVICE=pdfwrite", "-o", mixed_pdf, "-c", ps], check=True)
+    plain_env = dict(base_env, DEVICE_URI="noop://x")
+
+    def full_env(bin_dir):
+        return dict(base_env, CUPS_SERVER=values["CUPS_SERVER"], PRINTER="fullpath", DEVICE_URI="tollgate:noop://x",
+                    TOLLGATE_DB=db, TOLLGATE_RATES_DIR=os.path.join(state, "rates"),
+                    TOLLGATE_ANALYSE=os.path.join(bin_dir, "tollgate-analyse"))
+
+    def new_job(document):
+        out = subprocess.run(["lp", "-d", "fullpath", "-U", "bench", "-o", "print-color-mode=color", document],
+                             env=cups_env, check=True, capture_output=True, text=True).stdout
+        return out.split("fullpath-")[1].split()[0]
+
+    def full_path_argv(bin_dir, job_id, document):
+        return exec_with_argv0("tollgate:noop://x", os.path.join(bin_dir, "tollgate-backend"),
+                               [job_id, "bench", "t", "1", "", document])
+
+    documents = (("1-page mono PDF", pdf), ("1-page colour PDF", colour_pdf), ("100-page mixed PDF", mixed_pdf))
+    if "fullpath" in sections:
+        runs = options.full_path_runs
+        for _, bin_dir in builds:  # warm the page cache
+            for _, document in documents:
+                run_timed(full_path_argv(bin_dir, new_job(document), document), full_env(bin_dir))
+        alone = {label: [] for label, _ in documents}
+        alone_cpu = {label: [] for label, _ in documents}
+        full = {(label, name): [] for label, _ in documents for name, _ in builds}
+        full_cpu = {(label, name): [] for label, _ in documents for name, _ in builds}
+        for _ in range(runs):
+            for label, document in documents:
+                alone[label].append(run_timed(exec_with_argv0("noop://x", noop, ["1", "bench", "t", "1", "", document]), plain_env,
+                                              cpu=alone_cpu[label]))
+                for name, bin_dir in builds:
+                    full[(label, name)].append(run_timed(full_path_argv(bin_dir, new_job(document), document), full_env(bin_dir),
+                                                         cpu=full_cpu[(label, name)]))
+        print(f"\nfull path (cupsd lookups, analysis, price, authorise, settle) + no-op real backend, median of {runs} jobs, ms:")
+        header = f"  {'document':<20} {'no-op alone':>11}"
+        for name, _ in builds:
+            header += f" | {name + ' full':>16} {'added':>7} {'ratio':>6}"
+        print(header)
+        for label, _ in documents:
+            base = median_ms(alone[label])
+            line = f"  {label:<20} {base:11.2f}"
+            for name, _ in builds:
+                m = median_ms(full[(label, name)])
+                line += f" | {m:16.2f} {m - base:7.2f} {m / base:6.2f}"
+            print(line)
+        print(f"  CPU time (user + system, backend and its analyser), median ms:")
+        for label, _ in documents:
+            base = median_ms(alone_cpu[label])
+            line = f"  {label:<20} {base:11.2f}"
+            for name, _ in builds:
+                m = median_ms(full_cpu[(label, name)])
+                line += f" | {m:16.2f} {m - base:7.2f} {m / max(base, 1e-6):6.2f}"
+            print(line)
+        if options.compare:
+            print("  this build / compare, added ms: " + ", ".join(
+                f"{label} {(median_ms(full[(label, 'this build')]) - median_ms(alone[label])) / max(1e-9, median_ms(full[(label, 'compare')]) - median_ms(alone[label])):.2f}"
+                for label, _ in documents))
+        print("  target: added <= 25 ms for 1-page documents")
+
+    if "phases" in sections:
+        phases(options, documents, new_job, full_path_argv, full_env)
+
+
+def phases(options, documents, new_job, full_path_argv, full_env):
+    """Where the time goes, from the backend's own syscalls (strace with a seccomp filter, so only
+    the traced calls stop): a timeline of events from the backend's execve, median over jobs.
+    strace slows every traced call, so read the gaps, not the total."""
+    import re
+    runs = options.phase_runs
+    marks = ("execve", "connect", "clone", "clone3", "vfork", "wait4", "openat", "exit_group")
+    names = [("ipp", "first connection to cupsd"), ("card", "rates card opened"),
+             ("spawn", "analyser spawned"), ("db", "quota database opened"),
+             ("analysed", "analyser reaped (result read)"), ("real", "real backend spawned"),
+             ("realdone", "real backend reaped"), ("end", "exit")]
+    print(f"\ntimeline of the full path (strace timestamps, ms after execve, median of {runs} jobs):")
+    for label, document in documents:
+        table = {}
+        for _ in range(runs):
+            trace = os.path.join(options_tmp(), "trace")
+            argv = ["strace", "-f", "--seccomp-bpf", "-ttt", "-qq", "-s", "256", "-o", trace, "-e", "trace=" + ",".join(marks)] + \
+                full_path_argv(options.bin, new_job(document), document)
+            subprocess.run(argv, env=full_env(options.bin), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            with open(trace) as f:
+                lines = f.read().splitlines()
+            os.unlink(trace)
+            main_pid, analyser_pid, real_pid = None, None, None
+            points = {}
+            for line in lines:
+                m = re.match(r"(\d+)\s+(\d+\.\d+) (<\.\.\. )?(\w+)[( ](.*)", line)
+                if not m:
+                    continue
+                pid, t, call, rest = int(m.group(1)), float(m.group(2)), m.group(4), m.group(5)
+                if call == "execve" and main_pid is None and "tollgate-backend" in rest:
+                    main_pid = pid
+                    points["start"] = t
+                    continue
+                if call == "execve" and pid != main_pid and not rest.startswith("resumed"):
+                    if "tollgate-analyse" in rest:
+                        analyser_pid = pid
+                    elif main_pid is not None and real_pid is None:
+                        real_pid = pid
+                        points.setdefault("real", t)
+                if pid != main_pid:
+                    continue
+                if call == "connect" and "cups.sock" in rest:
+                    points.setdefault("ipp", t)
+                elif call == "openat" and ".toml" in rest:
+                    points.setdefault("card", t)
+                elif call in ("clone", "clone3", "vfork") and "spawn" not in points and "card" in points:
+                    points["spawn"] = t
+                elif call == "openat" and "tollgate.db" in rest:
+                    points.setdefault("db", t)
+                elif call == "wait4" and analyser_pid is not None and f"= {analyser_pid}" in rest:
+                    points.setdefault("analysed", t)
+                elif call == "wait4" and real_pid is not None and f"= {real_pid}" in rest:
+                    points.setdefault("realdone", t)
+                elif call == "exit_group":
+                    points["end"] = t
+            for key, _ in names:
+                if key in points and "start" in points:
+                    table.setdefault(key, []).append(points[key] - points["start"])
+        print(f"  {label}:")
+        for key, name in sorted(((k, n) for k, n in names if k in table), key=lambda kn: statistics.median(table[kn[0]])):
+            print(f"    {median_ms(table[key]):7.2f}  {name}")
+
+
+_TMP = []
+
+
+def options_tmp():
+    if not _TMP:
+        _TMP.append(tempfile.mkdtemp(prefix="tollgate-bench-phases."))
+    return _TMP[0]
 
 
 if __name__ == "__main__":

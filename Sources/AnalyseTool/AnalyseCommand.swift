@@ -1,4 +1,3 @@
-import FoundationEssentials
 import JobAnalysis
 #if canImport(Glibc)
 import Glibc
@@ -58,13 +57,11 @@ enum AnalyseCommand {
             return ToolExit.unreadable.rawValue
         }
         if parsed.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            guard let data = try? encoder.encode(analysis) else {
+            guard let json = analysis.jsonText else {
                 printError("could not encode the analysis as JSON")
                 return ToolExit.internalError.rawValue
             }
-            writeStdout(String(decoding: data, as: UTF8.self) + "\n")
+            writeStdout(json + "\n")
         } else {
             writeStdout(Summary.text(analysis, document: parsed.document))
         }

@@ -1,7 +1,7 @@
 import BackendCore
 import CupsClient
 import Foundation
-import JobAnalysis
+import JobAnalysisCore
 import Pricing
 import PricingTOML
 import QuotaDB
@@ -231,11 +231,15 @@ public final class Gatekeeper: JobGate {
     /// analysis does not understand (the card's fallback rate), never as free.
     func analyse(_ document: JobDocument, options: JobOptions) -> JobAnalysis {
         let analyser = AnalyserProcess(executable: settings.analyser)
+        let pending = switch document {
+        case .spool(let fd): analyser.start(descriptor: fd, options: options)
+        case .file(let path): analyser.start(path: path, options: options)
+        }
+        // The analyser is another process (another core): open the database meanwhile. A failure
+        // here is reported where the store is needed.
+        _ = try? store()
         do {
-            switch document {
-            case .spool(let fd): return try analyser.analyse(descriptor: fd, options: options)
-            case .file(let path): return try analyser.analyse(path: path, options: options)
-            }
+            return try pending.result()
         } catch {
             log.error("Tollgate: cannot analyse the document (\(error)); priced as an unknown format")
             return JobAnalysis(format: .unknown, formatReason: "\(error)", pageCount: nil, pages: [], application: nil,

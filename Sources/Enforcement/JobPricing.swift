@@ -1,4 +1,4 @@
-import JobAnalysis
+import JobAnalysisCore
 import Pricing
 
 /// Turns what the analysis says the printer will produce into what the rates card prices.

@@ -3,8 +3,32 @@
 ///
 /// This is a line scanner, not a parser: it runs after TOMLKit accepted the text, understands
 /// `[table]` and `[[array]]` headers, `key = value` lines, comments, and skips the inside of
-/// multi-line strings. It is only used to put line numbers into messages.
+/// multi-line strings. It is only used to put line numbers into messages, so the text is scanned
+/// only when a message asks for a line: a valid card (every job loads one) never pays for it.
 struct TOMLSourceIndex {
+    private final class Storage {
+        let source: String
+        lazy var lines = Lines(source: source)
+        init(source: String) { self.source = source }
+    }
+    private let storage: Storage
+
+    init(source: String) {
+        storage = Storage(source: source)
+    }
+
+    /// The line of `key` in `section`, or else the line where the section starts.
+    func line(of key: String?, in section: Section) -> Int? {
+        storage.lines.line(of: key, in: section)
+    }
+
+    /// The line where a section starts (`nil` for the root: it has no header).
+    func line(of section: Section) -> Int? {
+        storage.lines.line(of: section)
+    }
+}
+
+extension TOMLSourceIndex {
     /// Which table a line belongs to.
     enum Section: Hashable {
         /// Top-level keys (before any header).
@@ -14,6 +38,12 @@ struct TOMLSourceIndex {
         /// Any other table header, by its normalised name.
         case other(String)
     }
+
+}
+
+/// The scan itself.
+private struct Lines {
+    typealias Section = TOMLSourceIndex.Section
 
     /// 1-based line of each `[[rule]]` header, in order.
     private(set) var ruleHeaderLines: [Int] = []
@@ -32,9 +62,9 @@ struct TOMLSourceIndex {
                 if rawLine.contains(delimiter) { openMultiline = nil }
                 continue
             }
-            let line = TOMLSourceIndex.strippingComment(rawLine).trimmedBlanks()
+            let line = Lines.strippingComment(rawLine).trimmedBlanks()
             if line.hasPrefix("[[") {
-                let name = TOMLSourceIndex.normalisedHeader(line, brackets: 2)
+                let name = Lines.normalisedHeader(line, brackets: 2)
                 if name == "rule" {
                     section = .rule(ruleHeaderLines.count)
                     ruleHeaderLines.append(number)
@@ -43,14 +73,14 @@ struct TOMLSourceIndex {
                     tableHeaderLines[name] = tableHeaderLines[name] ?? number
                 }
             } else if line.hasPrefix("[") {
-                let name = TOMLSourceIndex.normalisedHeader(line, brackets: 1)
+                let name = Lines.normalisedHeader(line, brackets: 1)
                 section = .other(name)
                 tableHeaderLines[name] = tableHeaderLines[name] ?? number
             } else if let equals = line.firstIndex(of: "=") {
-                let key = TOMLSourceIndex.unquoted(String(line[..<equals]).trimmedBlanks())
+                let key = Lines.unquoted(String(line[..<equals]).trimmedBlanks())
                 keyLines[section, default: [:]][key] = keyLines[section]?[key] ?? number
                 let value = line[line.index(after: equals)...]
-                for delimiter in ["\"\"\"", "'''"] where TOMLSourceIndex.occurrences(of: delimiter, in: value) == 1 {
+                for delimiter in ["\"\"\"", "'''"] where Lines.occurrences(of: delimiter, in: value) == 1 {
                     openMultiline = delimiter
                 }
             }

@@ -77,6 +77,7 @@ public struct SQLiteQuotaStore: QuotaStore {
         let durable = options.durableCommits
         config.prepareDatabase { db in
             try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+            try db.keepWriteAheadLog()
         }
         let queue: DatabaseQueue
         do {

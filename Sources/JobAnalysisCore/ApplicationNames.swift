@@ -3,7 +3,7 @@
 public enum ApplicationNames {
     /// Known applications: a lower-case substring to look for and the name it stands for. The
     /// first match wins, so specific patterns come before generic ones.
-    static let patterns: [(String, String)] = [
+    package static let patterns: [(String, String)] = [
         ("libreoffice", "LibreOffice"),
         ("openoffice", "OpenOffice"),
         ("microsoft® word", "Microsoft Word"), ("microsoft word", "Microsoft Word"), ("winword", "Microsoft Word"),
@@ -68,7 +68,7 @@ public enum ApplicationNames {
     /// creator/producer strings in order (a known application wins over an unknown string; a
     /// generic converter such as Ghostscript or cairo in /Producer loses to a /Creator), else the
     /// job name when it names a known application (`Microsoft Word - report.docx`).
-    static func choose(attribute: String?, candidates: [(String, ApplicationSource)], jobName: String?) -> OriginatingApplication? {
+    package static func choose(attribute: String?, candidates: [(String, ApplicationSource)], jobName: String?) -> OriginatingApplication? {
         if let attribute, !attribute.trimmingSpaces.isEmpty {
             let raw = attribute.trimmingSpaces
             return OriginatingApplication(name: normalise(raw), raw: raw, source: .jobAttribute)

@@ -1,4 +1,3 @@
-import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,20 +45,62 @@ public struct AnalyserProcess: Sendable {
 
     /// Analyses the file at `path` (opened here for reading, closed afterwards).
     public func analyse(path: String, options: JobOptions) throws(AnalysisError) -> JobAnalysis {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotOpen(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        return try analyse(descriptor: fd, options: options)
+        try start(path: path, options: options).result()
     }
 
     /// Analyses the document open on `descriptor` (a regular file; rewound, not closed).
     public func analyse(descriptor: Int32, options: JobOptions) throws(AnalysisError) -> JobAnalysis {
+        try start(descriptor: descriptor, options: options).result()
+    }
+
+    /// Starts analysing the file at `path` and returns while `tollgate-analyse` runs; the caller
+    /// may do other work, then asks ``PendingAnalysis/result()``.
+    public func start(path: String, options: JobOptions) -> PendingAnalysis {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return PendingAnalysis(failure: .cannotOpen(path: path, reason: String(cString: strerror(errno)))) }
+        // The child has its own copy of the descriptor once posix_spawn returns.
+        defer { close(fd) }
+        return start(descriptor: fd, options: options)
+    }
+
+    /// Starts analysing the document open on `descriptor` (a regular file; rewound, not closed;
+    /// the child reads its own copy, so the caller may close it at once).
+    public func start(descriptor: Int32, options: JobOptions) -> PendingAnalysis {
         let child = ChildProcess(executable: executable, arguments: Self.arguments(for: options) + ["-"],
                                  stdinDescriptor: descriptor, timeout: timeout, newProcessGroup: true)
+        switch child.start() {
+        case .failed(let outcome): return PendingAnalysis(failure: .analyserFailed("tollgate-analyse \(outcome.description)"))
+        case .running(let running): return PendingAnalysis(child: running, maxOutputBytes: maxOutputBytes)
+        }
+    }
+}
+
+/// A `tollgate-analyse` run in progress (see ``AnalyserProcess/start(descriptor:options:)``).
+/// Dropping it without asking for the result kills the child.
+public struct PendingAnalysis {
+    private let child: ChildProcess.Running?
+    private let failure: AnalysisError?
+    private let maxOutputBytes: Int
+
+    init(child: ChildProcess.Running, maxOutputBytes: Int) {
+        self.child = child
+        self.failure = nil
+        self.maxOutputBytes = maxOutputBytes
+    }
+
+    init(failure: AnalysisError) {
+        self.child = nil
+        self.failure = failure
+        self.maxOutputBytes = 0
+    }
+
+    /// Waits for the analyser and decodes its result. Call once.
+    public func result() throws(AnalysisError) -> JobAnalysis {
+        guard let child else { throw failure ?? .analyserFailed("tollgate-analyse did not start") }
         var output: [UInt8] = []
         var tooBig = false
         let limit = maxOutputBytes
-        let outcome = child.run { chunk in
+        let outcome = child.finish { chunk in
             if output.count + chunk.count > limit { tooBig = true; return false }
             output.append(contentsOf: chunk)
             return true
@@ -69,7 +110,7 @@ public struct AnalyserProcess: Sendable {
             throw .analyserFailed("tollgate-analyse \(outcome.description)")
         }
         do {
-            return try JSONDecoder().decode(JobAnalysis.self, from: Data(output))
+            return try JobAnalysis(json: output)
         } catch {
             throw .analyserFailed("tollgate-analyse printed output that is not a job analysis: \(error)")
         }

@@ -69,7 +69,7 @@ public enum FormatDetector {
     }
 
     /// Printable UTF-8/ASCII with tabs, newlines and form feeds; no NUL and few control bytes.
-    static func looksLikeText(_ bytes: [UInt8]) -> Bool {
+    package static func looksLikeText(_ bytes: [UInt8]) -> Bool {
         var controls = 0
         for b in bytes {
             if b == 0 { return false }
@@ -90,7 +90,7 @@ public enum FormatDetector {
         return invalid <= 3 || invalid * 20 < decoded
     }
 
-    static func find(_ needle: [UInt8], in haystack: some Collection<UInt8>) -> Int? {
+    package static func find(_ needle: [UInt8], in haystack: some Collection<UInt8>) -> Int? {
         let hay = Array(haystack)
         guard hay.count >= needle.count else { return nil }
         for i in 0...(hay.count - needle.count) where hay[i] == needle[0] {

@@ -58,7 +58,7 @@ public struct FigureProvenance: Codable, Sendable, Equatable {
 
 extension Duration {
     /// The duration in (fractional) milliseconds.
-    var milliseconds: Double {
+    package var milliseconds: Double {
         let (s, attos) = components
         return Double(s) * 1000 + Double(attos) / 1e15
     }
