@@ -2,8 +2,10 @@
 # The Tollgate demo: a private cupsd and a virtual IPP printer on loopback, a quota queue behind
 # `tollgate:`, a billing account and a personal wallet; jobs print until the account's allocation
 # runs out, the next is split with the wallet, one is held with its reason, a top-up and a release
-# print it, and the ledger proves every balance. Everything is stopped and removed at the end.
-# Usage: demo/run-demo.sh BIN_DIR   (BIN_DIR holds tollgate-backend, tollgate, tollgate-analyse)
+# print it, and the ledger proves every balance. Then a secure printer: a job waits for its owner,
+# the release station (tollgated) runs on loopback, and the job is released at a terminal.
+# Everything is stopped and removed at the end.
+# Usage: demo/run-demo.sh BIN_DIR   (BIN_DIR holds tollgate-backend, tollgate, tollgate-analyse, tollgated)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -14,7 +16,9 @@ say() { printf '$ %s\n' "$*"; "$@"; }
 
 state=$(mktemp -d)
 bench=""
+station=""
 cleanup() {
+    if [ -n "$station" ]; then kill "$station" 2>/dev/null; wait "$station" 2>/dev/null || true; fi
     [ -n "$bench" ] && "$root/cups/tollgate-bench" stop "$bench" && echo "Bench stopped and removed."
     rm -rf "$state"
 }
@@ -110,6 +114,40 @@ step "The ledger, and the proof that every balance equals it"
 say tollgate ledger
 say tollgate user show "$me"
 say tollgate check
+
+step "A secure printer: every job waits for its owner at the release station"
+"$root/cups/tollgate-bench" queue "$bench" secure everywhere 1 -o tollgate-mode-default=release \
+    -o tollgate-hold-hours-default=24 -o printer-op-policy=tollgate
+echo "(printer-op-policy=tollgate: cups/tollgate-policy.conf; only Tollgate may release jobs at cupsd)"
+secure_job=$(lp -d secure -o print-color-mode=color -t "handout.pdf" "$work/handout.pdf" | sed -E 's/.*secure-([0-9]+).*/\1/')
+for _ in $(seq 1 150); do
+    lpstat -l -o secure 2>/dev/null | grep -q 'release station' && break
+    sleep 0.2
+done
+lpstat -l -o secure
+say tollgate jobs
+echo "(cupsd alone cannot print it: 'lp -i $secure_job -H resume' would only hold it again, without a grant)"
+
+step "The release station: tollgated on loopback"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$bin/tollgated" --listen "127.0.0.1:$port" --socket "$state/tollgated.sock" >"$state/tollgated.log" 2>&1 &
+station=$!
+for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+    sleep 0.1
+done
+echo "Open http://127.0.0.1:$port/ in a browser on this machine: sign in with a system password,"
+echo "or with a card number and PIN, choose the account and release. The portal is /portal."
+printf '$ curl -s http://127.0.0.1:%s/ | grep -o "<title>.*</title>"\n' "$port"
+curl -fsS "http://127.0.0.1:$port/" | grep -o '<title>.*</title>'
+echo '$ echo 4711 | tollgate pin set '"$me"' --card 004217'
+echo 4711 | tollgate pin set "$me" --card 004217
+
+step "Released at a terminal: tollgate release (funds checked first, then a grant, then cupsd)"
+say tollgate release "$secure_job"
+for _ in $(seq 1 100); do lpstat -W completed -o secure | grep -q "^secure-$secure_job " && break; sleep 0.2; done
+lpstat -W completed -o secure
+say tollgate jobs --history
 
 step "What the tollgate backend told cupsd (error_log)"
 grep -E 'Tollgate:' "$CUPS_ERROR_LOG" | grep -vE 'through .*backend/|real backend exited|Set job-printer-state-message' | sed 's/^. \[[^]]*\] //'

@@ -164,7 +164,20 @@ extension ReleaseEndToEndTests {
         try bench.client(["lpadmin", "-p", "secure", "-o", "printer-op-policy=tollgate"])
         let spoof = try ProcessRunner.run(spoofCommand, environment: bench.clientEnvironment)
         #expect(spoof.status != 0, "cupsd refused: \(spoof.stdout) \(spoof.stderr)")
+        let cancelOther = try ProcessRunner.run(["runuser", "-u", "nobody", "--", "cancel", "\(job)"], environment: bench.clientEnvironment)
+        #expect(cancelOther.status != 0, "nobody cannot cancel alice's job")
         #expect(try bench.jobStatus(job).state == "pending-held")
+        // Users still print and cancel their own jobs under the policy.
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let own = try ProcessRunner.run(["runuser", "-u", "nobody", "--", "lp", "-d", "secure", pdf], environment: bench.clientEnvironment)
+        #expect(own.status == 0, "\(own.stderr)")
+        if let id = own.stdout.split(separator: "-").last?.split(separator: " ").first.flatMap({ Int($0) }) {
+            let cancelOwn = try ProcessRunner.run(["runuser", "-u", "nobody", "--", "cancel", "\(id)"], environment: bench.clientEnvironment)
+            #expect(cancelOwn.status == 0, "\(cancelOwn.stderr)")
+        } else {
+            Issue.record("no job id in: \(own.stdout)")
+        }
         // Tollgate (root, @SYSTEM) still releases it for its owner.
         try bench.tollgate(["topup", "alice", "1.00"])
         let release = try bench.tollgate(["release", "\(job)", "--user", "alice"])
