@@ -67,17 +67,18 @@ struct JobsCommand: ParsableCommand {
             })
             return
         }
-        let jobs: [LocalReleaseSocket.HeldJobSummary]
+        let jobs: [HeldJobSummary]
         if options.actsDirectly {
-            jobs = try options.service().heldJobs(for: options.subject).map(LocalReleaseSocket.HeldJobSummary.init)
+            jobs = try options.service().heldJobs(for: options.subject).map(HeldJobSummary.init)
         } else {
             jobs = try options.client().heldJobs()
         }
         if output.json { return try Output.json(jobs) }
         if jobs.isEmpty { return print("no jobs waiting for release") }
         Output.table(["JOB", "QUEUE", "PAGES", "COLOUR", "PRICE", "WAITING", "DOCUMENT", "NOTE"], jobs.map {
-            [String($0.jobID), $0.queue, String($0.pageSides), String($0.colourPages), $0.price,
-             Output.age(since: $0.heldAt), Output.printable($0.title), Output.printable($0.message)]
+            [String($0.id), $0.queue, String($0.pageSides), String($0.colourPages), $0.price,
+             ISO8601DateFormatter().date(from: $0.heldAt).map { Output.age(since: $0) } ?? $0.heldAt,
+             Output.printable($0.title), Output.printable($0.message)]
         })
     }
 }

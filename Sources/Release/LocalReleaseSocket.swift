@@ -41,29 +41,6 @@ public enum LocalReleaseSocket {
         public var active: String?
         public var usableAccounts: [String]?
     }
-
-    /// A held job as the socket sends it (what `tollgate jobs` prints).
-    public struct HeldJobSummary: Codable, Sendable {
-        public var jobID: Int
-        public var queue: String
-        public var title: String
-        public var pageSides: Int
-        public var colourPages: Int
-        public var price: String
-        public var heldAt: Date
-        public var message: String
-
-        public init(_ job: HeldJob) {
-            jobID = job.jobID
-            queue = job.queue
-            title = job.title
-            pageSides = job.pageSides
-            colourPages = job.colourPages
-            price = job.price.description
-            heldAt = job.heldAt
-            message = job.message
-        }
-    }
 }
 
 /// Serves ``LocalReleaseSocket`` requests with a ``ReleaseService``, each as the peer's Unix user.
@@ -163,7 +140,7 @@ public final class LocalReleaseServer: @unchecked Sendable {
         do {
             switch request.operation {
             case .jobs:
-                return .init(jobs: try service.heldJobs(for: user).map(LocalReleaseSocket.HeldJobSummary.init))
+                return .init(jobs: try service.heldJobs(for: user).map(HeldJobSummary.init))
             case .release:
                 let targets = request.all == true ? try service.heldJobs(for: user).map(\.jobID) : (request.jobs ?? [])
                 var outcomes: [LocalReleaseSocket.Outcome] = []
@@ -242,7 +219,7 @@ public struct LocalReleaseClient: Sendable {
         self.path = path
     }
 
-    public func heldJobs() throws -> [LocalReleaseSocket.HeldJobSummary] {
+    public func heldJobs() throws -> [HeldJobSummary] {
         try send(.init(operation: .jobs)).jobs ?? []
     }
 

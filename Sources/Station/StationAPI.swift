@@ -3,44 +3,6 @@ import Hummingbird
 import QuotaDB
 import Release
 
-/// A held job as the JSON API shows it.
-public struct HeldJobJSON: Codable, Sendable, Hashable {
-    public var id: Int
-    public var queue: String
-    /// The document's name as the user sent it (untrusted text).
-    public var title: String
-    public var pageSides: Int
-    public var colourPages: Int
-    public var sheets: Int
-    public var copies: Int
-    /// `0.37 EUR`.
-    public var price: String
-    public var priceMinorUnits: Int64
-    public var currency: String
-    /// ISO 8601, UTC (`2026-11-23T21:52:22Z`).
-    public var heldAt: String
-    /// ISO 8601, UTC.
-    public var expiresAt: String
-    /// Why it waits again after a refused release; empty otherwise.
-    public var message: String
-
-    public init(_ job: HeldJob) {
-        id = job.jobID
-        queue = job.queue
-        title = job.title
-        pageSides = job.pageSides
-        colourPages = job.colourPages
-        sheets = job.sheets
-        copies = job.copies
-        price = job.price.description
-        priceMinorUnits = job.price.minorUnits
-        currency = job.price.currency.code
-        heldAt = StationFormat.iso8601(job.heldAt)
-        expiresAt = StationFormat.iso8601(job.expiresAt)
-        message = job.message
-    }
-}
-
 /// `/api`: the same session cookie as the pages; every POST also carries the session's CSRF
 /// token in `X-CSRF-Token` (a page or `GET /api/session` gives it).
 ///
@@ -78,7 +40,7 @@ extension Station {
         }
         api.get("jobs") { request, _ in
             guard let session = await currentSession(request), let user = session.user else { return Self.unauthorised }
-            switch await heldJobs.encodedJobs(for: user, encode: { Self.encode($0.map(HeldJobJSON.init)) }) {
+            switch await heldJobs.encodedJobs(for: user, encode: { Self.encode($0.map(HeldJobSummary.init)) }) {
             case .success(let body):
                 return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: body)))

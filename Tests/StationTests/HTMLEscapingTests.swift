@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Release
 @testable import Station
 
 @Suite struct HTMLEscapingTests {
@@ -37,8 +38,8 @@ import Testing
 
 @Suite struct StationFormatTests {
     @Test func iso8601IsUTCWholeSeconds() {
-        #expect(StationFormat.iso8601(Date(timeIntervalSince1970: 1_750_000_000.9)) == "2025-06-15T15:06:40Z")
-        #expect(StationFormat.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(HeldJobSummary.iso8601(Date(timeIntervalSince1970: 1_750_000_000.9)) == "2025-06-15T15:06:40Z")
+        #expect(HeldJobSummary.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
     }
 
     @Test func agesAndClocks() {
