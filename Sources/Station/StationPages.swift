@@ -62,7 +62,10 @@ public struct StationPages: Sendable {
 
     /// The release station: the user's held jobs, an account chooser and buttons per job,
     /// release/delete all, and the balances.
-    public func jobs(user: String, csrfToken: String, jobs: [HeldJob], summary: UserSummary?, notices: [Notice], now: Date) -> String {
+    /// `printers`: the server's release queues; with more than one, each job can be printed on
+    /// another (follow-me).
+    public func jobs(user: String, csrfToken: String, jobs: [HeldJob], summary: UserSummary?, notices: [Notice], now: Date,
+                     printers: [String] = []) -> String {
         var body = "<main>\n\(noticeList(notices))<h1>Your print jobs</h1>\n"
         let chooser = accountOptions(summary)
         if jobs.isEmpty {
@@ -71,7 +74,9 @@ public struct StationPages: Sendable {
             body += "<p class=\"hint\">Choose who pays, then release a job to print it here.</p>\n<ul class=\"jobs\" id=\"jobs\">\n"
             // A page a phone can show and a kiosk can scroll: the oldest jobs first, at most
             // `shownJobs`; "Release all" below still acts on every job.
-            for job in jobs.prefix(StationPages.shownJobs) { body += jobCard(job, csrfToken: csrfToken, chooser: chooser, now: now) }
+            for job in jobs.prefix(StationPages.shownJobs) {
+                body += jobCard(job, csrfToken: csrfToken, chooser: chooser, printers: printers, now: now)
+            }
             if jobs.count > StationPages.shownJobs {
                 body += "<li class=\"hint\" id=\"more-jobs\">and \(jobs.count - StationPages.shownJobs) more: release or delete these first, or use the buttons below for all of them.</li>\n"
             }
@@ -97,7 +102,7 @@ public struct StationPages: Sendable {
         return page(title: "Your print jobs", tab: .jobs, user: user, csrfToken: csrfToken, body: body, refreshTo: "/?signed-out=idle")
     }
 
-    private func jobCard(_ job: HeldJob, csrfToken: String, chooser: String, now: Date) -> String {
+    private func jobCard(_ job: HeldJob, csrfToken: String, chooser: String, printers: [String], now: Date) -> String {
         let title = job.title.trimmingCharacters(in: .whitespacesAndNewlines)
         let reason = job.message.isEmpty ? "" : "<p class=\"waiting-reason\">\(HTML.escape(job.message))</p>\n"
         return """
@@ -114,7 +119,7 @@ public struct StationPages: Sendable {
         \(hiddenField("csrf", csrfToken))\(hiddenField("job", String(job.jobID)))
         <label for="account-\(job.jobID)">Charge to</label>
         <select name="account" id="account-\(job.jobID)">\(chooser)</select>
-        <div class="buttons">
+        \(printerChooser(job, printers))<div class="buttons">
         <button class="primary" type="submit" name="do" value="release" id="release-\(job.jobID)">Release</button>
         <button class="danger" type="submit" name="do" value="delete" id="delete-\(job.jobID)">Delete</button>
         </div>
@@ -122,6 +127,15 @@ public struct StationPages: Sendable {
         </li>
 
         """
+    }
+
+    /// Follow-me: print on another release printer of this server (priced with its rates).
+    private func printerChooser(_ job: HeldJob, _ printers: [String]) -> String {
+        guard printers.count > 1 else { return "" }
+        let options = printers.map { name in
+            "<option value=\"\(HTML.escape(name))\"\(name == job.queue ? " selected" : "")>\(HTML.escape(name))</option>"
+        }.joined()
+        return "<label for=\"queue-\(job.jobID)\">Print on</label>\n<select name=\"queue\" id=\"queue-\(job.jobID)\">\(options)</select>\n"
     }
 
     /// "My usual" (the active account, then the wallet), then every account the user may charge.

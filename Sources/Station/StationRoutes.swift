@@ -49,7 +49,9 @@ extension Station {
                     return redirect("/jobs")
                 }
                 let account = Self.account(form["account"])
-                let notice = form["do"] == "delete" ? delete(jobID, user: user) : releaseJob(jobID, user: user, account: account)
+                let queue = form["queue"].flatMap { $0.isEmpty ? nil : $0 }
+                let notice = form["do"] == "delete" ? delete(jobID, user: user)
+                    : releaseJob(jobID, user: user, account: account, on: queue)
                 await heldJobs.invalidate(user)
                 await sessions.addNotices([notice], token: session.token)
                 return redirect("/jobs")
@@ -124,7 +126,9 @@ extension Station {
             jobs = []
         }
         let summary = try? release.summary(for: user, recent: 0)
-        return html(pages.jobs(user: user, csrfToken: session.csrfToken, jobs: jobs, summary: summary, notices: notices, now: Date()))
+        let printers = jobs.isEmpty ? [] : ((try? release.releaseQueues()) ?? [])
+        return html(pages.jobs(user: user, csrfToken: session.csrfToken, jobs: jobs, summary: summary, notices: notices,
+                               now: Date(), printers: printers))
     }
 
     private func portalPage(session: Session, user: String, notices: [Notice]) -> Response {
@@ -178,9 +182,14 @@ extension Station {
 
     // MARK: Actions
 
-    func releaseJob(_ jobID: Int, user: String, account: String?) -> Notice {
+    /// Releases the job, on printer `queue` when given (follow-me: moved there first).
+    func releaseJob(_ jobID: Int, user: String, account: String?, on queue: String? = nil) -> Notice {
         do {
-            let released = try release.release(jobID: jobID, by: user, account: account, via: settings.via)
+            let released = if let queue {
+                try release.move(jobID: jobID, by: user, to: queue, account: account, via: settings.via)
+            } else {
+                try release.release(jobID: jobID, by: user, account: account, via: settings.via)
+            }
             log("release: \(user) released job \(jobID) (\(released.job.jobKey)) on \(released.account ?? "the wallet")")
             return Notice(.success, Self.releasedText(released))
         } catch {

@@ -89,6 +89,31 @@ import TestSupport
         #expect(!station.logText.contains(user.password), "passwords never reach the log")
     }
 
+    /// Follow-me at the station: the job waits on `secure`, the user stands at the library's
+    /// printer and releases it there; it is moved, priced with that queue's card, and printed there.
+    @Test func followMeReleasesTheJobOnAnotherPrinter() throws {
+        let bench = try CupsBench(printers: 2)
+        try bench.addQueue("secure", kind: "raw", printer: 1, options: Self.releaseQueue)
+        try bench.addQueue("library", kind: "raw", printer: 2, options: Self.releaseQueue)
+        try bench.tollgate(["topup", "tgfay", "1.00"])
+        let job = try heldJob(bench, user: "tgfay")
+        try setPIN(bench, user: "tgfay", pin: "5555")
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+
+        let fay = try StationClient(base: station.baseURL)
+        _ = try fay.signIn(pinFor: "tgfay", pin: "5555")
+        let page = try fay.get("/jobs")
+        #expect(page.body.contains("id=\"queue-\(job)\""), "a printer chooser when there are several release printers")
+        let form = try fay.post("/jobs/act", form: [("csrf", page.csrf ?? ""), ("job", String(job)), ("do", "release"),
+                                                    ("account", ""), ("queue", "library")])
+        #expect(form.status == 303)
+        #expect(try fay.get("/jobs").body.contains("to library"), "released on the library's printer")
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try bench.receivedDocuments(printer: 1).isEmpty)
+        #expect(try bench.receivedDocuments(printer: 2).count == 1)
+    }
+
     // MARK: Security
 
     @Test func anotherUsersJobIsNeverListedNorReleasable() throws {

@@ -42,7 +42,7 @@ final class TollgatedProcess: @unchecked Sendable {
         log = bench.state.path + "/tollgated-\(port).log"
         let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", bench.database,
                          "--cups-server", bench.values["CUPS_SERVER"]!, "--idle-timeout", String(idleTimeout),
-                         "--tick-interval", "300"] + extra
+                         "--tick-interval", "300", "--no-socket"] + extra
         let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(log) + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command], environment: ["PATH": "/usr/bin:/bin", "LANG": "C"],
                                      captureOutput: false)
