@@ -9,6 +9,13 @@ signals.block()
 
 let environment = ProcessEnvironment.entries()
 let settings = Gatekeeper.Settings(environment: ProcessEnvironment.dictionary(environment))
-BackendWrapper(environment: environment, signals: signals, gate: Gatekeeper(settings: settings))
-    .run(arguments: CommandLine.arguments)
-    .endProcess()
+let gate = Gatekeeper(settings: settings)
+// The gate, and the quota database it keeps open, live until the process ends. Releasing them
+// only closed a connection that has nothing left to write (settlement commits with
+// synchronous = FULL; the WAL is kept, never checkpointed on close) and disposed of GRDB's
+// dispatch queue, which started a worker thread just before exit.
+withExtendedLifetime(gate) {
+    BackendWrapper(environment: environment, signals: signals, gate: gate)
+        .run(arguments: CommandLine.arguments)
+        .endProcess()
+}

@@ -92,8 +92,11 @@ public final class Gatekeeper: JobGate {
         let quote: Quote
         let colourPages: Int
         do {
+            // The analyser is another process (another core): read the rates card and open the
+            // database while it runs. A card that cannot be read drops (kills) the analysis.
+            let pending = startAnalysis(document, options: jobOptions(job, identity))
             let card = try loadCard(policy.ratesCard ?? "default")
-            let analysis = analyse(document, options: jobOptions(job, identity))
+            let analysis = finishAnalysis(pending)
             quote = try card.quote(for: JobPricing.description(of: analysis))
             colourPages = analysis.colourPageCount
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
@@ -230,13 +233,23 @@ public final class Gatekeeper: JobGate {
     /// Analyses in the sandboxed `tollgate-analyse`. A failure prices the job as a format the
     /// analysis does not understand (the card's fallback rate), never as free.
     func analyse(_ document: JobDocument, options: JobOptions) -> JobAnalysis {
+        finishAnalysis(startAnalysis(document, options: options))
+    }
+
+    /// Starts `tollgate-analyse` on the document; it runs while the caller does other work.
+    func startAnalysis(_ document: JobDocument, options: JobOptions) -> (PendingAnalysis, JobOptions) {
         let analyser = AnalyserProcess(executable: settings.analyser)
         let pending = switch document {
         case .spool(let fd): analyser.start(descriptor: fd, options: options)
         case .file(let path): analyser.start(path: path, options: options)
         }
-        // The analyser is another process (another core): open the database meanwhile. A failure
-        // here is reported where the store is needed.
+        return (pending, options)
+    }
+
+    /// Opens the database while the analyser still runs (a failure here is reported where the
+    /// store is needed), then waits for the analysis.
+    func finishAnalysis(_ started: (PendingAnalysis, JobOptions)) -> JobAnalysis {
+        let (pending, options) = started
         _ = try? store()
         do {
             return try pending.result()
