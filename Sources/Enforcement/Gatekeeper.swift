@@ -230,13 +230,9 @@ public final class Gatekeeper: JobGate {
                           applicationName: identity.application)
     }
 
-    /// Analyses in the sandboxed `tollgate-analyse`. A failure prices the job as a format the
-    /// analysis does not understand (the card's fallback rate), never as free.
-    func analyse(_ document: JobDocument, options: JobOptions) -> JobAnalysis {
-        finishAnalysis(startAnalysis(document, options: options))
-    }
-
-    /// Starts `tollgate-analyse` on the document; it runs while the caller does other work.
+    /// Starts the sandboxed `tollgate-analyse` on the document; it runs while the caller does
+    /// other work. A failure prices the job as a format the analysis does not understand (the
+    /// card's fallback rate), never as free.
     func startAnalysis(_ document: JobDocument, options: JobOptions) -> (PendingAnalysis, JobOptions) {
         let analyser = AnalyserProcess(executable: settings.analyser)
         let pending = switch document {
