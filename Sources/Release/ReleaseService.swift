@@ -63,7 +63,7 @@ public struct ReleaseService: Sendable {
             }, uniquingKeysWith: { first, _ in first })
         } catch { throw .cups(error) }
         var result: [HeldJob] = []
-        for job in try quota({ try store.heldJobs(owner: user, states: [.held]) }) {
+        for job in try quota({ try store.heldJobs(owner: user, states: [.held]) }) where isOnThisServer(job) {
             guard let state = live[job.jobKey] else {
                 try quota { try store.finishHeldJob(jobKey: job.jobKey, state: .deleted, event: .deleted,
                                                     detail: "cancelled outside Tollgate", actor: "tollgate") }
@@ -168,7 +168,8 @@ public struct ReleaseService: Sendable {
     /// Cancels every held job whose lifetime has ended, releases any reservation it holds, and
     /// records it as expired. Run by tollgated's scheduler and by `tollgate tick`.
     public func expireHeldJobs(actor: String = "tollgate") throws(ReleaseError) -> [HeldJob] {
-        let due = try quota { try store.expiredHeldJobs(at: Date()) }
+        // Another server sharing the database expires its own jobs: its job ids mean other jobs here.
+        let due = try quota { try store.expiredHeldJobs(at: Date()) }.filter(isOnThisServer)
         guard !due.isEmpty else { return [] }
         let cups = try connect()
         for job in due {
@@ -226,6 +227,9 @@ public struct ReleaseService: Sendable {
     }
 
     private func key(jobID: Int, created: Int) -> String { "\(settings.serverName)/\(jobID)/\(created)" }
+
+    /// Whether the job is one of this server's cupsd (job keys start with the server's name).
+    private func isOnThisServer(_ job: HeldJob) -> Bool { job.jobKey.hasPrefix(settings.serverName + "/") }
 
     private func connect() throws(ReleaseError) -> CupsClient {
         do { return try CupsClient(server: settings.cupsServer) } catch { throw .cups(error) }

@@ -31,6 +31,8 @@ public struct Station: Sendable {
     public let sessions: SessionStore
     /// Each user's held jobs for pages and the API (see ``HeldJobsCache``).
     public let heldJobs: HeldJobsCache
+    /// The release queues for follow-me (see ``ReleaseQueueList``).
+    public let releaseQueues: ReleaseQueueList
     public let settings: StationSettings
     public let pages: StationPages
     /// Where log lines go (tollgated: stderr, so journald keeps them).
@@ -42,6 +44,7 @@ public struct Station: Sendable {
         self.signIn = signIn
         self.sessions = sessions
         self.heldJobs = HeldJobsCache(release: release)
+        self.releaseQueues = ReleaseQueueList(release: release)
         self.settings = settings
         self.pages = StationPages(idleTimeout: Int(settings.idleTimeout.rounded()), format: format)
         self.log = log

@@ -50,8 +50,10 @@ extension Station {
                 }
                 let account = Self.account(form["account"])
                 let queue = form["queue"].flatMap { $0.isEmpty ? nil : $0 }
-                let notice = form["do"] == "delete" ? delete(jobID, user: user)
-                    : releaseJob(jobID, user: user, account: account, on: queue)
+                // cupsd and the database block: never on the event loop.
+                let notice = await BlockingWork.onThread {
+                    form["do"] == "delete" ? delete(jobID, user: user) : releaseJob(jobID, user: user, account: account, on: queue)
+                }
                 await heldJobs.invalidate(user)
                 await sessions.addNotices([notice], token: session.token)
                 return redirect("/jobs")
@@ -62,7 +64,10 @@ extension Station {
             case .refused(let response): return response
             case .accepted(let session, let form):
                 guard let user = session.user else { return redirect("/") }
-                let notices = form["do"] == "delete" ? deleteAll(user: user) : releaseAll(user: user, account: Self.account(form["account"]))
+                let account = Self.account(form["account"])
+                let notices = await BlockingWork.onThread {
+                    form["do"] == "delete" ? deleteAll(user: user) : releaseAll(user: user, account: account)
+                }
                 await heldJobs.invalidate(user)
                 await sessions.addNotices(notices, token: session.token)
                 return redirect("/jobs")
@@ -125,8 +130,9 @@ extension Station {
             notices.append(Notice(.error, Self.sentence(error.description)))
             jobs = []
         }
-        let summary = try? release.summary(for: user, recent: 0)
-        let printers = jobs.isEmpty ? [] : ((try? release.releaseQueues()) ?? [])
+        let release = self.release
+        let summary = await BlockingWork.onThread { try? release.summary(for: user, recent: 0) }
+        let printers = jobs.isEmpty ? [] : await releaseQueues.queues()
         return html(pages.jobs(user: user, csrfToken: session.csrfToken, jobs: jobs, summary: summary, notices: notices,
                                now: Date(), printers: printers))
     }

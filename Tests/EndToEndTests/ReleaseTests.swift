@@ -185,3 +185,29 @@ extension ReleaseEndToEndTests {
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
     }
 }
+
+extension ReleaseEndToEndTests {
+    /// Two print servers may share one database: this server's tick and listing never touch a
+    /// job of the other (its job ids name other jobs here).
+    @Test func anotherServersHeldJobIsLeftToThatServer() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        let job = try heldJob(bench, user: "alice")
+        // The other server's job 1 is held for alice too, and its lifetime has ended.
+        let insert = try ProcessRunner.run(["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            db.execute(\"\"\"INSERT INTO held_job(job_key, job_id, queue, owner, title, page_sides, sheets, copies,
+                colour_pages, price, rates_card, state, message, held_at, expires_at, updated_at)
+                VALUES ('other-server/\(job)/1', \(job), 'secure', 'alice', 'elsewhere.pdf', 1, 1, 1, 0, 6, 'default',
+                'held', '', 0, 1, 0)\"\"\")
+            db.commit()
+            """, bench.database])
+        try #require(insert.status == 0, "\(insert.stderr)")
+        #expect(try bench.tollgate(["tick"]).stdout.contains("no held job has expired"))
+        #expect(try bench.jobStatus(job).state == "pending-held", "this server's job with the same id was not cancelled")
+        let list = try bench.tollgate(["jobs", "--user", "alice", "--json"])
+        #expect(!list.stdout.contains("elsewhere.pdf"), "not listed here: it waits at the other server")
+        #expect(try events(bench).filter { $0 == "deleted" || $0 == "expired" }.isEmpty, "and not closed by this server")
+    }
+}
