@@ -116,12 +116,7 @@ struct ReleaseCommand: ParsableCommand {
             if targets.isEmpty { return print("no jobs waiting for release") }
             for job in targets {
                 do {
-                    let released = if let queue {
-                        try service.move(jobID: job, by: user, to: queue, account: account, via: "cli")
-                    } else {
-                        try service.release(jobID: job, by: user, account: account, via: "cli")
-                    }
-                    print("released job \(job) on \(released.job.queue): \(released.job.price)")
+                    print(try service.release(jobID: job, by: user, account: account, on: queue, via: "cli"))
                 } catch {
                     failed = true
                     printError("\(error)")

@@ -146,12 +146,8 @@ public final class LocalReleaseServer: @unchecked Sendable {
                 var outcomes: [LocalReleaseSocket.Outcome] = []
                 for id in targets {
                     do throws(ReleaseError) {
-                        let released = if let queue = request.queue {
-                            try service.move(jobID: id, by: user, to: queue, account: request.account, via: "cli")
-                        } else {
-                            try service.release(jobID: id, by: user, account: request.account, via: "cli")
-                        }
-                        outcomes.append(.init(ok: true, message: "released job \(id) on \(released.job.queue): \(released.job.price)"))
+                        let released = try service.release(jobID: id, by: user, account: request.account, on: request.queue, via: "cli")
+                        outcomes.append(.init(ok: true, message: released.description))
                     } catch {
                         outcomes.append(.init(ok: false, message: "\(error)"))
                     }

@@ -191,11 +191,7 @@ extension Station {
     /// Releases the job, on printer `queue` when given (follow-me: moved there first).
     func releaseJob(_ jobID: Int, user: String, account: String?, on queue: String? = nil) -> Notice {
         do {
-            let released = if let queue {
-                try release.move(jobID: jobID, by: user, to: queue, account: account, via: settings.via)
-            } else {
-                try release.release(jobID: jobID, by: user, account: account, via: settings.via)
-            }
+            let released = try release.release(jobID: jobID, by: user, account: account, on: queue, via: settings.via)
             log("release: \(user) released job \(jobID) (\(released.job.jobKey)) on \(released.account ?? "the wallet")")
             return Notice(.success, Self.releasedText(released))
         } catch {
