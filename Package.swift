@@ -3,7 +3,7 @@ import PackageDescription
 
 // Dependencies point one way: executables → use cases → Pricing, QuotaDB, JobAnalysis, CUPS client.
 // Pricing and JobAnalysis import neither CUPS nor the database. The backend runs once per job,
-// so BackendCore links only libc and libcups (fast start-up).
+// so BackendCore links only libc, and the backend reads cupsd through IPPWire, not libcups (fast start-up).
 // The two programs that start once per job link libstdc++ statically in release builds when
 // `make build` has put libstdc++.a (alone) in .build-static-libs: a directory searched before the
 // compiler's, so every `-lstdc++` finds the archive (loading and binding libstdc++.so cost each
@@ -35,8 +35,12 @@ let package = Package(
         .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
         .target(name: "CSQLiteSupport", path: "Sources/CSQLiteSupport", linkerSettings: [.linkedLibrary("sqlite3")]),
 
-        // A thin IPP client for cupsd (printer policy, job identity, release).
-        .target(name: "CupsClient", dependencies: ["CCups"], path: "Sources/CupsClient"),
+        // IPP values and a libcups-free client for cupsd's reads (queue policy, job identity), for
+        // the programs that start once per job: loading libcups cost the backend ~4.5 ms a job.
+        .target(name: "IPPWire", path: "Sources/IPPWire"),
+        // The libcups2 client for everything else (release, cancel, move, job lists), with TLS and
+        // every authentication scheme cupsd may ask for.
+        .target(name: "CupsClient", dependencies: ["CCups", "IPPWire"], path: "Sources/CupsClient"),
 
         // Pure domain modules.
         .target(name: "Pricing", path: "Sources/Pricing"),
@@ -59,7 +63,7 @@ let package = Package(
                 path: "Sources/QuotaDB"),
 
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
-        .target(name: "Enforcement", dependencies: ["BackendCore", "CupsClient", "JobAnalysisCore", "Pricing", "PricingTOML", "QuotaDB"],
+        .target(name: "Enforcement", dependencies: ["BackendCore", "IPPWire", "JobAnalysisCore", "Pricing", "PricingTOML", "QuotaDB"],
                 path: "Sources/Enforcement"),
 
         // Walk-up release: held jobs, grants, release/delete/move, expiry, PIN credentials; shared by
@@ -82,13 +86,13 @@ let package = Package(
                           linkerSettings: perJobLinking),
 
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
-        .target(name: "BackendCore", dependencies: ["CCups", "CBackendSupport"], path: "Sources/BackendCore"),
+        .target(name: "BackendCore", dependencies: ["CBackendSupport"], path: "Sources/BackendCore"),
         .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement"], path: "Sources/Backend",
                           linkerSettings: perJobLinking),
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [
-            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement", "CupsClient", "Release",
+            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement", "CupsClient", "IPPWire", "Release",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/CLI"),
 
@@ -99,10 +103,11 @@ let package = Package(
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore", "TestSupport"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
-        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "CupsClient", "JobAnalysis", "Pricing"], path: "Tests/EnforcementTests"),
+        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "IPPWire", "JobAnalysis", "Pricing"], path: "Tests/EnforcementTests"),
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB"], path: "Tests/QuotaDBTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CupsClient"], path: "Tests/EndToEndTests"),
+        .testTarget(name: "IPPWireTests", dependencies: ["IPPWire"], path: "Tests/IPPWireTests"),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CupsClient", "IPPWire"], path: "Tests/EndToEndTests"),
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "QuotaDB", "Pricing"], path: "Tests/ReleaseTests"),
         .testTarget(name: "StationTests", dependencies: ["TestSupport", "Station", "Release", "QuotaDB", "Pricing"],
                     path: "Tests/StationTests", exclude: ["station_browser.py"]),

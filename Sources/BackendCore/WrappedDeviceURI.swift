@@ -1,5 +1,3 @@
-import CCups
-
 /// A `tollgate:REAL-URI` device URI, split into the real printer's URI and its scheme (which names
 /// the real backend: `ipp` → `$CUPS_SERVERBIN/backend/ipp`).
 public struct WrappedDeviceURI: Sendable, Equatable {
@@ -49,60 +47,74 @@ public struct WrappedDeviceURI: Sendable, Equatable {
         return String(decoding: bytes[..<authorityStart] + bytes[(at + 1)...], as: UTF8.self)
     }
 
-    /// Checks `uri` with libcups's own URI parser (the one the real backends use) and returns its
-    /// scheme, lowercased.
+    /// Checks `uri` the way libcups's httpSeparateURI (which the real backends use) judges it, and
+    /// returns its scheme, lowercased. Unknown schemes are fine (third-party backends such as
+    /// `hp:` have their own); a URI without a scheme, or with a bad host, port or user name, is not.
+    /// (Parsed here rather than by libcups: the backend no longer loads libcups at all.)
     private static func validatedScheme(of uri: String) throws(BackendError) -> String {
         let shown = BackendLog.singleLine(redacted(uri))
-        if uri.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) {
-            throw .malformedRealURI(uri: shown, reason: "it contains spaces or control characters")
+        func malformed(_ reason: String) -> BackendError { .malformedRealURI(uri: shown, reason: reason) }
+        let bytes = Array(uri.utf8)
+        if bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F }) { throw malformed("it contains spaces or control characters") }
+        guard bytes.count <= 1024 else { throw malformed("too long") }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
+            throw malformed("no scheme such as ipp:// or socket://")
         }
-        var scheme = [CChar](repeating: 0, count: 64)
-        var username = [CChar](repeating: 0, count: 256)
-        var host = [CChar](repeating: 0, count: 256)
-        var resource = [CChar](repeating: 0, count: 1024)
-        var port: Int32 = 0
-        let status = httpSeparateURI(HTTP_URI_CODING_MOST, uri,
-                                     &scheme, Int32(scheme.count),
-                                     &username, Int32(username.count),
-                                     &host, Int32(host.count), &port,
-                                     &resource, Int32(resource.count))
-        if let reason = uriProblem(status) {
-            throw .malformedRealURI(uri: shown, reason: reason)
-        }
-        let name = decodeCString(scheme).lowercased()
-        // The scheme becomes a file name under backend/: allow only what RFC 3986 allows.
+        // The scheme becomes a file name under backend/: only what RFC 3986 allows.
+        let name = String(decoding: bytes[..<colon], as: UTF8.self).lowercased()
         let allowed = name.utf8.allSatisfy { c in
             (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E
         }
-        guard !name.isEmpty, allowed, name.utf8.first.map({ $0 >= 0x61 && $0 <= 0x7A }) == true else {
-            throw .malformedRealURI(uri: shown, reason: "bad scheme")
+        guard allowed, let first = name.utf8.first, first >= 0x61 && first <= 0x7A else { throw malformed("bad scheme") }
+
+        let rest = bytes[(colon + 1)...]
+        guard rest.starts(with: "//".utf8) else { return name }        // scheme:/path, as hp:/usb/…
+        let authorityStart = colon + 3
+        let authorityEnd = bytes[authorityStart...].firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? bytes.count
+        var hostStart = authorityStart
+        if let at = bytes[authorityStart..<authorityEnd].lastIndex(of: UInt8(ascii: "@")) {
+            guard isURIText(bytes[authorityStart..<at], extra: ":") else { throw malformed("bad user name") }
+            hostStart = at + 1
+        }
+        var portStart: Int?
+        if bytes[hostStart..<authorityEnd].first == UInt8(ascii: "[") {   // [IPv6 literal], cups's [v1.…+zone] too
+            guard let close = bytes[hostStart..<authorityEnd].firstIndex(of: UInt8(ascii: "]")),
+                  isURIText(bytes[(hostStart + 1)..<close], extra: ":") else { throw malformed("bad host name") }
+            if close + 1 < authorityEnd {
+                guard bytes[close + 1] == UInt8(ascii: ":") else { throw malformed("bad host name") }
+                portStart = close + 2
+            }
+        } else {
+            let hostEnd = bytes[hostStart..<authorityEnd].firstIndex(of: UInt8(ascii: ":")) ?? authorityEnd
+            guard isURIText(bytes[hostStart..<hostEnd], extra: "") else { throw malformed("bad host name") }
+            if hostEnd < authorityEnd { portStart = hostEnd + 1 }
+        }
+        if let portStart {
+            let digits = bytes[portStart..<authorityEnd]
+            guard !digits.isEmpty, digits.count <= 5, digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                  let port = Int(String(decoding: digits, as: UTF8.self)), (1...65535).contains(port) else {
+                throw malformed("bad port number")
+            }
         }
         return name
     }
 
-    /// libcups's verdict in words, or nil when the URI is usable. Unknown schemes are fine (third
-    /// party backends such as `hp:` have their own); a URI without a scheme is not.
-    private static func uriProblem(_ status: http_uri_status_t) -> String? {
-        switch status {
-        case HTTP_URI_STATUS_OK, HTTP_URI_STATUS_UNKNOWN_SCHEME, HTTP_URI_STATUS_MISSING_RESOURCE:
-            nil
-        case HTTP_URI_STATUS_MISSING_SCHEME: "no scheme such as ipp:// or socket://"
-        case HTTP_URI_STATUS_BAD_SCHEME: "bad scheme"
-        case HTTP_URI_STATUS_BAD_HOSTNAME: "bad host name"
-        case HTTP_URI_STATUS_BAD_PORT: "bad port number"
-        case HTTP_URI_STATUS_BAD_USERNAME: "bad user name"
-        case HTTP_URI_STATUS_BAD_RESOURCE: "bad resource path"
-        case HTTP_URI_STATUS_OVERFLOW: "too long"
-        default: "libcups cannot parse it"
+    /// Whether `text` is RFC 3986 unreserved characters, sub-delims, `%XX` escapes and `extra`.
+    private static func isURIText(_ text: ArraySlice<UInt8>, extra: String) -> Bool {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=".utf8).union(extra.utf8)
+        var index = text.startIndex
+        while index < text.endIndex {
+            if text[index] == UInt8(ascii: "%") {
+                let hex = Set("0123456789ABCDEFabcdef".utf8)
+                guard index + 2 < text.endIndex,
+                      hex.contains(text[index + 1]), hex.contains(text[index + 2]) else { return false }
+                index += 3
+            } else {
+                guard allowed.contains(text[index]) else { return false }
+                index += 1
+            }
         }
-    }
-}
-
-/// Decodes a NUL-terminated C string held in a Swift array.
-func decodeCString(_ buffer: [CChar]) -> String {
-    buffer.withUnsafeBufferPointer { pointer in
-        let bytes = UnsafeRawBufferPointer(pointer)
-        let length = bytes.firstIndex(of: 0) ?? bytes.count
-        return String(decoding: bytes[..<length], as: UTF8.self)
+        return true
     }
 }

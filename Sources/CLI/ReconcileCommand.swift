@@ -1,7 +1,7 @@
 import ArgumentParser
-import CupsClient
 import Enforcement
 import Foundation
+import IPPWire
 
 /// `tollgate reconcile`: settle or release reservations a dead backend left open.
 struct ReconcileCommand: ParsableCommand {
@@ -16,7 +16,7 @@ struct ReconcileCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: .customLong("cups-server"), help: "cupsd's domain socket or host:port (default: $CUPS_SERVER or libcups's default).")
+    @Option(name: .customLong("cups-server"), help: "cupsd's domain socket or host:port (default: $CUPS_SERVER, else /run/cups/cups.sock, else localhost:631).")
     var cupsServer: String?
 
     @Option(name: .customLong("server-name"), help: "This print server's name in job keys (default: $TOLLGATE_SERVER_NAME or the host name).")
@@ -26,7 +26,7 @@ struct ReconcileCommand: ParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let settings = Gatekeeper.Settings(environment: environment)
         let reconciler = Reconciler(serverName: serverName ?? settings.serverName)
-        let cups = try CupsClient(server: cupsServer ?? settings.cupsServer)
+        let cups = try CupsdConnection(server: cupsServer ?? settings.cupsServer)
         let outcomes = try reconciler.run(store: store.open(), cups: cups, actor: "reconcile")
         if outcomes.isEmpty { print("no open reservations") }
         for outcome in outcomes { print(outcome) }

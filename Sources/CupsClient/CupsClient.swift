@@ -1,4 +1,6 @@
 import CCups
+// Its values, errors and printer URIs are IPPWire's: one vocabulary for both clients.
+@_exported import IPPWire
 
 /// A connection to cupsd for the few IPP operations Tollgate needs, through libcups2.
 ///
@@ -35,7 +37,7 @@ public final class CupsClient {
     /// Attributes of queue `printer` (Get-Printer-Attributes). `names` empty asks for all.
     public func printerAttributes(_ printer: String, names: [String] = []) throws(CupsClientError) -> IPPAttributes {
         let request = ippNewRequest(IPP_OP_GET_PRINTER_ATTRIBUTES)
-        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, CupsClient.printerURI(printer))
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, CupsdConnection.printerURI(printer))
         addRequested(names, to: request)
         return try send(request, operation: "Get-Printer-Attributes", group: IPP_TAG_PRINTER)
     }
@@ -73,7 +75,7 @@ public final class CupsClient {
     /// Moves a job to another queue of this server (CUPS-Move-Job).
     public func moveJob(_ id: Int, toPrinter printer: String) throws(CupsClientError) {
         try jobOperation(IPP_OP_CUPS_MOVE_JOB, "CUPS-Move-Job", id) { request in
-            ippAddString(request, IPP_TAG_JOB, IPP_TAG_URI, "job-printer-uri", nil, CupsClient.printerURI(printer))
+            ippAddString(request, IPP_TAG_JOB, IPP_TAG_URI, "job-printer-uri", nil, CupsdConnection.printerURI(printer))
         }
     }
 
@@ -92,13 +94,6 @@ public final class CupsClient {
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, cupsUser())
         extra(request)
         _ = try sendForList(request, operation: name, group: IPP_TAG_JOB)
-    }
-
-    /// The `ipp://localhost/printers/NAME` URI cupsd uses for a local queue.
-    public static func printerURI(_ printer: String) -> String {
-        var buffer = [CChar](repeating: 0, count: 1024)
-        httpAssembleURI(HTTP_URI_CODING_ALL, &buffer, Int32(buffer.count), "ipp", nil, "localhost", 0, "/printers/" + printer)
-        return decode(buffer)
     }
 
     private func addRequested(_ names: [String], to request: OpaquePointer?, asUser user: String? = nil) {
@@ -197,13 +192,6 @@ public final class CupsClient {
             return ippGetString(attribute, index, nil).map { .string(String(cString: $0)) } ?? .string("")
         default:
             return .unsupported(String(cString: ippTagString(tag)))
-        }
-    }
-
-    private static func decode(_ buffer: [CChar]) -> String {
-        buffer.withUnsafeBufferPointer { pointer in
-            let bytes = UnsafeRawBufferPointer(pointer)
-            return String(decoding: bytes[..<(bytes.firstIndex(of: 0) ?? bytes.count)], as: UTF8.self)
         }
     }
 }

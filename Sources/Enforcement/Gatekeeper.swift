@@ -1,6 +1,6 @@
 import BackendCore
-import CupsClient
 import Foundation
+import IPPWire
 import JobAnalysisCore
 import Pricing
 import PricingTOML
@@ -11,6 +11,8 @@ import QuotaDB
 ///
 /// Failure policies (a job is never printed for free by accident, never lost):
 /// - cupsd unreachable, database busy → `CUPS_BACKEND_RETRY`: cupsd tries the job again later.
+/// - cupsd asks for credentials or TLS the backend's reader cannot give, or answers garbage → the
+///   job is held with what the administrator must change (retrying would not help).
 /// - queue policy malformed, rates card missing or invalid, database missing or corrupt,
 ///   job identity incomplete → the job is held with the reason; an administrator fixes it and
 ///   releases the job.
@@ -66,11 +68,11 @@ public final class Gatekeeper: JobGate {
 
     public func admit(_ job: JobArguments, document: JobDocument) -> GateVerdict {
         // Who and where, from cupsd.
-        let client: CupsClient
+        let client: CupsdConnection
         let policy: QueuePolicy
         let identity: JobIdentity
         do {
-            client = try CupsClient(server: settings.cupsServer)
+            client = try CupsdConnection(server: settings.cupsServer)
             let printer = try client.printerAttributes(settings.printer, names: QueuePolicy.attributeNames)
             do {
                 policy = try QueuePolicy(printerAttributes: printer)
@@ -83,7 +85,12 @@ public final class Gatekeeper: JobGate {
             let attributes = try client.jobAttributes(jobID, names: JobIdentity.attributeNames)
             identity = try JobIdentity(jobID: jobID, server: settings.serverName, attributes: attributes)
         } catch let error as CupsClientError {
-            return .refuse(exitCode: .retry, message: "Tollgate: \(error); the job will be retried")
+            switch error {
+            case .cannotConnect, .requestFailed, .notFound:
+                return .refuse(exitCode: .retry, message: "Tollgate: \(error); the job will be retried")
+            case .authenticationRequired, .encryptionRequired, .malformedResponse:
+                return .hold(jobState: "tollgate-cupsd-refused", message: "Tollgate: \(error); the job waits for an administrator")
+            }
         } catch {
             return .hold(jobState: "tollgate-job-unknown", message: "Tollgate: \(error); the job waits for an administrator")
         }

@@ -1,4 +1,4 @@
-import CupsClient
+import IPPWire
 
 /// Who and what a job is, from cupsd's job attributes (Get-Job-Attributes), not from argv.
 ///

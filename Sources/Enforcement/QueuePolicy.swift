@@ -1,4 +1,4 @@
-import CupsClient
+import IPPWire
 import QuotaDB
 
 /// What a queue's administrator decided, read from cupsd's printer attributes: the

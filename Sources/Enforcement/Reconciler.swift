@@ -1,4 +1,4 @@
-import CupsClient
+import IPPWire
 import QuotaDB
 
 /// Settles or releases reservations left open by a backend that died (SIGKILL, power cut) between
@@ -31,7 +31,7 @@ public struct Reconciler {
         self.serverName = serverName
     }
 
-    public func run(store: QuotaStore, cups: CupsClient, actor: String) throws -> [Outcome] {
+    public func run(store: QuotaStore, cups: CupsdConnection, actor: String) throws -> [Outcome] {
         var seen = Set<String>()
         var outcomes: [Outcome] = []
         for entry in try store.ledger(LedgerQuery(kinds: [.reserve])) {

@@ -10,6 +10,11 @@ import Testing
         ("TOLLGATE:IPPS://host:631/ipp/print", "IPPS://host:631/ipp/print", "ipps"),
         ("tollgate:hp:/usb/OfficeJet?serial=1", "hp:/usb/OfficeJet?serial=1", "hp"),
         ("tollgate:ipp://user:secret@host/ipp/print", "ipp://user:secret@host/ipp/print", "ipp"),
+        ("tollgate:ipp://[::1]:631/ipp/print", "ipp://[::1]:631/ipp/print", "ipp"),
+        ("tollgate:ipp://[fe80::1%25eth0]/ipp/print", "ipp://[fe80::1%25eth0]/ipp/print", "ipp"),
+        ("tollgate:file:///dev/null", "file:///dev/null", "file"),
+        ("tollgate:dnssd://HP%20LaserJet._ipp._tcp.local./?uuid=1-2", "dnssd://HP%20LaserJet._ipp._tcp.local./?uuid=1-2", "dnssd"),
+        ("tollgate:smb://dom;u:p%40x@srv/q", "smb://dom;u:p%40x@srv/q", "smb"),
     ])
     func parsesRealURI(device: String, real: String, scheme: String) throws {
         let uri = try WrappedDeviceURI(parsing: device)
@@ -34,6 +39,8 @@ import Testing
     @Test(arguments: [
         "tollgate:printer", "tollgate:://host", "tollgate:ipp://host:99999999/x", "tollgate:ipp://ho st/x",
         "tollgate:ipp://host/x\nERROR: forged", "tollgate:../../bin/sh://x", "tollgate:1pp://host",
+        "tollgate:ipp://host:0/x", "tollgate:ipp://host:/x", "tollgate:ipp://host:65536/x", "tollgate:ipp://us<er@host/x",
+        "tollgate:ipp://ho%zzst/x", "tollgate:ipp://[::1/x", "tollgate:ipp://[::1]x/y", "tollgate:ipp://h\"st/x",
     ])
     func refusesMalformedRealURI(device: String) {
         #expect {

@@ -1,4 +1,4 @@
-import CupsClient
+import IPPWire
 import Testing
 @testable import Enforcement
 

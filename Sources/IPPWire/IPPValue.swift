@@ -55,7 +55,7 @@ public struct IPPAttributes: Equatable, Sendable {
         values(name).compactMap { if case .string(let s) = $0 { s } else { nil } }
     }
 
-    mutating func append(_ value: IPPValue, to name: String) {
+    package mutating func append(_ value: IPPValue, to name: String) {
         storage[name, default: []].append(value)
     }
 }
