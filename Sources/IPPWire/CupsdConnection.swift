@@ -37,6 +37,8 @@ public final class CupsdConnection {
     private var socket: Int32 = -1
     /// Set once a request has used the current socket (a kept-alive socket cupsd may have closed).
     private var reused = false
+    /// `PeerCred USER` once cupsd has asked for it: later requests send it at once.
+    private var authorization: String?
 
     /// Connects to `server` (default: cupsd's usual domain socket, else `localhost:631`). Fails
     /// after `timeoutMilliseconds`.
@@ -97,7 +99,7 @@ public final class CupsdConnection {
     private func send(_ request: IPPRequest) throws(CupsClientError) -> IPPResponse {
         let operation = request.operation.name
         let body = request.encoded
-        var authorization: String?
+        var challenged = false
         var attempts = 0
         while true {
             attempts += 1
@@ -132,7 +134,10 @@ public final class CupsdConnection {
                 throw .requestFailed(operation: operation, status: response.statusName, message: message)
             case 401:
                 let offered = reply.header("www-authenticate") ?? ""
-                if case .local = endpoint, authorization == nil, offered.lowercased().contains("peercred") {
+                // PeerCred once per request; a user name that could break the header is never sent.
+                if case .local = endpoint, !challenged, offered.lowercased().contains("peercred"),
+                   !user.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) {
+                    challenged = true
                     authorization = "PeerCred " + user
                     continue
                 }

@@ -14,6 +14,8 @@ public enum LocalReleaseSocket {
     public static let defaultPath = "/run/tollgate/tollgated.sock"
     /// Requests are small; anything larger is refused.
     static let maximumRequest = 16 * 1024
+    /// How long the server waits for a whole request, and for its answer to be taken.
+    public static let requestTimeout = 5
 
     /// What a user asks for.
     public struct Request: Codable, Sendable {
@@ -45,9 +47,19 @@ public enum LocalReleaseSocket {
 
 /// Serves ``LocalReleaseSocket`` requests with a ``ReleaseService``, each as the peer's Unix user.
 public final class LocalReleaseServer: @unchecked Sendable {
+    /// Requests answered at once (one thread each); further connections wait in the listen queue.
+    public static let maximumConnections = 32
+    /// Requests of one Unix user answered at once; more get "busy" at once. A local user who opens
+    /// connections and sends nothing holds at most this many threads, each for at most
+    /// ``LocalReleaseSocket/requestTimeout``, and cannot keep other users out.
+    public static let connectionsPerUser = 4
+
     public let path: String
     private let service: ReleaseService
     private let descriptor: Int32
+    private let slots = DispatchSemaphore(value: LocalReleaseServer.maximumConnections)
+    private let lock = NSLock()
+    private var inFlight: [uid_t: Int] = [:]
 
     /// Binds and listens on `path` (replacing a stale socket file); mode 0666 so every local user
     /// can connect: who they are comes from the kernel, not from the request.
@@ -87,21 +99,67 @@ public final class LocalReleaseServer: @unchecked Sendable {
         unlink(path)
     }
 
-    /// Accepts connections until the socket is closed; each is answered on its own thread.
+    /// Accepts connections until the socket is closed; each is answered on its own thread, within
+    /// ``maximumConnections`` at once and ``connectionsPerUser`` per user.
     public func run() {
         while true {
+            slots.wait()
             let connection = accept(descriptor, nil, nil)
             if connection < 0 {
+                slots.signal()
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
             _ = fcntl(connection, F_SETFD, FD_CLOEXEC)
+            let uid = LocalReleaseServer.peerUID(connection)
+            guard enter(uid) else {
+                slots.signal()
+                Thread { LocalReleaseServer.refuseAsBusy(connection) }.start()
+                continue
+            }
             let thread = Thread { [self] in
-                answer(connection)
+                answer(connection, uid: uid)
                 close(connection)
+                leave(uid)
+                slots.signal()
             }
             thread.start()
         }
+    }
+
+    /// Answers "busy" without reading the request, then waits up to 200 ms for the client to hang
+    /// up before closing: closing with its request unread would reset the connection and lose
+    /// the answer.
+    private static func refuseAsBusy(_ connection: Int32) {
+        send(.init(error: "busy: you have \(connectionsPerUser) requests in progress; try again"), to: connection)
+        shutdown(connection, Int32(SHUT_WR))
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var drained = 0
+        while drained < LocalReleaseSocket.maximumRequest {
+            let count = read(connection, &buffer, buffer.count)
+            if count <= 0 { break }
+            drained += count
+        }
+        close(connection)
+    }
+
+    private func enter(_ uid: uid_t?) -> Bool {
+        guard let uid else { return true }                              // answered with an error at once
+        lock.lock()
+        defer { lock.unlock() }
+        guard inFlight[uid, default: 0] < LocalReleaseServer.connectionsPerUser else { return false }
+        inFlight[uid, default: 0] += 1
+        return true
+    }
+
+    private func leave(_ uid: uid_t?) {
+        guard let uid else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        inFlight[uid, default: 1] -= 1
+        if inFlight[uid] == 0 { inFlight[uid] = nil }
     }
 
     /// Starts ``run()`` on a background thread.
@@ -109,12 +167,9 @@ public final class LocalReleaseServer: @unchecked Sendable {
         Thread { [self] in run() }.start()
     }
 
-    private func answer(_ connection: Int32) {
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    private func answer(_ connection: Int32, uid: uid_t?) {
         let response: LocalReleaseSocket.Response
-        if let user = LocalReleaseServer.peerUser(connection) {
+        if let user = uid.flatMap(LocalReleaseServer.userName(uid:)) {
             if let data = LocalReleaseServer.readRequest(connection),
                let request = try? JSONDecoder().decode(LocalReleaseSocket.Request.self, from: data) {
                 response = handle(request, user: user)
@@ -124,11 +179,19 @@ public final class LocalReleaseServer: @unchecked Sendable {
         } else {
             response = .init(error: "cannot tell who you are (no peer credentials)")
         }
+        LocalReleaseServer.send(response, to: connection)
+    }
+
+    /// Writes `response`, giving up after ``LocalReleaseSocket/requestTimeout``.
+    private static func send(_ response: LocalReleaseSocket.Response, to connection: Int32) {
+        var timeout = timeval(tv_sec: LocalReleaseSocket.requestTimeout, tv_usec: 0)
+        setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard let data = try? JSONEncoder().encode(response) else { return }
         data.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = write(connection, raw.baseAddress! + offset, raw.count - offset)
+                // MSG_NOSIGNAL: a client that hung up is an error here, not a SIGPIPE that ends tollgated.
+                let written = Glibc.send(connection, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
                 if written <= 0 { return }
                 offset += written
             }
@@ -176,12 +239,12 @@ public final class LocalReleaseServer: @unchecked Sendable {
         }
     }
 
-    /// The Unix user at the other end, from SO_PEERCRED (`struct ucred`: pid, uid, gid).
-    static func peerUser(_ connection: Int32) -> String? {
+    /// The Unix uid at the other end, from SO_PEERCRED (`struct ucred`: pid, uid, gid).
+    static func peerUID(_ connection: Int32) -> uid_t? {
         var credentials: (Int32, UInt32, UInt32) = (0, 0, 0)
         var length = socklen_t(MemoryLayout.size(ofValue: credentials))
         guard getsockopt(connection, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else { return nil }
-        return userName(uid: credentials.1)
+        return credentials.1
     }
 
     /// The name of `uid` (thread-safe getpwuid_r).
@@ -193,10 +256,18 @@ public final class LocalReleaseServer: @unchecked Sendable {
         return String(cString: name)
     }
 
+    /// One request line, read within ``LocalReleaseSocket/requestTimeout`` in all (a client that
+    /// sends a byte now and then does not keep its thread longer).
     private static func readRequest(_ connection: Int32) -> Data? {
         var data = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(LocalReleaseSocket.requestTimeout) * 1_000_000_000
         while data.count <= LocalReleaseSocket.maximumRequest {
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else { return nil }
+            let left = deadline - now
+            var timeout = timeval(tv_sec: Int(left / 1_000_000_000), tv_usec: Int(left % 1_000_000_000 / 1000))
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             let count = read(connection, &buffer, buffer.count)
             if count < 0 { return nil }
             if count == 0 { return data }
@@ -255,7 +326,9 @@ public struct LocalReleaseClient: Sendable {
         try payload.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                // MSG_NOSIGNAL: a server that answered early (busy) and closed is read below, not a SIGPIPE.
+                let written = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if written < 0 && errno == EPIPE { break }
                 guard written > 0 else { throw LocalSocketError.system("write", errno) }
                 offset += written
             }

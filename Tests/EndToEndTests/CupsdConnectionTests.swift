@@ -131,5 +131,11 @@ import TestSupport
         #expect(printer.string("printer-name") == "guarded")
         #expect(printer.string("printer-op-policy") == "authenticated-reads")
         #expect(peerCredLines() == before + 1, "cupsd authenticated the reader by its peer credentials")
+        // Once challenged, the connection sends its credentials at once: no second challenge.
+        let challenges = { bench.errorLog.components(separatedBy: "WWW-Authenticate:").count }
+        let challengedBefore = challenges()
+        #expect(try wire.printerAttributes("guarded", names: ["printer-name"]).string("printer-name") == "guarded")
+        #expect(peerCredLines() == before + 2)
+        #expect(challenges() == challengedBefore)
     }
 }
