@@ -61,11 +61,18 @@ extension Station {
                 account = Self.account(body.account)
             }
             let response: Response
-            do throws(ReleaseError) {
-                let released = try release.release(jobID: id, by: user, account: account, via: settings.via)
+            // cupsd and the database block: never on the event loop.
+            let (via, chosen) = (settings.via, account)
+            let outcome = await BlockingWork.onThread { () -> Result<ReleasedJob, ReleaseError> in
+                do throws(ReleaseError) { return .success(try release.release(jobID: id, by: user, account: chosen, via: via)) } catch {
+                    return .failure(error)
+                }
+            }
+            switch outcome {
+            case .success(let released):
                 log("release (api): \(user) released job \(id) (\(released.job.jobKey)) on \(released.account ?? "the wallet")")
                 response = Self.json(MessageJSON(message: Self.releasedText(released)))
-            } catch {
+            case .failure(let error):
                 log("release (api) of job \(id) by \(user) refused: \(error)")
                 response = Self.json(ErrorJSON(error: Self.sentence(error.description)), status: Self.status(for: error))
             }
@@ -77,11 +84,17 @@ extension Station {
             guard let user else { return checked! }
             guard let id = context.parameters.get("id", as: Int.self) else { return Self.badJobID }
             let response: Response
-            do throws(ReleaseError) {
-                try release.delete(jobID: id, by: user, via: settings.via)
+            let via = settings.via
+            let outcome = await BlockingWork.onThread { () -> Result<Void, ReleaseError> in
+                do throws(ReleaseError) { return .success(try release.delete(jobID: id, by: user, via: via)) } catch {
+                    return .failure(error)
+                }
+            }
+            switch outcome {
+            case .success:
                 log("delete (api): \(user) deleted job \(id)")
                 response = Self.json(MessageJSON(message: "Job \(id) was deleted; nothing was charged."))
-            } catch {
+            case .failure(let error):
                 log("delete (api) of job \(id) by \(user) refused: \(error)")
                 response = Self.json(ErrorJSON(error: Self.sentence(error.description)), status: Self.status(for: error))
             }
