@@ -58,6 +58,8 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
     case jobNotHeld(jobKey: String, state: HeldJobState)
     /// The card number is already registered to another user.
     case cardInUse(cardNumber: String)
+    /// The text is both a user name and a card number: the station could not tell whom it names.
+    case ambiguousSignIn(identifier: String)
 
     public var description: String {
         switch self {
@@ -113,6 +115,8 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
             return "job \(key) is not waiting for release any more (it is \(state.rawValue))"
         case .cardInUse(let card):
             return "card \(card) is already registered to another user; remove it there first"
+        case .ambiguousSignIn(let identifier):
+            return "\(identifier) would be both a user name and a card number, so signing in with it would be ambiguous; give the card another number"
         }
     }
 }

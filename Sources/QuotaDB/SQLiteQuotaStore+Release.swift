@@ -173,6 +173,15 @@ extension SQLiteQuotaStore {
                                    arguments: [cardNumber, user]) != nil {
                 throw QuotaError.cardInUse(cardNumber: cardNumber)
             }
+            // At the station one field takes a user name or a card number: never let one text be both.
+            if let cardNumber, cardNumber != user,
+               try String.fetchOne(db, sql: "SELECT name FROM user WHERE name = ?", arguments: [cardNumber]) != nil {
+                throw QuotaError.ambiguousSignIn(identifier: cardNumber)
+            }
+            if try String.fetchOne(db, sql: "SELECT user_name FROM credential WHERE card_number = ? AND user_name <> ?",
+                                   arguments: [user, user]) != nil {
+                throw QuotaError.ambiguousSignIn(identifier: user)
+            }
             try db.run(sql: """
                 INSERT OR REPLACE INTO credential(user_name, card_number, pin_hash, failed_attempts, locked_until, updated_at)
                 VALUES (?, ?, ?, 0, NULL, ?)
@@ -185,11 +194,14 @@ extension SQLiteQuotaStore {
         try write { db in try db.run(sql: "DELETE FROM credential WHERE user_name = ?", arguments: [user]) }
     }
 
-    /// The credential whose user name or card number is `identifier`.
+    /// The credential whose user name or card number is `identifier`; a user name wins over a card
+    /// number (``setCredential(user:cardNumber:pinHash:)`` refuses to make one text both, but a
+    /// user first seen after their name was given out as a card number could still make it so).
     public func credential(identifier: String) throws(QuotaError) -> PINCredential? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM credential WHERE user_name = ? OR card_number = ? LIMIT 1",
-                             arguments: [identifier, identifier]).map { row in
+            try Row.fetchOne(db, sql: """
+                SELECT * FROM credential WHERE user_name = ? OR card_number = ? ORDER BY user_name = ? DESC LIMIT 1
+                """, arguments: [identifier, identifier, identifier]).map { row in
                 PINCredential(user: row["user_name"], cardNumber: row["card_number"], pinHash: row["pin_hash"],
                               failedAttempts: row["failed_attempts"],
                               lockedUntil: (row["locked_until"] as Int64?).map(Date.init(unixMilliseconds:)))

@@ -93,6 +93,28 @@ import Testing
         }
     }
 
+    @Test func oneTextIsNeverBothACardNumberAndAUserName() throws {
+        let t = try TestStore()
+        try t.store.topUp(user: "bob", amount: eur("1.00"), reference: nil, actor: "admin")
+        #expect(throws: QuotaError.ambiguousSignIn(identifier: "bob")) {
+            try t.store.setCredential(user: "alice", cardNumber: "bob", pinHash: "$y$hash")
+        }
+        try t.store.setCredential(user: "alice", cardNumber: "0042", pinHash: "$y$hash")
+        #expect(throws: QuotaError.ambiguousSignIn(identifier: "0042")) {
+            try t.store.setCredential(user: "0042", cardNumber: nil, pinHash: "$y$other")
+        }
+        try t.store.setCredential(user: "alice", cardNumber: "alice", pinHash: "$y$hash")   // her own name: not ambiguous
+        // Rows that clash anyway (written before the check): the user name wins, every time.
+        try t.store.queue.write { db in
+            try db.execute(sql: "INSERT INTO user(name, wallet_balance, created_at) VALUES ('dave', 0, 0), ('carol', 0, 0)")
+            try db.execute(sql: """
+                INSERT INTO credential(user_name, card_number, pin_hash, failed_attempts, updated_at)
+                VALUES ('carol', 'dave', '$y$c', 0, 0), ('dave', NULL, '$y$d', 0, 0)
+                """)
+        }
+        #expect(try t.store.credential(identifier: "dave")?.user == "dave")
+    }
+
     @Test func aVersion1DatabaseIsUpgradedOnOpen() throws {
         let t = try TestStore()
         try t.store.topUp(user: "alice", amount: eur("1.00"), reference: nil, actor: "admin")
