@@ -42,12 +42,14 @@ public final class CupsClient {
         return try send(request, operation: "Get-Printer-Attributes", group: IPP_TAG_PRINTER)
     }
 
-    /// Attributes of job `id` (Get-Job-Attributes). `names` empty asks for all.
-    public func jobAttributes(_ id: Int, names: [String] = []) throws(CupsClientError) -> IPPAttributes {
+    /// Attributes of job `id` (Get-Job-Attributes). `names` empty asks for all. With `user`, asked
+    /// in that user's name: cupsd shows a job's private values (owner, title) to its owner even when
+    /// this process's user is outside `SystemGroup`, and hides them for anyone else's job.
+    public func jobAttributes(_ id: Int, names: [String] = [], asUser user: String? = nil) throws(CupsClientError) -> IPPAttributes {
         let request = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES)
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/")
         ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", Int32(clamping: id))
-        addRequested(names, to: request)
+        addRequested(names, to: request, asUser: user)
         return try send(request, operation: "Get-Job-Attributes", group: IPP_TAG_JOB)
     }
 
@@ -62,19 +64,24 @@ public final class CupsClient {
         return try sendForList(request, operation: "Get-Jobs", group: IPP_TAG_JOB)
     }
 
+    // Job operations name `owner` as requesting-user-name when given: cupsd's default policy lets
+    // a job's owner (or @SYSTEM) release, cancel or move it, and root is @SYSTEM only where
+    // SystemGroup lists it. Where a policy demands authentication (Tollgate's), libcups answers
+    // with this process's own identity, which must then be @SYSTEM.
+
     /// Releases a held job (Release-Job): cupsd runs its filters and backend again.
-    public func releaseJob(_ id: Int) throws(CupsClientError) {
-        try jobOperation(IPP_OP_RELEASE_JOB, "Release-Job", id)
+    public func releaseJob(_ id: Int, owner: String? = nil) throws(CupsClientError) {
+        try jobOperation(IPP_OP_RELEASE_JOB, "Release-Job", id, owner: owner)
     }
 
     /// Cancels a job (Cancel-Job).
-    public func cancelJob(_ id: Int) throws(CupsClientError) {
-        try jobOperation(IPP_OP_CANCEL_JOB, "Cancel-Job", id)
+    public func cancelJob(_ id: Int, owner: String? = nil) throws(CupsClientError) {
+        try jobOperation(IPP_OP_CANCEL_JOB, "Cancel-Job", id, owner: owner)
     }
 
     /// Moves a job to another queue of this server (CUPS-Move-Job).
-    public func moveJob(_ id: Int, toPrinter printer: String) throws(CupsClientError) {
-        try jobOperation(IPP_OP_CUPS_MOVE_JOB, "CUPS-Move-Job", id) { request in
+    public func moveJob(_ id: Int, toPrinter printer: String, owner: String? = nil) throws(CupsClientError) {
+        try jobOperation(IPP_OP_CUPS_MOVE_JOB, "CUPS-Move-Job", id, owner: owner) { request in
             ippAddString(request, IPP_TAG_JOB, IPP_TAG_URI, "job-printer-uri", nil, CupsdConnection.printerURI(printer))
         }
     }
@@ -86,12 +93,12 @@ public final class CupsClient {
         return try sendForList(request, operation: "CUPS-Get-Printers", group: IPP_TAG_PRINTER)
     }
 
-    private func jobOperation(_ op: ipp_op_t, _ name: String, _ id: Int,
+    private func jobOperation(_ op: ipp_op_t, _ name: String, _ id: Int, owner: String?,
                               extra: (OpaquePointer?) -> Void = { _ in }) throws(CupsClientError) {
         let request = ippNewRequest(op)
         ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, "ipp://localhost/")
         ippAddInteger(request, IPP_TAG_OPERATION, IPP_TAG_INTEGER, "job-id", Int32(clamping: id))
-        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, cupsUser())
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, owner ?? String(cString: cupsUser()))
         extra(request)
         _ = try sendForList(request, operation: name, group: IPP_TAG_JOB)
     }

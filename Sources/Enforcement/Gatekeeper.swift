@@ -83,7 +83,8 @@ public final class Gatekeeper: JobGate {
                 return .refuse(exitCode: .stop, message: "Tollgate: job id \"\(job.jobID)\" is not a number")
             }
             let attributes = try client.jobAttributes(jobID, names: JobIdentity.attributeNames)
-            identity = try JobIdentity(jobID: jobID, server: settings.serverName, attributes: attributes)
+            identity = try JobIdentity(jobID: jobID, server: settings.serverName, attributes: attributes,
+                                       argumentOwner: job.user, argumentTitle: job.title)
         } catch let error as CupsClientError {
             switch error {
             case .cannotConnect, .requestFailed, .notFound:

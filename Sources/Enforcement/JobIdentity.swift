@@ -35,16 +35,23 @@ public struct JobIdentity: Equatable, Sendable {
     ]
 
     /// Reads the identity of job `jobID` on server `server` from its attributes.
-    public init(jobID: Int, server: String, attributes: IPPAttributes) throws(JobIdentityError) {
+    ///
+    /// The owner and the title are cupsd's own record either way: it hides them from requests
+    /// outside `JobPrivateAccess` (by default @OWNER @SYSTEM; root is outside @SYSTEM when
+    /// `SystemGroup` does not list it, as on Ubuntu), and it gives the same values to the backend
+    /// as argv[2] and argv[3]. `argumentOwner` and `argumentTitle` are those, used when the
+    /// attributes lack them.
+    public init(jobID: Int, server: String, attributes: IPPAttributes,
+                argumentOwner: String? = nil, argumentTitle: String? = nil) throws(JobIdentityError) {
         guard attributes.integer("job-id") == jobID else { throw .missing("job-id", jobID: jobID) }
         guard let created = attributes.integer("time-at-creation") else { throw .missing("time-at-creation", jobID: jobID) }
-        guard let owner = attributes.string("job-originating-user-name"), !owner.isEmpty else {
+        guard let owner = [attributes.string("job-originating-user-name"), argumentOwner].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
             throw .missing("job-originating-user-name", jobID: jobID)
         }
         self.key = "\(server)/\(jobID)/\(created)"
         self.jobID = jobID
         self.owner = owner
-        self.name = attributes.string("job-name") ?? ""
+        self.name = attributes.string("job-name") ?? argumentTitle ?? ""
         self.createdAt = created
         self.copies = max(1, attributes.integer("copies") ?? 1)
         self.sides = attributes.string("sides") ?? "one-sided"

@@ -103,7 +103,7 @@ public struct ReleaseService: Sendable {
         var job = try ownHeldJob(jobID, of: user, cups: cups)
         if let queue, queue != job.queue {
             guard try releaseQueues().contains(queue) else { throw .notAReleaseQueue(queue) }
-            do { try cups.moveJob(jobID, toPrinter: queue) } catch { throw .cups(error) }
+            do { try cups.moveJob(jobID, toPrinter: queue, owner: user) } catch { throw .cups(error) }
             try quota { try store.moveHeldJob(jobKey: job.jobKey, to: queue, actor: via) }
             job.queue = queue
         }
@@ -115,7 +115,7 @@ public struct ReleaseService: Sendable {
         if case .refused(let refusal) = decision { throw .cannotPay(jobID: jobID, refusal: refusal) }
         try quota { try store.grantRelease(jobKey: job.jobKey, user: user, account: account, grantedBy: via) }
         do {
-            try cups.releaseJob(jobID)
+            try cups.releaseJob(jobID, owner: user)
         } catch {
             // Withdraw the grant: the job stays held, and no later resume can use it.
             _ = try? store.takeGrant(jobKey: job.jobKey, maxAge: 0)
@@ -144,7 +144,7 @@ public struct ReleaseService: Sendable {
     public func delete(jobID: Int, by user: String, via: String) throws(ReleaseError) {
         let cups = try connect()
         let job = try ownHeldJob(jobID, of: user, cups: cups)
-        do { try cups.cancelJob(jobID) } catch { throw .cups(error) }
+        do { try cups.cancelJob(jobID, owner: user) } catch { throw .cups(error) }
         try close(job, state: .deleted, event: .deleted, detail: "deleted by \(user) (\(via))", actor: via)
     }
 
@@ -170,7 +170,7 @@ public struct ReleaseService: Sendable {
         let cups = try connect()
         for job in due {
             do {
-                try cups.cancelJob(job.jobID)
+                try cups.cancelJob(job.jobID, owner: job.owner)
             } catch {
                 // Already gone from cupsd: only the record is left to close.
                 guard case .notFound = error else { throw .cups(error) }
@@ -196,7 +196,10 @@ public struct ReleaseService: Sendable {
     private func ownHeldJob(_ jobID: Int, of user: String, cups: CupsClient) throws(ReleaseError) -> HeldJob {
         let attributes: IPPAttributes
         do {
-            attributes = try cups.jobAttributes(jobID, names: ["job-id", "time-at-creation", "job-state", "job-originating-user-name"])
+            // Asked in the user's name: cupsd shows the owner to the owner (and to root only when
+            // SystemGroup lists root), so another user's job lacks it and is "no such job".
+            attributes = try cups.jobAttributes(jobID, names: ["job-id", "time-at-creation", "job-state", "job-originating-user-name"],
+                                                asUser: user)
         } catch CupsClientError.notFound {
             throw .noSuchJob(jobID: jobID)
         } catch {

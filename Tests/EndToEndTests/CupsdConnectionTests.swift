@@ -102,18 +102,8 @@ import TestSupport
         </Policy>
 
         """
-        let conf = bench.dir + "/etc/cupsd.conf"
-        try (String(contentsOfFile: conf, encoding: .utf8) + policy).write(toFile: conf, atomically: true, encoding: .utf8)
-        let pid = try #require(pid_t(String(contentsOfFile: bench.dir + "/cupsd.pid", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
-        kill(pid, SIGHUP)
-        let deadline = Date().addingTimeInterval(15)
-        var reloaded = false
-        while Date() < deadline && !reloaded {
-            Thread.sleep(forTimeInterval: 0.2)
-            reloaded = (try? bench.addQueue("guarded", kind: "raw", options: ["-o", "printer-op-policy=authenticated-reads"])) != nil
-        }
-        try #require(reloaded, "cupsd did not come back after SIGHUP")
+        try bench.reconfigure("cupsd.conf") { $0 + policy }
+        try bench.addQueue("guarded", kind: "raw", options: ["-o", "printer-op-policy=authenticated-reads"])
 
         // Over TCP there is no PeerCred: cupsd's challenge is a clear error.
         let tcp = try CupsdConnection(server: "127.0.0.1:\(bench.values["CUPS_PORT"]!)")

@@ -103,6 +103,30 @@ import TestSupport
         #expect(try bench.receivedDocuments().count == 1)
     }
 
+    /// Ubuntu's cupsd (SystemGroup lpadmin) hides a job's owner and title from root: the backend
+    /// still knows whose job it is (cupsd's argv), and a release still finds the owner's job.
+    @Test func ownerIsKnownWhenCupsdHidesItFromRoot() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw")
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        try bench.reconfigure("cups-files.conf") { $0.replacingOccurrences(of: "SystemGroup root lpadmin", with: "SystemGroup lpadmin") }
+        try bench.tollgate(["topup", "alice", "1.00"])
+        let docs = try TemporaryDirectory()
+        let quotaJob = try bench.submit(try TestDocuments.pdf(pages: 1, in: docs.path), queue: "lab", user: "alice")
+        let printed = try bench.waitForJob(quotaJob, in: ["completed", "aborted", "pending-held"])
+        #expect(printed.state == "completed", "\(printed)")
+
+        let job = try heldJob(bench, user: "alice")
+        #expect(try bench.tollgate(["jobs", "--user", "alice"]).stdout.contains("\(job)"))
+        let release = try bench.tollgate(["release", "\(job)", "--user", "alice"])
+        #expect(release.status == 0, "\(release.stderr)")
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try bench.receivedDocuments().count == 2)
+        let debits = try ledger(bench).filter { $0["kind"] as? String == "debit" }
+        #expect(debits.count == 2 && debits.allSatisfy { $0["user"] as? String == "alice" }, "\(debits)")
+        #expect(try events(bench) == ["held", "released", "printed"])
+    }
+
     @Test func deletedJobIsCancelledAndRecorded() throws {
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: Self.release)

@@ -45,6 +45,23 @@ import Testing
         #expect(throws: JobIdentityError.self) { try JobIdentity(jobID: 17, server: "s", attributes: IPPAttributes(attributes)) }
     }
 
+    /// cupsd hides owner and title from root when SystemGroup does not list root; argv[2] and
+    /// argv[3] are cupsd's same record.
+    @Test func hiddenOwnerAndTitleComeFromCupsdsArguments() throws {
+        var attributes = base
+        attributes["job-originating-user-name"] = nil
+        attributes["job-name"] = nil
+        let job = try JobIdentity(jobID: 17, server: "s", attributes: IPPAttributes(attributes),
+                                  argumentOwner: "alice", argumentTitle: "Thesis.pdf")
+        #expect(job.owner == "alice" && job.name == "Thesis.pdf")
+        #expect(throws: JobIdentityError.self) {
+            try JobIdentity(jobID: 17, server: "s", attributes: IPPAttributes(attributes), argumentOwner: "", argumentTitle: "x")
+        }
+        // When cupsd does show them, its attributes are used.
+        let shown = try JobIdentity(jobID: 17, server: "s", attributes: IPPAttributes(base), argumentOwner: "mallory", argumentTitle: "x")
+        #expect(shown.owner == "alice" && shown.name == "Thesis.pdf")
+    }
+
     @Test func anotherJobsAttributesAreRefused() {
         #expect(throws: JobIdentityError.self) { try JobIdentity(jobID: 18, server: "s", attributes: IPPAttributes(base)) }
     }

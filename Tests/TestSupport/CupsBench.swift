@@ -61,6 +61,24 @@ public final class CupsBench: @unchecked Sendable {
     public var serverBin: String { values["CUPS_SERVERBIN"]! }
     public var errorLog: String { (try? String(contentsOfFile: values["CUPS_ERROR_LOG"]!, encoding: .utf8)) ?? "" }
 
+    /// Rewrites cupsd's configuration file `name` (`cupsd.conf`, `cups-files.conf`) with `edit`,
+    /// and makes cupsd reload it (SIGHUP; queues and jobs stay). Returns once cupsd answers again.
+    public func reconfigure(_ name: String, _ edit: (String) -> String) throws {
+        let path = values["CUPS_SERVERROOT"]! + "/" + name
+        try edit(String(contentsOfFile: path, encoding: .utf8)).write(toFile: path, atomically: false, encoding: .utf8)
+        let reloads = { self.errorLog.components(separatedBy: "Full reload complete.").count }
+        let before = reloads()
+        let pidText = try String(contentsOfFile: dir + "/cupsd.pid", encoding: .utf8)
+        guard let pid = pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, SIGHUP) == 0 else {
+            throw TestFailure("cannot signal cupsd (\(pidText))")
+        }
+        let deadline = Date().addingTimeInterval(15)
+        while reloads() == before || (try? client(["lpstat", "-r"]))?.stdout.contains("is running") != true {
+            guard Date() < deadline else { throw TestFailure("cupsd did not come back after reloading \(name)") }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+    }
+
     /// Creates a queue in front of printer `printer` (`raw` or `everywhere`).
     public func addQueue(_ name: String, kind: String, printer: Int = 1, options: [String] = []) throws {
         let result = try ProcessRunner.run([CupsBench.script, "queue", dir, name, kind, String(printer)] + options,
