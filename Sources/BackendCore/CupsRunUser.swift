@@ -18,12 +18,10 @@ public struct CupsRunUser: Equatable, Sendable {
     /// keeps the default. A numeric value such as `User 7` is kept as a number.
     public init(cupsFilesConf text: String) {
         self.init()
-        for rawLine in text.split(whereSeparator: \.isNewline) {
-            let words = rawLine.split(whereSeparator: \.isWhitespace)
-            guard words.count >= 2, !words[0].hasPrefix("#") else { continue }
-            switch words[0].lowercased() {
-            case "user": user = String(words[1])
-            case "group": group = String(words[1])
+        for (name, value) in cupsFilesDirectives(text) {
+            switch name {
+            case "user": user = value
+            case "group": group = value
             default: continue
             }
         }
@@ -44,6 +42,16 @@ public struct CupsRunUser: Equatable, Sendable {
         let gid: gid_t? = if let entry = getgrnam(group) { entry.pointee.gr_gid } else { gid_t(group) }
         guard let uid, let gid else { throw .unknownRunUser(user: user, group: group) }
         return (uid, gid)
+    }
+}
+
+/// The `Directive value` lines of a cups-files.conf, directive names lowercased (cupsd reads
+/// them case-insensitively), comments skipped, the first word of the value kept.
+func cupsFilesDirectives(_ text: String) -> [(String, String)] {
+    text.split(whereSeparator: \.isNewline).compactMap { line in
+        let words = line.split(whereSeparator: \.isWhitespace)
+        guard words.count >= 2, !words[0].hasPrefix("#") else { return nil }
+        return (words[0].lowercased(), String(words[1]))
     }
 }
 

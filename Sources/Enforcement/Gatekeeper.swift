@@ -35,6 +35,8 @@ public final class Gatekeeper: JobGate {
         public var database: DatabaseLocation
         public var ratesDirectory: String
         public var analyser: String
+        /// cupsd's configuration directory (`CUPS_SERVERROOT`): where its spool is written down.
+        public var serverRoot: String
 
         public init(environment: [String: String]) {
             cupsServer = environment["CUPS_SERVER"]
@@ -43,6 +45,7 @@ public final class Gatekeeper: JobGate {
             database = DatabaseLocation.resolve(explicit: nil, environment: environment)
             ratesDirectory = environment["TOLLGATE_RATES_DIR"] ?? "/etc/tollgate/rates"
             analyser = environment["TOLLGATE_ANALYSE"] ?? AnalyserProcess().executable
+            serverRoot = environment["CUPS_SERVERROOT"] ?? "/etc/cups"
         }
     }
 
@@ -104,7 +107,14 @@ public final class Gatekeeper: JobGate {
             // database while it runs. A card that cannot be read drops (kills) the analysis.
             let pending = startAnalysis(document, options: jobOptions(job, identity))
             let card = try loadCard(policy.ratesCard ?? "default")
-            let analysis = finishAnalysis(pending)
+            var analysis = finishAnalysis(pending)
+            // A driver's PCL (5 or XL) or unknown output is counted at best by heuristics, or not at
+            // all: the document as its owner sent it is counted exactly, with every job option.
+            if job.file == nil, !analysis.isCountKnown || analysis.format == .unknown || analysis.format == .pcl,
+               let submitted = analyseSubmittedDocuments(job, identity) {
+                log.info("Tollgate: the printer's data (\(analysis.format.rawValue)) is not counted exactly; priced from the document as it was sent")
+                analysis = submitted
+            }
             quote = try card.quote(for: JobPricing.description(of: analysis))
             colourPages = analysis.colourPageCount
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
@@ -227,15 +237,41 @@ public final class Gatekeeper: JobGate {
 
     /// The options the printer itself will apply. When cupsd's filters ran (the job came on
     /// stdin), they already laid out pages (number-up, page ranges) and copies are what argv[4]
-    /// says the device makes; a raw job is the original document and every option still applies.
-    func jobOptions(_ job: JobArguments, _ identity: JobIdentity) -> JobOptions {
-        let filtered = job.file == nil
+    /// says the device makes; a raw job, or a document `asSent` (cupsd's spool), is the original
+    /// document and every option still applies.
+    func jobOptions(_ job: JobArguments, _ identity: JobIdentity, asSent: Bool = false) -> JobOptions {
+        let filtered = job.file == nil && !asSent
         let sides = JobOptions.Sides(rawValue: identity.sides) ?? .oneSided
         let colour: JobOptions.ColourMode = identity.printColorMode == "monochrome" ? .monochrome : .auto
         return JobOptions(copies: filtered ? max(1, Int(job.copies) ?? 1) : identity.copies,
                           numberUp: filtered ? 1 : identity.numberUp, sides: sides, colourMode: colour,
                           pageRanges: filtered ? [] : identity.pageRanges, jobName: identity.name,
                           applicationName: identity.application)
+    }
+
+    /// The job's documents as their owner sent them (cupsd's spool), analysed with every job option
+    /// as on a raw queue, for a driver whose output (PCL, PCL XL, ESC/P …) cannot be counted; nil
+    /// when a document is missing or cannot be counted either (the card's fallback rate then).
+    func analyseSubmittedDocuments(_ job: JobArguments, _ identity: JobIdentity) -> JobAnalysis? {
+        let spool = CupsSpool(serverRoot: settings.serverRoot)
+        let options = jobOptions(job, identity, asSent: true)
+        var documents: [JobAnalysis] = []
+        for number in 1...identity.documentCount {
+            let path = spool.documentPath(jobID: identity.jobID, document: number)
+            do {
+                var document = try AnalyserProcess(executable: settings.analyser).start(path: path, options: options).result()
+                // cupsd's filters, not the printer, lay it out: number-up first, then page ranges.
+                var layout = options
+                layout.copies = document.output.copies              // the document's own copies count too
+                document.output = OutputCalculator.outputLaidOutByCupsFilters(for: document.pages, options: layout)
+                documents.append(document)
+            } catch {
+                log.debug("Tollgate: cannot analyse \(path) (\(error))")
+                return nil
+            }
+        }
+        guard let combined = JobAnalysis.concatenating(documents), combined.isCountKnown, combined.format != .unknown else { return nil }
+        return combined
     }
 
     /// Starts the sandboxed `tollgate-analyse` on the document; it runs while the caller does

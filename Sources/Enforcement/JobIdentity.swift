@@ -26,12 +26,14 @@ public struct JobIdentity: Equatable, Sendable {
     public var pageRanges: [ClosedRange<Int>]
     /// The application the client named, if any (PWG 5100.7 document-creator-application-name).
     public var application: String?
+    /// How many documents the job has (`lp a.pdf b.pdf` makes one job of two).
+    public var documentCount: Int
 
     /// The job attributes to ask cupsd for.
     public static let attributeNames = [
         "job-id", "time-at-creation", "job-originating-user-name", "job-name", "copies", "sides",
         "number-up", "print-color-mode", "media", "document-format", "page-ranges",
-        "document-creator-application-name", "job-uuid",
+        "document-creator-application-name", "job-uuid", "number-of-documents",
     ]
 
     /// Reads the identity of job `jobID` on server `server` from its attributes.
@@ -61,6 +63,7 @@ public struct JobIdentity: Equatable, Sendable {
         self.documentFormat = attributes.string("document-format")
         self.pageRanges = attributes.values("page-ranges").compactMap { if case .range(let r) = $0 { r } else { nil } }
         self.application = attributes.string("document-creator-application-name")
+        self.documentCount = max(1, attributes.integer("number-of-documents") ?? 1)
     }
 }
 

@@ -130,4 +130,47 @@ public enum OutputCalculator {
                              colourMode: options.colourMode, selectedPages: selectedCount,
                              impressionsPerCopy: impressions, sheetsPerCopy: sheets, impressionTally: tally)
     }
+
+    /// The printed output when cupsd's filter chain lays the document out: cups-filters'
+    /// pdftopdf (1.28, Debian 12) puts `number-up` pages on each side first, then keeps the sides
+    /// that `page-ranges` names (`number-up=2 page-ranges=1-2` prints document pages 1-4), where
+    /// IPP printers, and ``output(for:options:)``, select document pages first.
+    /// ``PrintedOutput/selectedPages`` then counts sides.
+    public static func outputLaidOutByCupsFilters(for runs: [PageRun], options: JobOptions) -> PrintedOutput {
+        let numberUp = max(1, options.numberUp)
+        var onePerSide = options
+        onePerSide.numberUp = 1
+        guard numberUp > 1 else { return output(for: runs, options: onePerSide) }
+        // One run per side: media of its first page, colour if any page is (unknown if any is).
+        var sides: [PageRun] = []
+        var side = 0, filled = 0
+        var media = MediaSize(widthPoints: 0, heightPoints: 0), colour = PageColour.monochrome, method = ColourMethod.notDetermined
+        func close() {
+            guard filled > 0 else { return }
+            side += 1
+            if let last = sides.last, last.media == media, last.colour == colour, last.lastPage == side - 1 {
+                sides[sides.count - 1].lastPage = side
+            } else {
+                sides.append(PageRun(firstPage: side, lastPage: side, media: media, colour: colour, colourMethod: method))
+            }
+            filled = 0
+        }
+        for run in runs {
+            for _ in 0..<run.count {
+                if filled == 0 {
+                    media = run.media; colour = run.colour; method = run.colourMethod
+                } else if run.colour == .colour || colour == .colour {
+                    colour = .colour
+                } else if run.colour == .unknown {
+                    colour = .unknown
+                }
+                filled += 1
+                if filled == numberUp { close() }
+            }
+        }
+        close()
+        var result = output(for: sides, options: onePerSide)
+        result.numberUp = numberUp
+        return result
+    }
 }

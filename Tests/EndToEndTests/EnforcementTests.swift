@@ -339,6 +339,51 @@ extension EnforcementEndToEndTests {
         }
     }
 
+    /// Drivers whose output Tollgate cannot count exactly (PCL XL from the pxlcolor/pxlmono PPDs,
+    /// PCL 5 raster from the sample LaserJet driver): the backend prices the document as its owner sent
+    /// it (cupsd's spool), with every job option, so the charge is what `tollgate quote` says for
+    /// that document and those options, not the card's fallback for unknown formats.
+    @Test(arguments: ["ppd:lsb/usr/cupsfilters/pxlcolor.ppd", "ppd:lsb/usr/cupsfilters/pxlmono.ppd",
+                      "ppd:drv:///sample.drv/laserjet.ppd"])
+    func driverOutputIsPricedFromTheDocumentAsSent(kind: String) throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: kind, options: Self.quota)
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 5, colorPages: [2], in: docs.path)
+        let mode = kind.contains("pxlcolor") ? "auto" : "monochrome"          // the mono drivers' queues print grey
+        // cupsd's pdftopdf selects page ranges among the 2-up sides: sides 1-2 are pages 1-4,
+        // which is what `tollgate quote` (IPP's order: pages first) prices for pages 1-4.
+        let quote = try bench.tollgate(["quote", pdf, "--card", bench.ratesDirectory + "/default.toml", "--number-up", "2",
+                                        "--page-ranges", "1-4", "--copies", "2", "--color-mode", mode, "--json"])
+        let quoted = try #require(try JSONSerialization.jsonObject(with: Data(quote.stdout.utf8)) as? [String: Any], "\(quote.stderr)")
+        let price = try #require(quoted["total"] as? String, "\(quoted)")
+        let job = try bench.submit(pdf, queue: "lab", options: ["number-up=2", "page-ranges=1-2", "copies=2"])
+        let done = try bench.waitForJob(job, in: ["completed", "aborted", "pending-held", "stopped"], timeout: 120)
+        #expect(done.state == "completed", "\(kind): \(done)")
+        #expect(bench.errorLog.contains("is not counted exactly; priced from the document as it was sent"), "\(kind)")
+        let paid = try #require(Decimal(string: String(price.split(separator: " ")[0])))
+        #expect(try wallet(bench) == "\(Decimal(5) - paid) EUR", "\(kind): quoted \(price)")
+        #expect(!price.hasPrefix("2.00"), "not the fallback (1.00 per copy)")
+    }
+
+    /// `lp a.pdf b.pdf` is one job of two documents: both are priced, each on its own sheets.
+    @Test func everyDocumentOfAJobIsPricedFromTheSpool() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "ppd:lsb/usr/cupsfilters/pxlmono.ppd", options: Self.quota)
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let first = try TestDocuments.pdf(pages: 3, in: docs.path, name: "a.pdf")
+        let second = try TestDocuments.pdf(pages: 2, in: docs.path, name: "b.pdf")
+        let submitted = try bench.client(["lp", "-d", "lab", first, second])
+        let job = try #require(submitted.stdout.split(separator: " ").first { $0.hasPrefix("lab-") }
+            .flatMap { Int($0.split(separator: "-").last ?? "") }, "\(submitted.stdout) \(submitted.stderr)")
+        let done = try bench.waitForJob(job, in: ["completed", "aborted", "pending-held", "stopped"], timeout: 120)
+        #expect(done.state == "completed", "\(done)")
+        // 3 + 2 = 5 A4 mono sides at 0.05 and 5 sheets at 0.005: 0.275 → 0.28.
+        #expect(try wallet(bench) == "4.72 EUR")
+    }
+
     /// `kind`: an IPP Everywhere queue (PDF or raster to the printer), or the Generic PostScript
     /// PPD (pdftops/pstops; copies made by the printer or by pstops).
     func chargeOnFilteredQueue(kind: String, options: [String], copies: Int, wallet expected: String) throws {
