@@ -9,12 +9,14 @@ SWIFT        ?= swift
 PREFIX       ?= /usr/local
 CUPS_BACKEND ?= /usr/lib/cups/backend
 LIBEXEC      ?= /usr/lib/tollgate
+SYSTEMD_UNITS ?= /etc/systemd/system
 RELEASE_FLAGS = -c release --static-swift-stdlib
 
 # Debian packages the build, the tests and the demo need. Swift itself comes from swift.org.
 APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev libcrypt-dev libpam0g-dev \
-               dbus-daemon python3 poppler-utils jq make gcc curl chromium chromium-driver python3-selenium
+               dbus-daemon python3 poppler-utils jq make gcc curl chromium chromium-driver python3-selenium \
+               systemd
 
 .PHONY: deps static-libs build build-tests test demo bench install clean
 
@@ -51,6 +53,11 @@ install: build
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-analyse" $(LIBEXEC)/tollgate-analyse
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgated" $(PREFIX)/sbin/tollgated
 	[ -e /etc/pam.d/tollgate ] || install -o root -g root -m 0644 packaging/pam.d/tollgate /etc/pam.d/tollgate
+	for unit in tollgated.service tollgate-maintenance.service tollgate-maintenance.timer; do \
+	    sed -e 's|@SBINDIR@|$(PREFIX)/sbin|g' -e 's|@BINDIR@|$(PREFIX)/bin|g' packaging/systemd/$$unit >$(SYSTEMD_UNITS)/$$unit; \
+	done
+	[ -e /etc/default/tollgated ] || install -o root -g root -m 0644 packaging/systemd/tollgated.default /etc/default/tollgated
+	@echo "systemd units installed (not enabled): systemctl enable --now tollgated tollgate-maintenance.timer"
 
 clean:
 	rm -rf .build .build-static-libs
