@@ -16,6 +16,8 @@ import QuotaDB
 /// - queue policy malformed, rates card missing or invalid, database missing or corrupt,
 ///   job identity incomplete → the job is held with the reason; an administrator fixes it and
 ///   releases the job.
+/// - the driver's output cannot be counted exactly (PCL, PCL XL, unknown) → the documents as sent
+///   (cupsd's spool) are analysed instead.
 /// - analysis failed (hostile or broken document) → priced with the card's fallback rate for
 ///   formats it cannot analyse.
 /// - refused by the wallet chain → held with `account-limit-reached` and the price, balances and
@@ -250,8 +252,9 @@ public final class Gatekeeper: JobGate {
     }
 
     /// The job's documents as their owner sent them (cupsd's spool), analysed with every job option
-    /// as on a raw queue, for a driver whose output (PCL, PCL XL, ESC/P …) cannot be counted; nil
-    /// when a document is missing or cannot be counted either (the card's fallback rate then).
+    /// and laid out as cupsd's filters lay them out, for a driver whose output (PCL, PCL XL,
+    /// ESC/P …) cannot be counted exactly; nil when a document is missing or cannot be counted
+    /// either (the card's fallback rate then).
     func analyseSubmittedDocuments(_ job: JobArguments, _ identity: JobIdentity) -> JobAnalysis? {
         let spool = CupsSpool(serverRoot: settings.serverRoot)
         let options = jobOptions(job, identity, asSent: true)
