@@ -78,6 +78,7 @@ public struct ReleaseService: Sendable {
     public func summary(for user: String, recent: Int = 20) throws(ReleaseError) -> UserSummary {
         try quota {
             UserSummary(balances: try store.balances(for: user),
+                        releasing: try store.heldJobs(owner: user, states: [.released]).filter(isOnThisServer),
                         usableAccounts: try store.usableAccounts(for: user),
                         recentJobs: try store.jobEvents(user: user, limit: recent),
                         recentLedger: try store.ledger(LedgerQuery(user: user, limit: recent)))
@@ -267,6 +268,9 @@ public struct ReleasedJob: Sendable, CustomStringConvertible {
 /// Everything the portal shows a user.
 public struct UserSummary: Sendable {
     public var balances: UserBalances
+    /// Jobs the user released that have not printed yet: the balances do not show their price
+    /// until the printer's run reserves it, moments later.
+    public var releasing: [HeldJob]
     /// Accounts the user may charge now (to choose per job, or as the active account).
     public var usableAccounts: [Account]
     /// The user's latest job events (held, released, printed, refused, expired…), newest first.

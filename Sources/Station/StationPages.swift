@@ -97,7 +97,7 @@ public struct StationPages: Sendable {
 
             """
         }
-        if let summary { body += balances(summary.balances) }
+        if let summary { body += balances(summary.balances, releasing: summary.releasing) }
         body += "</main>\n"
         return page(title: "Your print jobs", tab: .jobs, user: user, csrfToken: csrfToken, body: body, refreshTo: "/?signed-out=idle")
     }
@@ -156,7 +156,7 @@ public struct StationPages: Sendable {
     /// The user portal: balances, the active account, recent jobs and ledger entries.
     public func portal(user: String, csrfToken: String, summary: UserSummary, notices: [Notice]) -> String {
         var body = "<main>\n\(noticeList(notices))<h1>My print account</h1>\n"
-        body += balances(summary.balances)
+        body += balances(summary.balances, releasing: summary.releasing)
         let active = summary.balances.active
         var options = "<option value=\"\"\(active.account == nil ? " selected" : "")>Personal wallet only</option>"
         for account in summary.usableAccounts {
@@ -220,7 +220,7 @@ public struct StationPages: Sendable {
     // MARK: Pieces
 
     /// Each account's usage with its limits (as Pharos shows them), and the personal wallet.
-    func balances(_ balances: UserBalances) -> String {
+    func balances(_ balances: UserBalances, releasing: [HeldJob] = []) -> String {
         var rows = ""
         for balance in balances.accounts {
             let isActive = balances.active.account?.id == balance.account.id
@@ -233,7 +233,10 @@ public struct StationPages: Sendable {
 
             """
         }
-        let reserved = balances.reserved.isZero ? "" : "<p class=\"hint\">\(HTML.escape(balances.reserved.description)) is held for jobs that have not finished printing.</p>\n"
+        var reserved = balances.reserved.isZero ? "" : "<p class=\"hint\">\(HTML.escape(balances.reserved.description)) is held for jobs that have not finished printing.</p>\n"
+        for job in releasing {
+            reserved += "<p class=\"hint releasing\">Job \(job.jobID) (\(HTML.escape(job.price.description))) is on its way to the printer and is charged when it prints.</p>\n"
+        }
         return """
         <section id="balances">
         <h2>Balances</h2>

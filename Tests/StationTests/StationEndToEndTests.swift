@@ -116,6 +116,31 @@ import TestSupport
 
     // MARK: Security
 
+    /// Between the release and the printer's run the balances do not show the job yet: the page
+    /// says it is on its way, until it has printed.
+    @Test func aReleasedJobShowsAsOnItsWayUntilItPrints() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
+        try bench.tollgate(["topup", "tggus", "5.00"])
+        let job = try heldJob(bench, user: "tggus")
+        try setPIN(bench, user: "tggus", pin: "1234")
+        try bench.client(["cupsdisable", "secure"])                    // the released job waits for the printer
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+        let client = try StationClient(base: station.baseURL)
+        #expect(try client.signIn(pinFor: "tggus", pin: "1234").status == 303)
+        let release = try client.post("/api/jobs/\(job)/release", json: "{}", headers: ["X-CSRF-Token": try client.apiCSRF()])
+        #expect(release.status == 200, "\(release.body)")
+        let waiting = try client.get("/portal").body
+        #expect(waiting.contains("Job \(job) (0.11 EUR) is on its way to the printer"), "\(waiting)")
+
+        try bench.client(["cupsenable", "secure"])
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        let printed = try client.get("/portal").body
+        #expect(!printed.contains("on its way"))
+        #expect(printed.contains("4.89 EUR"), "charged 0.11 EUR")
+    }
+
     @Test func anotherUsersJobIsNeverListedNorReleasable() throws {
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
