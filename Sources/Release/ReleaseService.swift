@@ -170,11 +170,23 @@ public struct ReleaseService: Sendable {
         guard !due.isEmpty else { return [] }
         let cups = try connect()
         for job in due {
+            // Only if cupsd's job with this id is this job (same time-at-creation): ids start over
+            // when cupsd loses its state, and a stale record must not cancel a newer job.
+            let stillThere: Bool
             do {
-                try cups.cancelJob(job.jobID, owner: job.owner)
+                let attributes = try cups.jobAttributes(job.jobID, names: ["time-at-creation"], asUser: job.owner)
+                stillThere = attributes.integer("time-at-creation").map { key(jobID: job.jobID, created: $0) } == job.jobKey
             } catch {
-                // Already gone from cupsd: only the record is left to close.
                 guard case .notFound = error else { throw .cups(error) }
+                stillThere = false
+            }
+            if stillThere {
+                do {
+                    try cups.cancelJob(job.jobID, owner: job.owner)
+                } catch {
+                    // Gone from cupsd in the meantime: only the record is left to close.
+                    guard case .notFound = error else { throw .cups(error) }
+                }
             }
             let hours = Int((job.expiresAt.timeIntervalSince(job.heldAt) / 3600).rounded())
             try close(job, state: .expired, event: .expired, detail: "not released within \(hours) h; cancelled", actor: actor)

@@ -211,6 +211,30 @@ extension ReleaseEndToEndTests {
 }
 
 extension ReleaseEndToEndTests {
+    /// A record left from before cupsd lost its state names a job id that cupsd has given to a
+    /// newer job: expiry closes the record and leaves the newer job alone.
+    @Test func aStaleRecordNeverCancelsANewerJobWithItsId() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        let job = try heldJob(bench, user: "alice")
+        let stale = try ProcessRunner.run(["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            (key,) = db.execute("SELECT job_key FROM held_job").fetchone()
+            server = key.split("/")[0]
+            db.execute(\"\"\"INSERT INTO held_job(job_key, job_id, queue, owner, title, page_sides, sheets, copies,
+                colour_pages, price, rates_card, state, message, held_at, expires_at, updated_at)
+                VALUES (?, ?, 'secure', 'alice', 'old.pdf', 1, 1, 1, 0, 6, 'default', 'held', '', 0, 1, 0)\"\"\",
+                (server + "/\(job)/1", \(job)))
+            db.commit()
+            """, bench.database])
+        try #require(stale.status == 0, "\(stale.stderr)")
+        let tick = try bench.tollgate(["tick"])
+        #expect(tick.stdout.contains("expired job \(job)"), "the stale record is closed: \(tick.stdout) \(tick.stderr)")
+        #expect(try bench.jobStatus(job).state == "pending-held", "the newer job with the same id was not cancelled")
+        #expect(try bench.tollgate(["jobs", "--user", "alice"]).stdout.contains("\(job)"), "and still waits for alice")
+    }
+
     /// Two print servers may share one database: this server's tick and listing never touch a
     /// job of the other (its job ids name other jobs here).
     @Test func anotherServersHeldJobIsLeftToThatServer() throws {
