@@ -83,11 +83,6 @@ public enum OutputCalculator {
         var impressions = 0
         // The impression being filled: its media, colour so far, pages on it.
         var slotMedia = "", slotColour = PageColour.monochrome, slotFill = 0
-        func merge(_ a: PageColour, _ b: PageColour) -> PageColour {
-            if a == .colour || b == .colour { return .colour }
-            if a == .unknown || b == .unknown { return .unknown }
-            return .monochrome
-        }
         func flush() {
             if slotFill > 0 { add(media: slotMedia, colour: slotColour, count: 1); impressions += 1 }
             slotFill = 0
@@ -117,7 +112,7 @@ public enum OutputCalculator {
                     n -= whole * numberUp
                     continue
                 }
-                if slotFill == 0 { slotMedia = run.media.pwgName; slotColour = colour } else { slotColour = merge(slotColour, colour) }
+                if slotFill == 0 { slotMedia = run.media.pwgName; slotColour = colour } else { slotColour = sharedSide(slotColour, colour) }
                 let take = min(n, numberUp - slotFill)
                 slotFill += take
                 n -= take
@@ -131,6 +126,14 @@ public enum OutputCalculator {
                              impressionsPerCopy: impressions, sheetsPerCopy: sheets, impressionTally: tally)
     }
 
+    /// The colour of a side that holds pages of colours `a` and `b` (number-up): colour if either
+    /// is, unknown if either is, else monochrome.
+    static func sharedSide(_ a: PageColour, _ b: PageColour) -> PageColour {
+        if a == .colour || b == .colour { return .colour }
+        if a == .unknown || b == .unknown { return .unknown }
+        return .monochrome
+    }
+
     /// The printed output when cupsd's filter chain lays the document out: cups-filters'
     /// pdftopdf (1.28, Debian 12) puts `number-up` pages on each side first, then keeps the sides
     /// that `page-ranges` names (`number-up=2 page-ranges=1-2` prints document pages 1-4), where
@@ -141,7 +144,7 @@ public enum OutputCalculator {
         var onePerSide = options
         onePerSide.numberUp = 1
         guard numberUp > 1 else { return output(for: runs, options: onePerSide) }
-        // One run per side: media of its first page, colour if any page is (unknown if any is).
+        // One run per side: media of its first page, colour as ``sharedSide(_:_:)`` says.
         var sides: [PageRun] = []
         var side = 0, filled = 0
         var media = MediaSize(widthPoints: 0, heightPoints: 0), colour = PageColour.monochrome, method = ColourMethod.notDetermined
@@ -159,10 +162,8 @@ public enum OutputCalculator {
             for _ in 0..<run.count {
                 if filled == 0 {
                     media = run.media; colour = run.colour; method = run.colourMethod
-                } else if run.colour == .colour || colour == .colour {
-                    colour = .colour
-                } else if run.colour == .unknown {
-                    colour = .unknown
+                } else {
+                    colour = sharedSide(colour, run.colour)
                 }
                 filled += 1
                 if filled == numberUp { close() }

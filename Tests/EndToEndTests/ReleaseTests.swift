@@ -211,24 +211,31 @@ extension ReleaseEndToEndTests {
 }
 
 extension ReleaseEndToEndTests {
+    /// Writes a held-job record straight into the bench's database: job `jobID` created at time 1
+    /// on `server` (nil: this server, as the backend names it in the job already held), held for
+    /// `owner`, its lifetime over.
+    func insertExpiredHeldJob(_ bench: CupsBench, server: String?, jobID: Int, owner: String, title: String) throws {
+        let insert = try ProcessRunner.run(["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            server = sys.argv[2] or db.execute("SELECT job_key FROM held_job").fetchone()[0].split("/")[0]
+            db.execute(\"\"\"INSERT INTO held_job(job_key, job_id, queue, owner, title, page_sides, sheets, copies,
+                colour_pages, price, rates_card, state, message, held_at, expires_at, updated_at)
+                VALUES (?, ?, 'secure', ?, ?, 1, 1, 1, 0, 6, 'default', 'held', '', 0, 1, 0)\"\"\",
+                (server + "/" + sys.argv[3] + "/1", int(sys.argv[3]), sys.argv[4], sys.argv[5]))
+            db.commit()
+            """, bench.database, server ?? "", String(jobID), owner, title])
+        try #require(insert.status == 0, "\(insert.stderr)")
+    }
+
     /// A record left from before cupsd lost its state names a job id that cupsd has given to a
     /// newer job: expiry closes the record and leaves the newer job alone.
     @Test func aStaleRecordNeverCancelsANewerJobWithItsId() throws {
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: Self.release)
         let job = try heldJob(bench, user: "alice")
-        let stale = try ProcessRunner.run(["python3", "-c", """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            (key,) = db.execute("SELECT job_key FROM held_job").fetchone()
-            server = key.split("/")[0]
-            db.execute(\"\"\"INSERT INTO held_job(job_key, job_id, queue, owner, title, page_sides, sheets, copies,
-                colour_pages, price, rates_card, state, message, held_at, expires_at, updated_at)
-                VALUES (?, ?, 'secure', 'alice', 'old.pdf', 1, 1, 1, 0, 6, 'default', 'held', '', 0, 1, 0)\"\"\",
-                (server + "/\(job)/1", \(job)))
-            db.commit()
-            """, bench.database])
-        try #require(stale.status == 0, "\(stale.stderr)")
+        // The stale record: the same id, an earlier time-at-creation, this server's name.
+        try insertExpiredHeldJob(bench, server: nil, jobID: job, owner: "alice", title: "old.pdf")
         let tick = try bench.tollgate(["tick"])
         #expect(tick.stdout.contains("expired job \(job)"), "the stale record is closed: \(tick.stdout) \(tick.stderr)")
         #expect(try bench.jobStatus(job).state == "pending-held", "the newer job with the same id was not cancelled")
@@ -242,16 +249,7 @@ extension ReleaseEndToEndTests {
         try bench.addQueue("secure", kind: "raw", options: Self.release)
         let job = try heldJob(bench, user: "alice")
         // The other server's job 1 is held for alice too, and its lifetime has ended.
-        let insert = try ProcessRunner.run(["python3", "-c", """
-            import sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
-            db.execute(\"\"\"INSERT INTO held_job(job_key, job_id, queue, owner, title, page_sides, sheets, copies,
-                colour_pages, price, rates_card, state, message, held_at, expires_at, updated_at)
-                VALUES ('other-server/\(job)/1', \(job), 'secure', 'alice', 'elsewhere.pdf', 1, 1, 1, 0, 6, 'default',
-                'held', '', 0, 1, 0)\"\"\")
-            db.commit()
-            """, bench.database])
-        try #require(insert.status == 0, "\(insert.stderr)")
+        try insertExpiredHeldJob(bench, server: "other-server", jobID: job, owner: "alice", title: "elsewhere.pdf")
         #expect(try bench.tollgate(["tick"]).stdout.contains("no held job has expired"))
         #expect(try bench.jobStatus(job).state == "pending-held", "this server's job with the same id was not cancelled")
         let list = try bench.tollgate(["jobs", "--user", "alice", "--json"])

@@ -1,5 +1,6 @@
 import Pricing
 import Testing
+import TestSupport
 
 @Suite("ExactAmount: rates with sub-minor precision, rounding")
 struct ExactAmountTests {

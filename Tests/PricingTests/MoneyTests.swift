@@ -1,5 +1,6 @@
 import Pricing
 import Testing
+import TestSupport
 
 @Suite("Money: parsing, formatting, arithmetic")
 struct MoneyTests {

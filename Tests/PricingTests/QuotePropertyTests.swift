@@ -1,5 +1,6 @@
 import Pricing
 import Testing
+import TestSupport
 
 /// Property-style checks over many generated jobs (deterministic seeds).
 @Suite("Quote properties")

@@ -1,6 +1,7 @@
 import Pricing
 import PricingTOML
 import Testing
+import TestSupport
 
 @Suite("TOML rates cards: export and round trip")
 struct TOMLRoundTripTests {
