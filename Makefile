@@ -15,7 +15,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 # Debian packages the build, the tests and the demo need. Swift itself comes from swift.org.
 APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev libcrypt-dev libpam0g-dev \
-               dbus-daemon python3 poppler-utils jq make gcc curl chromium chromium-driver python3-selenium \
+               dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
                systemd
 
 .PHONY: deps static-libs build build-tests test demo bench install clean
@@ -25,9 +25,10 @@ deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
 	fi
 
-# libstdc++.a alone in a directory the release link searches first (see Package.swift).
-static-libs:
-	@mkdir -p .build-static-libs && ln -sf "$$(gcc -print-file-name=libstdc++.a)" .build-static-libs/libstdc++.a
+# What the release link reads first (see Package.swift): libstdc++.a alone, and libqpdf's archive
+# with the shared libraries libqpdf.so itself needs, read from libqpdf as installed.
+static-libs: deps
+	@packaging/release-link-inputs.sh .build-static-libs
 
 build: deps static-libs
 	$(SWIFT) build $(RELEASE_FLAGS)

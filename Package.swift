@@ -4,12 +4,16 @@ import PackageDescription
 // Dependencies point one way: executables → use cases → Pricing, QuotaDB, JobAnalysis, CUPS client.
 // Pricing and JobAnalysis import neither CUPS nor the database. The backend runs once per job,
 // so BackendCore links only libc, and the backend reads cupsd through IPPWire, not libcups (fast start-up).
-// The two programs that start once per job link libstdc++ statically in release builds when
-// `make build` has put libstdc++.a (alone) in .build-static-libs: a directory searched before the
-// compiler's, so every `-lstdc++` finds the archive (loading and binding libstdc++.so cost each
-// process about a millisecond). Without the directory they link it dynamically, as before.
+// Release builds read what `make build` writes into .build-static-libs first
+// (packaging/release-link-inputs.sh):
+// - libstdc++.a alone, in a directory searched before the compiler's, so the two programs that
+//   start once per job link libstdc++ statically (loading and binding libstdc++.so cost each
+//   process about a millisecond);
+// - qpdf.ld, a linker script naming libqpdf.a and the shared libraries libqpdf.so itself needs,
+//   read from libqpdf as installed (so the list cannot drift from it).
+let releaseLinkInputs = Context.packageDirectory + "/.build-static-libs"
 let perJobLinking: [LinkerSetting] = [
-    .unsafeFlags(["-L", Context.packageDirectory + "/.build-static-libs"], .when(configuration: .release)),
+    .unsafeFlags(["-L", releaseLinkInputs], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -51,12 +55,12 @@ let package = Package(
         .target(name: "JobAnalysisCore", path: "Sources/JobAnalysisCore"),
         // The document analysers; re-exports JobAnalysisCore.
         // libqpdf: static in release builds (libqpdf-dev ships libqpdf.a; its own dependencies stay
-        // shared), so tollgate-analyse does not resolve thousands of C++ symbols at every start.
+        // shared, named by qpdf.ld), so tollgate-analyse does not resolve thousands of C++ symbols
+        // at every start.
         .target(name: "JobAnalysis", dependencies: ["JobAnalysisCore", "CQPDF"], path: "Sources/JobAnalysis",
                 linkerSettings: [
                     .linkedLibrary("qpdf", .when(configuration: .debug)),
-                    .unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lqpdf", "-Xlinker", "-Bdynamic",
-                                  "-Xlinker", "-lgnutls", "-Xlinker", "-ljpeg", "-Xlinker", "-lstdc++"],
+                    .unsafeFlags(["-Xlinker", releaseLinkInputs + "/qpdf.ld", "-Xlinker", "-lstdc++"],
                                  .when(configuration: .release)),
                 ]),
         .target(name: "QuotaDB", dependencies: ["Pricing", "CSQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
