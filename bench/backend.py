@@ -19,6 +19,7 @@ Usage: bench/backend.py --bin BIN_DIR [--runs 40] [--stream-mib 1024]
 """
 import argparse
 import os
+import pwd
 import resource
 import shutil
 import statistics
@@ -28,6 +29,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Jobs are submitted as the running user: a made-up `lp -U` name crashes Debian 12's cupsd
+# (2.4.2-3+deb12u10), and cupsd knows a local user by their Unix id.
+JOB_OWNER = pwd.getpwuid(os.getuid()).pw_name
 NOOP_C = r"""
 #include <stdlib.h>
 #include <unistd.h>
@@ -228,7 +232,7 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
     db = os.path.join(state, "tollgate.db")
     tollgate = os.path.join(options.bin, "tollgate")
     subprocess.run([tollgate, "db", "init", "--currency", "EUR", "--db", db], check=True, capture_output=True)
-    subprocess.run([tollgate, "topup", "bench", "100000.00", "--db", db], check=True, capture_output=True)
+    subprocess.run([tollgate, "topup", JOB_OWNER, "100000.00", "--db", db], check=True, capture_output=True)
     cups_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CUPS_SERVER": values["CUPS_SERVER"]}
     subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "queue", bench_dir, "fullpath", "raw", "1",
                     "-o", "tollgate-mode-default=quota"], env=cups_env, check=True, capture_output=True)
@@ -248,13 +252,13 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
                     TOLLGATE_ANALYSE=os.path.join(bin_dir, "tollgate-analyse"))
 
     def new_job(document):
-        out = subprocess.run(["lp", "-d", "fullpath", "-U", "bench", "-o", "print-color-mode=color", document],
+        out = subprocess.run(["lp", "-d", "fullpath", "-o", "print-color-mode=color", document],
                              env=cups_env, check=True, capture_output=True, text=True).stdout
         return out.split("fullpath-")[1].split()[0]
 
     def full_path_argv(bin_dir, job_id, document):
         return exec_with_argv0("tollgate:noop://x", os.path.join(bin_dir, "tollgate-backend"),
-                               [job_id, "bench", "t", "1", "", document])
+                               [job_id, JOB_OWNER, "t", "1", "", document])
 
     documents = (("1-page mono PDF", pdf), ("1-page colour PDF", colour_pdf), ("100-page mixed PDF", mixed_pdf))
     if "fullpath" in sections:

@@ -79,7 +79,11 @@ public struct BackendWrapper {
         if signals.cancelPending() { throw .cancelledBeforeStart }
 
         var reservation: String? = nil
-        if let gate {
+        // Filters that produced nothing (they failed, or the document was empty) print nothing:
+        // nothing is priced or charged, and the job can be printed again once fixed.
+        let nothingToPrint = spool?.size == 0
+        if nothingToPrint { log.info("Tollgate: the job's filters produced nothing to print; nothing charged") }
+        if let gate, !nothingToPrint {
             switch gate.admit(job, document: document) {
             case .forward(let key):
                 reservation = key
@@ -97,7 +101,10 @@ public struct BackendWrapper {
                 throw .spoolFailed(directory: value(of: "TMPDIR") ?? "/tmp", errno: errno)
             }
             if signals.cancelPending() {
-                if let reservation { gate.finish(job, reservation: reservation, termination: .signaled(SIGTERM, cancelled: true)) }
+                if let reservation {
+                    gate.finish(job, reservation: reservation,
+                                run: RealBackendRun(termination: .signaled(SIGTERM, cancelled: true), cancelled: true, scheme: wrapped.realScheme))
+                }
                 throw .cancelledBeforeStart
             }
         }
@@ -108,16 +115,19 @@ public struct BackendWrapper {
             environment: environmentForRealBackend(realURI: wrapped.realURI),
             standardInput: spool?.fd,
             dropTo: dropTo)
-        let termination: RealBackendTermination
+        let run: RealBackendRun
         do {
-            termination = try process.run()
+            run = try process.run(scheme: wrapped.realScheme)
         } catch {
             // The real backend never ran: release what was reserved.
-            if let gate, let reservation { gate.finish(job, reservation: reservation, termination: .exited(BackendExitCode.stop.rawValue)) }
+            if let gate, let reservation {
+                gate.finish(job, reservation: reservation,
+                            run: RealBackendRun(termination: .exited(BackendExitCode.stop.rawValue), cancelled: false, scheme: wrapped.realScheme))
+            }
             throw error
         }
-        if let gate, let reservation { gate.finish(job, reservation: reservation, termination: termination) }
-        switch termination {
+        if let gate, let reservation { gate.finish(job, reservation: reservation, run: run) }
+        switch run.termination {
         case .exited(let code):
             let name = BackendExitCode(rawValue: code)?.constantName ?? "unknown status"
             log.debug("Tollgate: real backend exited with \(code) (\(name))")

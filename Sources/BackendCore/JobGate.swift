@@ -20,9 +20,9 @@ public enum GateVerdict: Equatable, Sendable {
 
 /// What decides whether a job prints, and charges it: the seam between the CUPS-facing wrapper
 /// (this module: libc and libcups only) and the use cases (Enforcement: analysis, pricing,
-/// quotas). The wrapper asks ``admit(_:document:)`` after spooling and calls ``finish(_:reservation:termination:)``
+/// quotas). The wrapper asks ``admit(_:document:)`` after spooling and calls ``finish(_:reservation:run:)``
 /// once the real backend has ended.
 public protocol JobGate {
     func admit(_ job: JobArguments, document: JobDocument) -> GateVerdict
-    func finish(_ job: JobArguments, reservation: String, termination: RealBackendTermination)
+    func finish(_ job: JobArguments, reservation: String, run: RealBackendRun)
 }

@@ -20,6 +20,7 @@ pid_t tollgate_spawn(const char *path,
                      char *const argv[],
                      char *const envp[],
                      int stdin_fd,
+                     int stderr_fd,
                      int drop_privileges,
                      uid_t uid,
                      gid_t gid,
@@ -58,6 +59,9 @@ pid_t tollgate_spawn(const char *path,
 
         if (stdin_fd >= 0 && stdin_fd != 0) {
             if (dup2(stdin_fd, 0) < 0) child_fail(report[1], errno);
+        }
+        if (stderr_fd >= 0 && stderr_fd != 2) {
+            if (dup2(stderr_fd, 2) < 0) child_fail(report[1], errno);
         }
         if (drop_privileges) {
             if (syscall(SYS_setgroups, 1, &gid) != 0) child_fail(report[1], errno);

@@ -13,6 +13,9 @@ import QuotaDB
 /// - cupsd unreachable, database busy → `CUPS_BACKEND_RETRY`: cupsd tries the job again later.
 /// - cupsd asks for credentials or TLS the backend's reader cannot give, or answers garbage → the
 ///   job is held with what the administrator must change (retrying would not help).
+/// - a quota or track queue's job whose owner cupsd did not authenticate (a claimed name) → held
+///   with what the administrator sets (cups/tollgate-policy.conf), unless the queue trusts
+///   claimed names (`tollgate-owner-default=claimed`): charging a claimed name charges someone else.
 /// - queue policy malformed, rates card missing or invalid, database missing or corrupt,
 ///   job identity incomplete → the job is held with the reason; an administrator fixes it and
 ///   releases the job.
@@ -25,8 +28,10 @@ import QuotaDB
 /// - `release` queue: held (and recorded, priced, for the release station) until a grant from the
 ///   job's owner exists; the grant is used once, and names the account to charge. A job released
 ///   with cupsd alone (`lp -i N -H resume`, by anyone) is held again, never printed.
-/// - real backend exit 0 → the reservation is settled; anything else (failure, cancel, crash) →
-///   released (refunded): a job that did not print completely is not charged.
+/// - the real backend has ended → charged what reached the printer (``Settlement``): in full,
+///   the printer's count of impressions, or nothing (refunded), from its exit code, cupsd's
+///   cancel and its status lines.
+/// - the job's filters produced nothing → not priced, not charged (BackendWrapper).
 public final class Gatekeeper: JobGate {
     /// Settings from the environment cupsd gives backends (`SetEnv` in cups-files.conf), never from
     /// the job.
@@ -39,6 +44,10 @@ public final class Gatekeeper: JobGate {
         public var analyser: String
         /// cupsd's configuration directory (`CUPS_SERVERROOT`): where its spool is written down.
         public var serverRoot: String
+        /// Who cupsd authenticated as the job's submitter (`AUTH_USERNAME`), and what the queue
+        /// asks clients for (`AUTH_INFO_REQUIRED`): see ``OwnerAuthentication``.
+        public var authUsername: String?
+        public var authInfoRequired: String?
 
         public init(environment: [String: String]) {
             cupsServer = environment["CUPS_SERVER"]
@@ -48,6 +57,8 @@ public final class Gatekeeper: JobGate {
             ratesDirectory = environment["TOLLGATE_RATES_DIR"] ?? "/etc/tollgate/rates"
             analyser = environment["TOLLGATE_ANALYSE"] ?? AnalyserProcess().executable
             serverRoot = environment["CUPS_SERVERROOT"] ?? "/etc/cups"
+            authUsername = environment["AUTH_USERNAME"]
+            authInfoRequired = environment["AUTH_INFO_REQUIRED"]
         }
     }
 
@@ -58,6 +69,8 @@ public final class Gatekeeper: JobGate {
     private var openStore: SQLiteQuotaStore?
     /// Set when the job is on a `release` queue: its record at the release station.
     private var releaseQueueJob: HeldJob?
+    /// The price the job was admitted at (a partial print is charged its share of it).
+    private var admittedQuote: Quote?
 
     private func store() throws(QuotaError) -> SQLiteQuotaStore {
         if let openStore { return openStore }
@@ -101,6 +114,20 @@ public final class Gatekeeper: JobGate {
             return .hold(jobState: "tollgate-job-unknown", message: "Tollgate: \(error); the job waits for an administrator")
         }
 
+        // Whose job it is: the user cupsd authenticated, unless the administrator trusts claimed
+        // names. A release queue's owner proves who they are at the station before anything is
+        // charged, so its jobs may come from anyone.
+        if policy.mode != .release, policy.owner == .authenticated,
+           case .unproven(let why) = OwnerAuthentication(owner: identity.owner, authUsername: settings.authUsername,
+                                                          authInfoRequired: settings.authInfoRequired) {
+            // cupsd runs a reprint (Restart-Job) without the saved authentication: a paid job is
+            // held as already printed, as with authentication.
+            if let paid = try? store().reservation(jobKey: identity.key), paid.state == .settled {
+                return Gatekeeper.alreadyPrinted(paid)
+            }
+            return .hold(jobState: "tollgate-owner-unauthenticated", message: Gatekeeper.unauthenticatedMessage(owner: identity.owner, why: why))
+        }
+
         // What it costs.
         let quote: Quote
         let colourPages: Int
@@ -117,8 +144,9 @@ public final class Gatekeeper: JobGate {
                 log.info("Tollgate: the printer's data (\(analysis.format.rawValue)) is not counted exactly; priced from the document as it was sent")
                 analysis = submitted
             }
-            quote = try card.quote(for: JobPricing.description(of: analysis))
+            quote = job.file != nil ? try rawJobQuote(analysis, card: card) : try card.quote(for: JobPricing.description(of: analysis))
             colourPages = analysis.colourPageCount
+            admittedQuote = quote
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
         } catch {
             return .hold(jobState: "tollgate-cannot-price", message: "Tollgate: cannot price this job (\(error)); the job waits for an administrator")
@@ -177,23 +205,34 @@ public final class Gatekeeper: JobGate {
         }
     }
 
-    public func finish(_ job: JobArguments, reservation: String, termination: RealBackendTermination) {
+    public func finish(_ job: JobArguments, reservation: String, run: RealBackendRun) {
         do {
             let store = try store()
-            if termination == .exited(0) {
-                let settled = try store.settle(jobKey: reservation, amount: nil, actor: "backend")
-                log.info("Tollgate: charged \(settled.total)")
-                if releaseQueueJob != nil {
-                    try store.finishHeldJob(jobKey: reservation, state: .printed, event: .printed,
-                                            detail: "charged \(settled.total)", actor: "backend")
-                }
-            } else {
+            let settlement = Settlement(run: run)
+            let amount: Money?
+            switch settlement {
+            case .full: amount = nil
+            case .impressions(let count): amount = admittedQuote.map { Settlement.amount(forImpressions: count, of: $0) }
+            case .nothing: amount = nil
+            }
+            if case .nothing(let why) = settlement {
                 try store.cancel(jobKey: reservation, actor: "backend")
-                log.info("Tollgate: the job did not print; nothing charged")
+                log.info("Tollgate: the job did not print (\(why)); nothing charged")
                 if releaseQueueJob != nil {
                     // If cupsd runs it again, it waits for its owner again (a new grant).
                     try store.finishHeldJob(jobKey: reservation, state: .held, event: .failed,
-                                            detail: "the printer failed (\(termination)); nothing charged", actor: "backend")
+                                            detail: "\(why); nothing charged", actor: "backend")
+                }
+            } else {
+                let settled = try store.settle(jobKey: reservation, amount: amount, actor: "backend")
+                if case .impressions(let count) = settlement {
+                    log.info("Tollgate: the printer made \(count) impression(s) before the job ended; charged \(settled.total)")
+                } else {
+                    log.info("Tollgate: charged \(settled.total)")
+                }
+                if releaseQueueJob != nil {
+                    try store.finishHeldJob(jobKey: reservation, state: .printed, event: .printed,
+                                            detail: "charged \(settled.total)", actor: "backend")
                 }
             }
         } catch {
@@ -208,6 +247,12 @@ public final class Gatekeeper: JobGate {
     static func alreadyPrinted(_ reservation: Reservation) -> GateVerdict {
         .hold(jobState: "tollgate-already-printed",
               message: "Tollgate: this job was already printed and charged \(reservation.total); to print it again, send it again")
+    }
+
+    /// Why a job whose owner nobody checked is not charged, and what the administrator does.
+    static func unauthenticatedMessage(owner: String, why: String) -> String {
+        "Tollgate: not charged to \(owner): \(why), so the job may not be theirs; an administrator sets lpadmin -p PRINTER -o printer-op-policy=tollgate "
+            + "(cups/tollgate-policy.conf), or -o tollgate-owner-default=claimed where claimed names are trusted, then releases the job"
     }
 
     /// Who pays what: the account, the personal wallet, or both.
@@ -237,18 +282,41 @@ public final class Gatekeeper: JobGate {
         return text
     }
 
-    /// The options the printer itself will apply. When cupsd's filters ran (the job came on
-    /// stdin), they already laid out pages (number-up, page ranges) and copies are what argv[4]
-    /// says the device makes; a raw job, or a document `asSent` (cupsd's spool), is the original
-    /// document and every option still applies.
+    /// The options that something on the job's way to paper applies, and so may change its price
+    /// (a layout option lowers the price only when something applies it):
+    /// - cupsd's filters ran (the job came on stdin): they already laid out pages (number-up, page
+    ///   ranges, monochrome); copies are what argv[4] says the device makes.
+    /// - a document `asSent` (cupsd's spool) of such a job: the original document, laid out here as
+    ///   the filters lay it out, every option applied.
+    /// - a file job (a raw queue, or `lp -o raw`): no filter ran, and the real backend sends the
+    ///   document's bytes as they are (socket, lpd, usb; the ipp backend passes the options on,
+    ///   but nothing proves that the printer applies them). Only copies are certain (the backend
+    ///   sends the file argv[4] times, or asks the printer for that many): number-up, page ranges
+    ///   and monochrome are ignored, and the document is priced as sent. Its sides are decided by
+    ///   the printer or the document: see ``rawJobQuote``.
     func jobOptions(_ job: JobArguments, _ identity: JobIdentity, asSent: Bool = false) -> JobOptions {
-        let filtered = job.file == nil && !asSent
         let sides = JobOptions.Sides(rawValue: identity.sides) ?? .oneSided
+        if job.file != nil && !asSent {
+            return JobOptions(copies: max(identity.copies, Int(job.copies) ?? 1), numberUp: 1, sides: sides, colourMode: .auto,
+                              pageRanges: [], jobName: identity.name, applicationName: identity.application)
+        }
+        let filtered = !asSent
         let colour: JobOptions.ColourMode = identity.printColorMode == "monochrome" ? .monochrome : .auto
         return JobOptions(copies: filtered ? max(1, Int(job.copies) ?? 1) : identity.copies,
                           numberUp: filtered ? 1 : identity.numberUp, sides: sides, colourMode: colour,
                           pageRanges: filtered ? [] : identity.pageRanges, jobName: identity.name,
                           applicationName: identity.application)
+    }
+
+    /// A file job's price: its `sides` option is applied by no filter, so the job costs what it
+    /// costs one-sided or as asked, whichever is more (never less than what the printer makes of it).
+    func rawJobQuote(_ analysis: JobAnalysis, card: RatesCard) throws -> Quote {
+        let asked = try card.quote(for: JobPricing.description(of: analysis))
+        guard analysis.output.sides != .oneSided else { return asked }
+        var oneSided = analysis
+        oneSided.output = OutputCalculator.output(for: analysis.pages, options: JobOptions(copies: analysis.output.copies))
+        let alternative = try card.quote(for: JobPricing.description(of: oneSided))
+        return alternative.total.minorUnits > asked.total.minorUnits ? alternative : asked
     }
 
     /// The job's documents as their owner sent them (cupsd's spool), analysed with every job option

@@ -26,8 +26,18 @@ public struct QueuePolicy: Equatable, Sendable {
         case positive
     }
 
+    /// Whose name a job's owner is: who cupsd authenticated, or whatever the client claimed.
+    public enum Owner: String, Sendable, CaseIterable {
+        /// Charge only jobs whose owner cupsd authenticated (the queue's `printer-op-policy`
+        /// authenticates job submission, cups/tollgate-policy.conf); other jobs are held.
+        case authenticated
+        /// The administrator trusts claimed names (a closed site): charge the name cupsd recorded.
+        case claimed
+    }
+
     public var mode: Mode
     public var rule: Rule
+    public var owner: Owner = .authenticated
     /// The rates card's name; nil means the site's default card.
     public var ratesCard: String?
     /// How long a held job waits for release before it is cancelled.
@@ -54,7 +64,8 @@ public struct QueuePolicy: Equatable, Sendable {
 
     /// The printer attributes to ask cupsd for.
     public static let attributeNames = ["tollgate-mode-default", "tollgate-rule-default",
-                                        "tollgate-rates-default", "tollgate-hold-hours-default"]
+                                        "tollgate-rates-default", "tollgate-hold-hours-default",
+                                        "tollgate-owner-default"]
 
     /// Reads the policy from a queue's printer attributes.
     public init(printerAttributes attributes: IPPAttributes) throws(QueuePolicyError) {
@@ -70,6 +81,12 @@ public struct QueuePolicy: Equatable, Sendable {
                 throw .invalidValue(option: "tollgate-rule-default", value: value, expected: Rule.allCases.map(\.rawValue))
             }
             policy.rule = rule
+        }
+        if let value = try QueuePolicy.single(attributes, "tollgate-owner-default") {
+            guard let owner = Owner(rawValue: value.lowercased()) else {
+                throw .invalidValue(option: "tollgate-owner-default", value: value, expected: Owner.allCases.map(\.rawValue))
+            }
+            policy.owner = owner
         }
         if let value = try QueuePolicy.single(attributes, "tollgate-rates-default") {
             let allowed = value.utf8.allSatisfy { c in

@@ -72,7 +72,9 @@ import CupsClient
         #expect(try bench.receivedDocuments().isEmpty)
     }
 
-    @Test func monochromeModeChargesEveryPageAsMonochrome() throws {
+    /// On a raw queue no filter applies print-color-mode (and nothing proves the printer does):
+    /// the colour page is charged as colour, as the document was sent.
+    @Test func monochromeOnARawQueueIsPricedAsSent() throws {
         let bench = try CupsBench()
         try bench.addQueue("lab", kind: "raw", options: Self.quota)
         try bench.tollgate(["topup", "root", "1.00"])
@@ -80,8 +82,11 @@ import CupsClient
         let pdf = try TestDocuments.pdf(pages: 3, colorPages: [2], in: docs.path)
         let job = try bench.submit(pdf, queue: "lab", options: ["print-color-mode=monochrome"])
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
-        // 3 mono sides 0.15 + 3 sheets 0.015 = 0.165 → 0.17 EUR.
-        #expect(try wallet(bench) == "0.83 EUR")
+        let received = try bench.receivedDocuments()
+        #expect(received.count == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: received[0])) == Data(contentsOf: URL(fileURLWithPath: pdf)), "the document as sent")
+        // 2 mono sides 0.10 + 1 colour side 0.25 + 3 sheets 0.015 = 0.365 → 0.37 EUR.
+        #expect(try wallet(bench) == "0.63 EUR")
     }
 
     @Test func trackQueuePrintsWithZeroFundsAndCharges() throws {
@@ -303,10 +308,28 @@ extension EnforcementEndToEndTests {
         for i in noise.indices { noise[i] = UInt8(truncatingIfNeeded: (i &* 7919) ^ (i >> 3)) }
         let file = docs.path + "/noise.bin"
         try Data(noise).write(to: URL(fileURLWithPath: file))
+        try bench.useSocketPrinter("lab")                 // a printer that takes any bytes
         let job = try bench.submit(file, queue: "lab", options: ["raw"])
         #expect(try bench.waitForJob(job, in: ["completed", "pending-held", "aborted"]).state == "completed")
+        #expect(try bench.socketReceived().map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == [Data(noise)], "every byte printed")
         // rates/example.toml: unknown_format = "1.00" per copy.
         #expect(try wallet(bench) == "1.00 EUR")
+    }
+
+    /// The IPP printer refuses a document it cannot print ("Unable to add document to print
+    /// job"; the ipp backend still exits 0): nothing printed, nothing charged.
+    @Test func aDocumentThePrinterRefusesIsNotCharged() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.tollgate(["topup", "root", "2.00"])
+        let docs = try TemporaryDirectory()
+        let file = try docs.write("noise.bin", String(repeating: "\u{1}\u{2}not a document\u{3}", count: 500))
+        let job = try bench.submit(file, queue: "lab", options: ["raw"])
+        _ = try bench.waitForJob(job, in: ["completed", "pending-held", "aborted", "canceled"])
+        #expect(bench.errorLog.contains("Unable to add document to print job"), "the printer refused it")
+        #expect(try bench.receivedDocuments().isEmpty, "nothing printed")
+        #expect(try wallet(bench) == "2.00 EUR", "nothing charged")
+        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release"])
     }
 
     @Test func missingDatabaseHoldsTheJobWithTheReason() throws {
@@ -348,6 +371,7 @@ extension EnforcementEndToEndTests {
     func driverOutputIsPricedFromTheDocumentAsSent(kind: String) throws {
         let bench = try CupsBench()
         try bench.addQueue("lab", kind: kind, options: Self.quota)
+        try bench.useSocketPrinter("lab")                 // a PCL printer: it takes the driver's bytes
         try bench.tollgate(["topup", "root", "5.00"])
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 5, colorPages: [2], in: docs.path)
@@ -363,6 +387,7 @@ extension EnforcementEndToEndTests {
         #expect(done.state == "completed", "\(kind): \(done)")
         #expect(bench.errorLog.contains("is not counted exactly; priced from the document as it was sent"), "\(kind)")
         let paid = try #require(Decimal(string: String(price.split(separator: " ")[0])))
+        #expect(try bench.socketReceived().count == 1, "the printer has the job")
         #expect(try wallet(bench) == "\(Decimal(5) - paid) EUR", "\(kind): quoted \(price)")
         #expect(!price.hasPrefix("2.00"), "not the fallback (1.00 per copy)")
     }
@@ -371,6 +396,7 @@ extension EnforcementEndToEndTests {
     @Test func everyDocumentOfAJobIsPricedFromTheSpool() throws {
         let bench = try CupsBench()
         try bench.addQueue("lab", kind: "ppd:lsb/usr/cupsfilters/pxlmono.ppd", options: Self.quota)
+        try bench.useSocketPrinter("lab")
         try bench.tollgate(["topup", "root", "5.00"])
         let docs = try TemporaryDirectory()
         let first = try TestDocuments.pdf(pages: 3, in: docs.path, name: "a.pdf")
@@ -389,6 +415,7 @@ extension EnforcementEndToEndTests {
     func chargeOnFilteredQueue(kind: String, options: [String], copies: Int, wallet expected: String) throws {
         let bench = try CupsBench()
         try bench.addQueue("lab", kind: kind, options: Self.quota)
+        try bench.useSocketPrinter("lab")                 // a PCL printer: it takes the driver's bytes
         try bench.tollgate(["topup", "root", "5.00"])
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 4, in: docs.path)

@@ -5,27 +5,15 @@ import TestSupport
 /// A user at a terminal, who cannot write the quota database, lists and releases their own jobs
 /// through tollgated's local socket, which knows them by their Unix user id (SO_PEERCRED).
 @Suite(.serialized) struct LocalSocketEndToEndTests {
-    /// A real local user for the test's lifetime (useradd; removed with userdel).
-    final class LocalUser {
-        let name: String
-        init(_ name: String) throws {
-            _ = try? ProcessRunner.run(["/usr/sbin/userdel", "-r", name])
-            let add = try ProcessRunner.run(["/usr/sbin/useradd", "-M", "-s", "/bin/sh", name])
-            guard add.status == 0 else { throw TestFailure("useradd \(name): \(add.stderr)") }
-            self.name = name
-        }
-        deinit { _ = try? ProcessRunner.run(["/usr/sbin/userdel", name]) }
-    }
-
     @Test func aUserReleasesTheirOwnJobAndNoOneElses() throws {
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: ["-o", "tollgate-mode-default=release"])
-        let carol = try LocalUser("tgcarol")
+        let carol = try SystemUser(prefix: "tgcarol"), dave = try SystemUser(prefix: "tgdave")
         try bench.tollgate(["topup", carol.name, "1.00"])
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
-        let own = try bench.submit(pdf, queue: "secure", user: carol.name)
-        let other = try bench.submit(pdf, queue: "secure", user: "dave")
+        let own = try bench.submit(pdf, queue: "secure", user: carol)
+        let other = try bench.submit(pdf, queue: "secure", user: dave)
         for job in [own, other] { _ = try bench.waitForJob(job, in: ["pending-held"]) }
 
         let socket = bench.dir + "/tollgated.sock"
@@ -50,7 +38,7 @@ import TestSupport
         #expect(jobs.stdout.contains("\(own) ") && !jobs.stdout.contains("\(other) "), "only her own job: \(jobs.stdout)")
         let spoof = try asCarol(["release", "\(other)"])
         #expect(spoof.status != 0 && spoof.stderr.contains("you have no job \(other) waiting"), "\(spoof.stderr)")
-        let forOther = try asCarol(["release", "\(other)", "--user", "dave"])
+        let forOther = try asCarol(["release", "\(other)", "--user", dave.name])
         #expect(forOther.status != 0 && forOther.stderr.contains("administrators only"), "\(forOther.stderr)")
         let release = try asCarol(["release", "\(own)"])
         #expect(release.status == 0, "\(release.stdout) \(release.stderr)")

@@ -20,7 +20,7 @@ import TestSupport
     }
 
     /// Submits a 2-page PDF (0.11 EUR on the example card) and waits until the backend has held it.
-    func heldJob(_ bench: CupsBench, queue: String = "secure", user: String? = nil) throws -> Int {
+    func heldJob(_ bench: CupsBench, queue: String = "secure", user: SystemUser? = nil) throws -> Int {
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
         let job = try bench.submit(pdf, queue: queue, user: user)
@@ -56,15 +56,17 @@ import TestSupport
 
     @Test func cupsResumeWithoutAGrantPrintsNothing() throws {
         let bench = try CupsBench()
-        try bench.addQueue("secure", kind: "raw", options: Self.release)
-        try bench.tollgate(["topup", "alice", "1.00"])
-        let job = try heldJob(bench, user: "alice")
+        let alice = try SystemUser(prefix: "tgalice")
+        // cupsd's default policy: it takes the name a request claims.
+        try bench.addQueue("secure", kind: "raw", options: Self.release + ["-o", "printer-op-policy=default"])
+        try bench.tollgate(["topup", alice.name, "1.00"])
+        let job = try heldJob(bench, user: alice)
         // Anyone can tell cupsd "I am alice, resume job N" (the default policy trusts the name).
-        let resume = try bench.client(["lp", "-U", "alice", "-i", "\(job)", "-H", "resume"])
+        let resume = try bench.client(["lp", "-U", alice.name, "-i", "\(job)", "-H", "resume"])
         try #require(resume.status == 0, "\(resume.stderr)")
         // Wait for the backend's second run (its second hold message in cupsd's log).
         let deadline = Date().addingTimeInterval(30)
-        func holds() -> Int { bench.errorLog.components(separatedBy: "[Job \(job)] Tollgate: waiting for alice").count - 1 }
+        func holds() -> Int { bench.errorLog.components(separatedBy: "[Job \(job)] Tollgate: waiting for \(alice.name)").count - 1 }
         while holds() < 2 && Date() < deadline { usleep(100_000) }
         #expect(holds() == 2, "the backend ran again after the resume")
         let again = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
@@ -75,11 +77,13 @@ import TestSupport
 
     @Test func anotherUsersJobIsNeitherListedNorReleasable() throws {
         let bench = try CupsBench()
+        let alice = try SystemUser(prefix: "tgalice")
+        let mallory = try SystemUser(prefix: "tgmallo")
         try bench.addQueue("secure", kind: "raw", options: Self.release)
-        try bench.tollgate(["topup", "mallory", "5.00"])
-        let job = try heldJob(bench, user: "alice")
-        #expect(try bench.tollgate(["jobs", "--user", "mallory"]).stdout.contains("no jobs waiting"))
-        let attempt = try bench.tollgate(["release", "\(job)", "--user", "mallory"])
+        try bench.tollgate(["topup", mallory.name, "5.00"])
+        let job = try heldJob(bench, user: alice)
+        #expect(try bench.tollgate(["jobs", "--user", mallory.name]).stdout.contains("no jobs waiting"))
+        let attempt = try bench.tollgate(["release", "\(job)", "--user", mallory.name])
         #expect(attempt.status != 0)
         #expect(attempt.stderr.contains("you have no job \(job) waiting"), "the same answer as for a job that does not exist: \(attempt.stderr)")
         #expect(try bench.jobStatus(job).state == "pending-held")
@@ -88,17 +92,18 @@ import TestSupport
 
     @Test func aJobTheChainCannotPayIsNotReleased() throws {
         let bench = try CupsBench()
+        let alice = try SystemUser(prefix: "tgalice")
         try bench.addQueue("secure", kind: "raw", options: Self.release)
-        try bench.tollgate(["topup", "alice", "0.05"])
-        let job = try heldJob(bench, user: "alice")
-        let attempt = try bench.tollgate(["release", "\(job)", "--user", "alice"])
+        try bench.tollgate(["topup", alice.name, "0.05"])
+        let job = try heldJob(bench, user: alice)
+        let attempt = try bench.tollgate(["release", "\(job)", "--user", alice.name])
         #expect(attempt.status != 0)
         #expect(attempt.stderr.contains("top up at least 0.06 EUR"), "\(attempt.stderr)")
         #expect(try bench.jobStatus(job).state == "pending-held")
         #expect(try events(bench) == ["held"], "no grant was written")
 
-        try bench.tollgate(["topup", "alice", "0.10"])
-        #expect(try bench.tollgate(["release", "\(job)", "--user", "alice"]).status == 0)
+        try bench.tollgate(["topup", alice.name, "0.10"])
+        #expect(try bench.tollgate(["release", "\(job)", "--user", alice.name]).status == 0)
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
         #expect(try bench.receivedDocuments().count == 1)
     }
@@ -107,23 +112,27 @@ import TestSupport
     /// still knows whose job it is (cupsd's argv), and a release still finds the owner's job.
     @Test func ownerIsKnownWhenCupsdHidesItFromRoot() throws {
         let bench = try CupsBench()
+        let alice = try SystemUser(prefix: "tgalice")
         try bench.addQueue("lab", kind: "raw")
-        try bench.addQueue("secure", kind: "raw", options: Self.release)
+        // Tollgate's policy reserves releasing to @SYSTEM, which here leaves out root: the release
+        // queue keeps cupsd's default policy (its owners prove who they are at release), the
+        // quota queue authenticates who submits.
+        try bench.addQueue("secure", kind: "raw", options: Self.release + ["-o", "printer-op-policy=default"])
         try bench.reconfigure("cups-files.conf") { $0.replacingOccurrences(of: "SystemGroup root lpadmin", with: "SystemGroup lpadmin") }
-        try bench.tollgate(["topup", "alice", "1.00"])
+        try bench.tollgate(["topup", alice.name, "1.00"])
         let docs = try TemporaryDirectory()
-        let quotaJob = try bench.submit(try TestDocuments.pdf(pages: 1, in: docs.path), queue: "lab", user: "alice")
+        let quotaJob = try bench.submit(try TestDocuments.pdf(pages: 1, in: docs.path), queue: "lab", user: alice)
         let printed = try bench.waitForJob(quotaJob, in: ["completed", "aborted", "pending-held"])
         #expect(printed.state == "completed", "\(printed)")
 
-        let job = try heldJob(bench, user: "alice")
-        #expect(try bench.tollgate(["jobs", "--user", "alice"]).stdout.contains("\(job)"))
-        let release = try bench.tollgate(["release", "\(job)", "--user", "alice"])
+        let job = try heldJob(bench, user: alice)
+        #expect(try bench.tollgate(["jobs", "--user", alice.name]).stdout.contains("\(job)"))
+        let release = try bench.tollgate(["release", "\(job)", "--user", alice.name])
         #expect(release.status == 0, "\(release.stderr)")
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
         #expect(try bench.receivedDocuments().count == 2)
         let debits = try ledger(bench).filter { $0["kind"] as? String == "debit" }
-        #expect(debits.count == 2 && debits.allSatisfy { $0["user"] as? String == "alice" }, "\(debits)")
+        #expect(debits.count == 2 && debits.allSatisfy { $0["user"] as? String == alice.name }, "\(debits)")
         #expect(try events(bench) == ["held", "released", "printed"])
     }
 
@@ -177,11 +186,12 @@ extension ReleaseEndToEndTests {
     /// release that user's job (besides the backend printing nothing without a grant).
     @Test func tollgatePolicyRefusesASpoofedReleaseAtCupsd() throws {
         let bench = try CupsBench()
-        try bench.addQueue("secure", kind: "raw", options: Self.release)
-        // Submitted by the test as "alice" (root naming another user: the policy would refuse that too).
-        let job = try heldJob(bench, user: "alice")
+        let alice = try SystemUser(prefix: "tgalice")
+        try bench.addQueue("secure", kind: "raw", options: Self.release + ["-o", "printer-op-policy=default"])
+        // Submitted by alice herself (runuser: cupsd knows her by her uid).
+        let job = try heldJob(bench, user: alice)
         // `nobody` is a real local user: cupsd knows them by their uid on the domain socket.
-        let spoofCommand = ["runuser", "-u", "nobody", "--", "lp", "-U", "alice", "-i", "\(job)", "-H", "resume"]
+        let spoofCommand = ["runuser", "-u", "nobody", "--", "lp", "-U", alice.name, "-i", "\(job)", "-H", "resume"]
         let underDefault = try ProcessRunner.run(spoofCommand, environment: bench.clientEnvironment)
         #expect(underDefault.status == 0, "cupsd's default policy accepts it: \(underDefault.stderr)")
         _ = try bench.waitForJob(job, in: ["pending-held"])
@@ -203,8 +213,8 @@ extension ReleaseEndToEndTests {
             Issue.record("no job id in: \(own.stdout)")
         }
         // Tollgate (root, @SYSTEM) still releases it for its owner.
-        try bench.tollgate(["topup", "alice", "1.00"])
-        let release = try bench.tollgate(["release", "\(job)", "--user", "alice"])
+        try bench.tollgate(["topup", alice.name, "1.00"])
+        let release = try bench.tollgate(["release", "\(job)", "--user", alice.name])
         #expect(release.status == 0, "\(release.stderr)")
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
     }
@@ -232,27 +242,29 @@ extension ReleaseEndToEndTests {
     /// newer job: expiry closes the record and leaves the newer job alone.
     @Test func aStaleRecordNeverCancelsANewerJobWithItsId() throws {
         let bench = try CupsBench()
+        let alice = try SystemUser(prefix: "tgalice")
         try bench.addQueue("secure", kind: "raw", options: Self.release)
-        let job = try heldJob(bench, user: "alice")
+        let job = try heldJob(bench, user: alice)
         // The stale record: the same id, an earlier time-at-creation, this server's name.
-        try insertExpiredHeldJob(bench, server: nil, jobID: job, owner: "alice", title: "old.pdf")
+        try insertExpiredHeldJob(bench, server: nil, jobID: job, owner: alice.name, title: "old.pdf")
         let tick = try bench.tollgate(["tick"])
         #expect(tick.stdout.contains("expired job \(job)"), "the stale record is closed: \(tick.stdout) \(tick.stderr)")
         #expect(try bench.jobStatus(job).state == "pending-held", "the newer job with the same id was not cancelled")
-        #expect(try bench.tollgate(["jobs", "--user", "alice"]).stdout.contains("\(job)"), "and still waits for alice")
+        #expect(try bench.tollgate(["jobs", "--user", alice.name]).stdout.contains("\(job)"), "and still waits for alice")
     }
 
     /// Two print servers may share one database: this server's tick and listing never touch a
     /// job of the other (its job ids name other jobs here).
     @Test func anotherServersHeldJobIsLeftToThatServer() throws {
         let bench = try CupsBench()
+        let alice = try SystemUser(prefix: "tgalice")
         try bench.addQueue("secure", kind: "raw", options: Self.release)
-        let job = try heldJob(bench, user: "alice")
+        let job = try heldJob(bench, user: alice)
         // The other server's job 1 is held for alice too, and its lifetime has ended.
-        try insertExpiredHeldJob(bench, server: "other-server", jobID: job, owner: "alice", title: "elsewhere.pdf")
+        try insertExpiredHeldJob(bench, server: "other-server", jobID: job, owner: alice.name, title: "elsewhere.pdf")
         #expect(try bench.tollgate(["tick"]).stdout.contains("no held job has expired"))
         #expect(try bench.jobStatus(job).state == "pending-held", "this server's job with the same id was not cancelled")
-        let list = try bench.tollgate(["jobs", "--user", "alice", "--json"])
+        let list = try bench.tollgate(["jobs", "--user", alice.name, "--json"])
         #expect(!list.stdout.contains("elsewhere.pdf"), "not listed here: it waits at the other server")
         #expect(try events(bench).filter { $0 == "deleted" || $0 == "expired" }.isEmpty, "and not closed by this server")
     }

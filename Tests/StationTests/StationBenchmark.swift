@@ -15,7 +15,8 @@ struct StationBenchmark {
     @Test func jobListUnderLoad() throws {
         let count = Int(environment["TOLLGATE_STATION_BENCH_JOBS"] ?? "") ?? 1000
         let duration = Int(environment["TOLLGATE_STATION_BENCH_SECONDS"] ?? "") ?? 20
-        let user = "tgbench"
+        let benchUser = try SystemUser(prefix: "tgbench")
+        let user = benchUser.name
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: ["-o", "tollgate-mode-default=release"])
         // cupsd keeps at most MaxJobs (default 500) jobs: allow the held ones.
@@ -26,7 +27,7 @@ struct StationBenchmark {
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
         var started = Date()
-        let submit = try ProcessRunner.shell("for i in $(seq \(count)); do lp -H hold -d secure -U \(user) -t \"bench $i\" \(pdf) >/dev/null || exit 1; done",
+        let submit = try ProcessRunner.shell("for i in $(seq \(count)); do runuser -u \(user) -- lp -H hold -d secure -t \"bench $i\" \(pdf) >/dev/null || exit 1; done",
                                              environment: bench.clientEnvironment, timeout: 900)
         try #require(submit.status == 0, "lp: \(submit.stderr)")
         print("station bench: submitted \(count) held jobs in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")

@@ -10,13 +10,10 @@ import TestSupport
 
     /// Submits a 2-page PDF (0.11 EUR on the example card) as `user` with `title` and waits
     /// until the backend has held it.
-    func heldJob(_ bench: CupsBench, user: String, title: String = "report.pdf") throws -> Int {
+    func heldJob(_ bench: CupsBench, user: SystemUser, title: String = "report.pdf") throws -> Int {
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
-        let result = try bench.client(["lp", "-d", "secure", "-U", user, "-t", title, pdf])
-        guard result.status == 0,
-              let idText = result.stdout.split(separator: " ").first(where: { $0.hasPrefix("secure-") })?.split(separator: "-").last,
-              let job = Int(idText) else { throw TestFailure("lp: \(result.stdout) \(result.stderr)") }
+        let job = try bench.submit(pdf, queue: "secure", title: title, user: user)
         let held = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"])
         try #require(held.state == "pending-held", "\(held)")
         return job
@@ -45,12 +42,11 @@ import TestSupport
         try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
         try bench.tollgate(["account", "add", "Art", "--code", "ART", "--global", "--soft", "5", "--hard", "10"])
         try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--soft", "8", "--hard", "10"])
-        let user = try SystemUser()
-        defer { user.remove() }
+        let user = try SystemUser(prefix: "tgst", password: true, home: true)
         try bench.tollgate(["topup", user.name, "1.00"])
         // A hostile title: it must show as text, never as markup.
         let title = "<b>Thesis</b> & \"draft\" <script>alert(1)</script>"
-        let job = try heldJob(bench, user: user.name, title: title)
+        let job = try heldJob(bench, user: user, title: title)
 
         let station = try TollgatedProcess(bench: bench)
         defer { station.stop() }
@@ -95,14 +91,15 @@ import TestSupport
         let bench = try CupsBench(printers: 2)
         try bench.addQueue("secure", kind: "raw", printer: 1, options: Self.releaseQueue)
         try bench.addQueue("library", kind: "raw", printer: 2, options: Self.releaseQueue)
-        try bench.tollgate(["topup", "tgfay", "1.00"])
-        let job = try heldJob(bench, user: "tgfay")
-        try setPIN(bench, user: "tgfay", pin: "5555")
+        let fayUser = try SystemUser(prefix: "tgfay")
+        try bench.tollgate(["topup", fayUser.name, "1.00"])
+        let job = try heldJob(bench, user: fayUser)
+        try setPIN(bench, user: fayUser.name, pin: "5555")
         let station = try TollgatedProcess(bench: bench)
         defer { station.stop() }
 
         let fay = try StationClient(base: station.baseURL)
-        _ = try fay.signIn(pinFor: "tgfay", pin: "5555")
+        _ = try fay.signIn(pinFor: fayUser.name, pin: "5555")
         let page = try fay.get("/jobs")
         #expect(page.body.contains("id=\"queue-\(job)\""), "a printer chooser when there are several release printers")
         let form = try fay.post("/jobs/act", form: [("csrf", page.csrf ?? ""), ("job", String(job)), ("do", "release"),
@@ -121,14 +118,15 @@ import TestSupport
     @Test func aReleasedJobShowsAsOnItsWayUntilItPrints() throws {
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
-        try bench.tollgate(["topup", "tggus", "5.00"])
-        let job = try heldJob(bench, user: "tggus")
-        try setPIN(bench, user: "tggus", pin: "1234")
+        let gus = try SystemUser(prefix: "tggus")
+        try bench.tollgate(["topup", gus.name, "5.00"])
+        let job = try heldJob(bench, user: gus)
+        try setPIN(bench, user: gus.name, pin: "1234")
         try bench.client(["cupsdisable", "secure"])                    // the released job waits for the printer
         let station = try TollgatedProcess(bench: bench)
         defer { station.stop() }
         let client = try StationClient(base: station.baseURL)
-        #expect(try client.signIn(pinFor: "tggus", pin: "1234").status == 303)
+        #expect(try client.signIn(pinFor: gus.name, pin: "1234").status == 303)
         let release = try client.post("/api/jobs/\(job)/release", json: "{}", headers: ["X-CSRF-Token": try client.apiCSRF()])
         #expect(release.status == 200, "\(release.body)")
         let waiting = try client.get("/portal").body
@@ -145,7 +143,8 @@ import TestSupport
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
         try bench.tollgate(["topup", "tgbob", "5.00"])
-        let job = try heldJob(bench, user: "tgalice")
+        let alice = try SystemUser(prefix: "tgalice")
+        let job = try heldJob(bench, user: alice)
         try setPIN(bench, user: "tgbob", pin: "2468", card: "900100")
         let station = try TollgatedProcess(bench: bench)
         defer { station.stop() }

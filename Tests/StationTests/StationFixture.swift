@@ -1,33 +1,6 @@
 import Foundation
 import TestSupport
 
-/// A real system user for PAM sign-in (`useradd -m`, password set with `chpasswd`), removed
-/// with `userdel -r` by ``remove()``.
-struct SystemUser {
-    let name: String
-    let password: String
-
-    init() throws {
-        name = "tgst\(UInt32.random(in: 100_000...999_999))"
-        password = "Pw-\(SecretWords.random())"
-        let add = try ProcessRunner.run(["/usr/sbin/useradd", "-m", "-s", "/bin/sh", name])
-        guard add.status == 0 else { throw TestFailure("useradd \(name): \(add.stderr)") }
-        let set = try ProcessRunner.run(["/usr/sbin/chpasswd"], stdin: Data("\(name):\(password)\n".utf8))
-        guard set.status == 0 else {
-            remove()
-            throw TestFailure("chpasswd: \(set.stderr)")
-        }
-    }
-
-    func remove() {
-        _ = try? ProcessRunner.run(["/usr/sbin/userdel", "-r", name])
-    }
-}
-
-enum SecretWords {
-    static func random() -> String { String(UInt64.random(in: 1 << 40 ... 1 << 60), radix: 36) }
-}
-
 /// `tollgated` (the built executable) on a free loopback port, against a bench's cupsd and
 /// database, logging to a file. Stopped with SIGTERM by ``stop()``.
 final class TollgatedProcess: @unchecked Sendable {

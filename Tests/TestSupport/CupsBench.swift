@@ -57,6 +57,24 @@ public final class CupsBench: @unchecked Sendable {
     }
 
     public func printerURI(_ index: Int) -> String { values["PRINTER\(index)_URI"]! }
+    /// The raw socket printer beside printer `index` (socket://127.0.0.1:PORT).
+    public func socketURI(_ index: Int = 1) -> String { values["SOCKET\(index)_URI"]! }
+
+    /// Points queue `queue` at printer `index`'s raw socket printer, behind Tollgate.
+    public func useSocketPrinter(_ queue: String, printer index: Int = 1) throws {
+        let result = try client(["lpadmin", "-p", queue, "-v", "tollgate:" + socketURI(index)])
+        guard result.status == 0 else { throw TestFailure("lpadmin: \(result.stderr)") }
+    }
+
+    /// What the raw socket printer beside printer `index` received, one file per connection that
+    /// sent anything (the bench's own start-up probe sends nothing), oldest first.
+    public func socketReceived(printer index: Int = 1) throws -> [String] {
+        let dir = values["SOCKET\(index)_OUT"]!
+        return try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".prn") }
+            .filter { ((try? FileManager.default.attributesOfItem(atPath: dir + "/" + $0)[.size] as? Int) ?? 0) > 0 }
+            .sorted { (Int($0.prefix(while: \.isNumber)) ?? 0) < (Int($1.prefix(while: \.isNumber)) ?? 0) }
+            .map { dir + "/" + $0 }
+    }
     public func printerOutput(_ index: Int) -> String { values["PRINTER\(index)_OUT"]! }
     public var serverBin: String { values["CUPS_SERVERBIN"]! }
     public var errorLog: String { (try? String(contentsOfFile: values["CUPS_ERROR_LOG"]!, encoding: .utf8)) ?? "" }
@@ -94,18 +112,37 @@ public final class CupsBench: @unchecked Sendable {
                                             "CUPS_SERVER": values["CUPS_SERVER"]!])
     }
 
-    /// Runs a CUPS client command against the bench.
+    /// Runs a CUPS client command against the bench (as `user` when given). A command that fails
+    /// because cupsd died throws, with cupsd's last words and the kernel's line about it.
     @discardableResult
-    public func client(_ arguments: [String], timeout: TimeInterval = 60) throws -> ProcessResult {
-        try ProcessRunner.run(arguments, environment: clientEnvironment, timeout: timeout)
+    public func client(_ arguments: [String], as user: SystemUser? = nil, timeout: TimeInterval = 60) throws -> ProcessResult {
+        let result = try ProcessRunner.run(user?.command(arguments) ?? arguments, environment: clientEnvironment, timeout: timeout)
+        if result.status != 0, let death = cupsdDeath() { throw TestFailure(death) }
+        return result
     }
 
-    /// Submits a file with `lp` and returns cupsd's job id.
-    public func submit(_ file: String, queue: String, options: [String] = [], user: String? = nil) throws -> Int {
+    /// Nil while the bench's cupsd runs; otherwise what is known of its end: the tail of its
+    /// error_log and the kernel's segfault line, if any ("Host is down" alone says nothing).
+    public func cupsdDeath() -> String? {
+        guard let text = try? String(contentsOfFile: dir + "/cupsd.pid", encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
+        guard kill(pid, 0) != 0 && errno == ESRCH else { return nil }
+        let log = errorLog.split(separator: "\n").suffix(15).joined(separator: "\n")
+        let kernel = ((try? ProcessRunner.run(["dmesg"], timeout: 10))?.stdout ?? "")
+            .split(separator: "\n").filter { $0.contains("cupsd[\(pid)]") }.joined(separator: "\n")
+        return "the bench's cupsd (pid \(pid)) has died\n"
+            + "kernel: \(kernel.isEmpty ? "(nothing about it in dmesg)" : kernel)\n"
+            + "last lines of its error_log:\n\(log)"
+    }
+
+    /// Submits a file with `lp` (as `user`, a real user known to cupsd by their Unix id; else as
+    /// the test process) and returns cupsd's job id.
+    public func submit(_ file: String, queue: String, options: [String] = [], title: String? = nil,
+                       user: SystemUser? = nil) throws -> Int {
         var arguments = ["lp", "-d", queue]
-        if let user { arguments += ["-U", user] }
+        if let title { arguments += ["-t", title] }
         for option in options { arguments += ["-o", option] }
-        let result = try client(arguments + [file])
+        let result = try client(arguments + [file], as: user)
         guard result.status == 0,
               let idText = result.stdout.split(separator: " ").first(where: { $0.hasPrefix(queue + "-") })?.split(separator: "-").last,
               let id = Int(idText) else { throw TestFailure("lp failed: \(result.stdout) \(result.stderr)") }
@@ -135,7 +172,9 @@ public final class CupsBench: @unchecked Sendable {
         let uri = "ipp://127.0.0.1:\(values["CUPS_PORT"]!)/"
         let result = try ProcessRunner.run(["ipptool", "-c", "-d", "job_id=\(id)", uri, test])
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false)
-        guard result.status == 0, lines.count >= 2 else { throw TestFailure("ipptool: \(result.stdout) \(result.stderr)") }
+        guard result.status == 0, lines.count >= 2 else {
+            throw TestFailure(cupsdDeath() ?? "ipptool: \(result.stdout) \(result.stderr)")
+        }
         let fields = Self.csvFields(String(lines[1]))
         return (fields[safe: 0] ?? "", fields[safe: 1] ?? "", fields[safe: 2] ?? "")
     }

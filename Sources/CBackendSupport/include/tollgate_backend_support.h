@@ -1,13 +1,15 @@
 #ifndef TOLLGATE_BACKEND_SUPPORT_H
 #define TOLLGATE_BACKEND_SUPPORT_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 /// Starts `path` the way cupsd starts a backend, for the `tollgate:` wrapper.
 ///
 /// In the child, before exec: every signal disposition is reset to SIG_DFL and the signal mask is
 /// emptied (the parent blocks SIGTERM/SIGCHLD to wait for them synchronously); if `stdin_fd` is
-/// not -1 it becomes fd 0; if `drop_privileges` is non-zero the child calls
+/// not -1 it becomes fd 0, and `stderr_fd` fd 2 (the wrapper reads the real backend's status lines
+/// and passes them on); if `drop_privileges` is non-zero the child calls
 /// setgroups(1, &gid), setresgid(gid…) and setresuid(uid…) and refuses to exec if any fails.
 /// All other descriptors keep their close-on-exec flags, so fds 3 and 4 (cupsd's back and side
 /// channels) reach the real backend as cupsd gave them to us.
@@ -21,6 +23,7 @@ pid_t tollgate_spawn(const char *path,
                      char *const argv[],
                      char *const envp[],
                      int stdin_fd,
+                     int stderr_fd,
                      int drop_privileges,
                      uid_t uid,
                      gid_t gid,
@@ -30,5 +33,15 @@ pid_t tollgate_spawn(const char *path,
 /// copying them through user space (Linux splice(2)). Returns the bytes moved, 0 at end of input,
 /// or -1 with errno set (EINVAL when `from` is not a pipe: then copy with read/write instead).
 long tollgate_splice_to_file(int from, int to, unsigned long length);
+
+/// A signalfd(2) for `signals` (which the caller has blocked), close-on-exec and non-blocking:
+/// the wrapper waits for cupsd's cancel, SIGCHLD and the real backend's status lines in one poll.
+int tollgate_signalfd(const sigset_t *signals);
+
+/// Reads one signal from a signalfd: its number, or -1 when none is waiting.
+int tollgate_read_signal(int fd);
+
+/// pipe2(fds, O_CLOEXEC): the pipe that carries the real backend's stderr.
+int tollgate_pipe_cloexec(int fds[2]);
 
 #endif

@@ -1,0 +1,47 @@
+import BackendCore
+import Pricing
+
+/// What a job is charged once its real backend has ended: what reached the printer, by the
+/// evidence of the run (``RealBackendRun``), not the exit code alone.
+///
+/// | the run | charged | why |
+/// |---|---|---|
+/// | the printer refused the document (ipp: "Unable to add document …", any exit code) | nothing | nothing printed; the job can be sent again |
+/// | exit 0, no cancel | in full | the backend delivered it and the printer took it |
+/// | cancelled or failed, a byte-sending backend (socket, lpd, usb …) after it said every byte was sent | in full | the printer has the whole job and prints it; a cancel cannot reach it |
+/// | cancelled or failed, the printer reported N impressions (ipp's `PAGE: total N`, job-impressions-completed or SNMP) | N of the job's impressions | what the printer says it made |
+/// | cancelled or failed before that | nothing | nothing shows that any page printed |
+public enum Settlement: Equatable, Sendable {
+    case full
+    case impressions(Int)
+    case nothing(String)
+
+    /// Backends that hand the job to a printer that can still cancel it (IPP): a cancel counts
+    /// what the printer reports, not what was sent.
+    static let jobAwareSchemes: Set<String> = ["ipp", "ipps", "http", "https"]
+
+    public init(run: RealBackendRun) {
+        if run.report.documentRefused {
+            self = .nothing("the printer refused the document")
+        } else if run.termination == .exited(0) && !run.cancelled {
+            self = .full
+        } else if !Self.jobAwareSchemes.contains(run.scheme.lowercased()) && run.report.allDataSent {
+            self = .full
+        } else if let count = run.report.printerImpressions, count > 0 {
+            self = .impressions(count)
+        } else {
+            self = .nothing(run.cancelled ? "cancelled before the printer printed anything"
+                                          : "the printer failed (\(run.termination)) before it printed anything")
+        }
+    }
+
+    /// The amount for `count` of the quote's impressions: its share of the total, rounded up to
+    /// a minor unit (a partial job is never cheaper than its share), never more than the total.
+    public static func amount(forImpressions count: Int, of quote: Quote) -> Money {
+        let total = quote.total.minorUnits, all = max(1, quote.pageSides)
+        let made = min(Int64(count), all)
+        let (product, overflow) = total.multipliedReportingOverflow(by: made)
+        let share = overflow ? total : (product + all - 1) / all
+        return Money(minorUnits: min(total, share), currency: quote.currency)
+    }
+}
