@@ -29,7 +29,8 @@ enum SecretWords {
 }
 
 /// `tollgated` (the built executable) on a free loopback port, against a bench's cupsd and
-/// database, logging to a file. Stopped with SIGTERM by ``stop()``.
+/// database (or a database alone, for what needs no cupsd), logging to a file. Stopped with
+/// SIGTERM by ``stop()``.
 final class TollgatedProcess: @unchecked Sendable {
     let port: Int
     let log: String
@@ -37,11 +38,18 @@ final class TollgatedProcess: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(bench: CupsBench, idleTimeout: Int = 120, extra: [String] = []) throws {
+    convenience init(bench: CupsBench, idleTimeout: Int = 120, extra: [String] = []) throws {
+        try self.init(database: bench.database, cupsServer: bench.values["CUPS_SERVER"]!, directory: bench.state.path,
+                      idleTimeout: idleTimeout, extra: extra)
+    }
+
+    /// tollgated on `database`, asking cupsd at `cupsServer` (which need not exist for sign-in and
+    /// the portal's errors), logging into `directory`.
+    init(database: String, cupsServer: String, directory: String, idleTimeout: Int = 120, extra: [String] = []) throws {
         port = try Self.freePort()
-        log = bench.state.path + "/tollgated-\(port).log"
-        let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", bench.database,
-                         "--cups-server", bench.values["CUPS_SERVER"]!, "--idle-timeout", String(idleTimeout),
+        log = directory + "/tollgated-\(port).log"
+        let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", database,
+                         "--cups-server", cupsServer, "--idle-timeout", String(idleTimeout),
                          "--tick-interval", "300", "--no-socket"] + extra
         let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(log) + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command], environment: ["PATH": "/usr/bin:/bin", "LANG": "C"],
@@ -107,9 +115,13 @@ struct StationClient {
 
     let base: String
     let jar: TemporaryDirectory
+    /// The local address requests come from (`curl --interface`): any of 127.0.0.0/8 reaches a
+    /// station on 127.0.0.1, so one test can be several client addresses.
+    let source: String?
 
-    init(base: String) throws {
+    init(base: String, source: String? = nil) throws {
         self.base = base
+        self.source = source
         jar = try TemporaryDirectory(mode: 0o700)
     }
 
@@ -131,7 +143,7 @@ struct StationClient {
     private func request(_ arguments: [String], path: String, headers: [String: String]) throws -> Reply {
         let headerFile = jar.path + "/headers", bodyFile = jar.path + "/body"
         var command = ["curl", "-s", "-b", jar.path + "/cookies", "-c", jar.path + "/cookies", "-D", headerFile, "-o", bodyFile,
-                       "-w", "%{http_code}"] + arguments
+                       "-w", "%{http_code}"] + (source.map { ["--interface", $0] } ?? []) + arguments
         for (name, value) in headers { command += ["-H", "\(name): \(value)"] }
         let result = try ProcessRunner.run(command + [base + path], timeout: 30)
         guard result.status == 0, let status = Int(result.stdout) else { throw TestFailure("curl \(path): \(result.stderr)") }
@@ -172,4 +184,29 @@ struct StationClient {
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
+}
+
+/// A quota database in a private directory and `tollgated` on it, with no cupsd: for what the
+/// station does before it asks cupsd anything (sign-in, limits, HTTP errors). Stopped by ``stop()``.
+final class StationWithoutCups {
+    let state: TemporaryDirectory
+    let station: TollgatedProcess
+    var database: String { state.path + "/tollgate.db" }
+
+    init(extra: [String] = []) throws {
+        state = try TemporaryDirectory(mode: 0o700)
+        let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR", "--db", state.path + "/tollgate.db"])
+        guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
+        station = try TollgatedProcess(database: state.path + "/tollgate.db", cupsServer: state.path + "/no-cupsd.sock",
+                                       directory: state.path, extra: extra)
+    }
+
+    /// `tollgate pin set USER [--card CARD]` with `pin` on standard input.
+    func setPIN(user: String, pin: String, card: String? = nil) throws {
+        let result = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "pin", "set", user, "--db", database]
+                                           + (card.map { ["--card", $0] } ?? []), stdin: Data("\(pin)\n".utf8))
+        guard result.status == 0 else { throw TestFailure("tollgate pin set: \(result.stderr)") }
+    }
+
+    func stop() { station.stop() }
 }
