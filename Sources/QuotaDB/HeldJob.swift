@@ -100,7 +100,4 @@ public struct PINCredential: Hashable, Sendable {
     public var cardNumber: String?
     /// A crypt(3) hash string (`$y$…`).
     public var pinHash: String
-    public var failedAttempts: Int
-    /// Sign-in with the PIN is refused until then.
-    public var lockedUntil: Date?
 }

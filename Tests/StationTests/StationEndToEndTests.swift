@@ -174,32 +174,6 @@ import TestSupport
         #expect(try ledger(bench).filter { $0["kind"] as? String != "top-up" }.isEmpty, "nothing charged to anyone")
     }
 
-    @Test func fiveWrongPINsLockThePINEvenForTheRightOne() throws {
-        let bench = try CupsBench()
-        try setPIN(bench, user: "tgcarol", pin: "1357", card: "424242")
-        let station = try TollgatedProcess(bench: bench)
-        defer { station.stop() }
-        let client = try StationClient(base: station.baseURL)
-        for attempt in 1...4 {
-            let reply = try client.signIn(pinFor: attempt % 2 == 0 ? "tgcarol" : "424242", pin: "0000")
-            #expect(reply.status == 401, "attempt \(attempt)")
-            #expect(reply.body.contains("Wrong card number, user name or PIN"), "attempt \(attempt)")
-        }
-        let fifth = try client.signIn(pinFor: "424242", pin: "9999")
-        #expect(fifth.status == 401)
-        #expect(fifth.body.contains("Your PIN is locked until"), "\(fifth.body)")
-        let right = try client.signIn(pinFor: "424242", pin: "1357")
-        #expect(right.status == 401, "the right PIN is refused while locked")
-        #expect(right.body.range(of: #"locked until \d\d:\d\d"#, options: .regularExpression) != nil, "\(right.body)")
-        #expect(try client.get("/api/session").status == 401, "not signed in")
-
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
-        let credential = try #require(try store.credential(identifier: "tgcarol"))
-        #expect((credential.lockedUntil ?? .distantPast) > Date().addingTimeInterval(200), "locked for five minutes")
-        #expect(station.logText.contains("PIN locked until"))
-        #expect(!station.logText.contains("1357"), "PINs never reach the log")
-    }
-
     @Test func signInWithoutOrWithAWrongCSRFTokenIsRejected() throws {
         let bench = try CupsBench()
         try setPIN(bench, user: "tgdave", pin: "2468")
