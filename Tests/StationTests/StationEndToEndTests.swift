@@ -95,20 +95,22 @@ import TestSupport
         let bench = try CupsBench(printers: 2)
         try bench.addQueue("secure", kind: "raw", printer: 1, options: Self.releaseQueue)
         try bench.addQueue("library", kind: "raw", printer: 2, options: Self.releaseQueue)
-        try bench.tollgate(["topup", "tgfay", "1.00"])
-        let job = try heldJob(bench, user: "tgfay")
-        try setPIN(bench, user: "tgfay", pin: "5555")
+        let fay = try SystemUser()                                     // cupsd takes jobs from real users only
+        defer { fay.remove() }
+        try bench.tollgate(["topup", fay.name, "1.00"])
+        let job = try heldJob(bench, user: fay.name)
+        try setPIN(bench, user: fay.name, pin: "5555")
         let station = try TollgatedProcess(bench: bench)
         defer { station.stop() }
 
-        let fay = try StationClient(base: station.baseURL)
-        _ = try fay.signIn(pinFor: "tgfay", pin: "5555")
-        let page = try fay.get("/jobs")
+        let client = try StationClient(base: station.baseURL)
+        _ = try client.signIn(pinFor: fay.name, pin: "5555")
+        let page = try client.get("/jobs")
         #expect(page.body.contains("id=\"queue-\(job)\""), "a printer chooser when there are several release printers")
-        let form = try fay.post("/jobs/act", form: [("csrf", page.csrf ?? ""), ("job", String(job)), ("do", "release"),
+        let form = try client.post("/jobs/act", form: [("csrf", page.csrf ?? ""), ("job", String(job)), ("do", "release"),
                                                     ("account", ""), ("queue", "library")])
         #expect(form.status == 303)
-        #expect(try fay.get("/jobs").body.contains("to library"), "released on the library's printer")
+        #expect(try client.get("/jobs").body.contains("to library"), "released on the library's printer")
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
         #expect(try bench.receivedDocuments(printer: 1).isEmpty)
         #expect(try bench.receivedDocuments(printer: 2).count == 1)
@@ -121,14 +123,16 @@ import TestSupport
     @Test func aReleasedJobShowsAsOnItsWayUntilItPrints() throws {
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
-        try bench.tollgate(["topup", "tggus", "5.00"])
-        let job = try heldJob(bench, user: "tggus")
-        try setPIN(bench, user: "tggus", pin: "1234")
+        let gus = try SystemUser()
+        defer { gus.remove() }
+        try bench.tollgate(["topup", gus.name, "5.00"])
+        let job = try heldJob(bench, user: gus.name)
+        try setPIN(bench, user: gus.name, pin: "1234")
         try bench.client(["cupsdisable", "secure"])                    // the released job waits for the printer
         let station = try TollgatedProcess(bench: bench)
         defer { station.stop() }
         let client = try StationClient(base: station.baseURL)
-        #expect(try client.signIn(pinFor: "tggus", pin: "1234").status == 303)
+        #expect(try client.signIn(pinFor: gus.name, pin: "1234").status == 303)
         let release = try client.post("/api/jobs/\(job)/release", json: "{}", headers: ["X-CSRF-Token": try client.apiCSRF()])
         #expect(release.status == 200, "\(release.body)")
         let waiting = try client.get("/portal").body
@@ -145,7 +149,9 @@ import TestSupport
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
         try bench.tollgate(["topup", "tgbob", "5.00"])
-        let job = try heldJob(bench, user: "tgalice")
+        let alice = try SystemUser()
+        defer { alice.remove() }
+        let job = try heldJob(bench, user: alice.name)
         try setPIN(bench, user: "tgbob", pin: "2468", card: "900100")
         let station = try TollgatedProcess(bench: bench)
         defer { station.stop() }
