@@ -206,6 +206,28 @@ extension SQLiteQuotaStore {
         }
     }
 
+    /// Every stored PIN hash (to see which are peppered with which key).
+    public func pinHashes() throws(QuotaError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT pin_hash FROM credential") }
+    }
+
+    /// Rewrites stored PIN hashes in one transaction: `transform` gives a hash's new text, or `nil`
+    /// to keep it. Returns how many changed.
+    @discardableResult
+    public func rewritePINHashes(_ transform: (String) -> String?) throws(QuotaError) -> Int {
+        let at = now
+        return try write { db in
+            var changed = 0
+            for row in try Row.fetchAll(db, sql: "SELECT user_name, pin_hash FROM credential") {
+                guard let new = transform(row["pin_hash"]) else { continue }
+                try db.run(sql: "UPDATE credential SET pin_hash = ?, updated_at = ? WHERE user_name = ?",
+                           arguments: [new, at.unixMilliseconds, row["user_name"] as String])
+                changed += 1
+            }
+            return changed
+        }
+    }
+
     // MARK: Rows
 
     func loadHeldJob(_ db: Database, jobKey: String) throws -> HeldJob? {

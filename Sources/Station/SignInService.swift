@@ -30,19 +30,24 @@ public struct SignInService: Sendable {
     public let store: SQLiteQuotaStore
     public let limiter: SignInLimiter
     public let work: BlockingWork
+    /// The PIN pepper's key (while there is none, only hashes from before the pepper match).
+    public let pinKey: PINKeyFile
     /// Called with a line for the service's log (never with a password or PIN).
     public var log: @Sendable (String) -> Void
     /// A hash of a random PIN nobody knows, checked for unknown identifiers (same cost as a real one).
-    private let decoyHash: String
+    private let decoyHash: PINHash
 
-    public init(pam: PAMAuthenticator, store: SQLiteQuotaStore, limiter: SignInLimiter = SignInLimiter(),
+    public init(pam: PAMAuthenticator, store: SQLiteQuotaStore, pinKey: PINKeyFile, limiter: SignInLimiter = SignInLimiter(),
                 work: BlockingWork = BlockingWork(), log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.pam = pam
         self.store = store
+        self.pinKey = pinKey
         self.limiter = limiter
         self.work = work
         self.log = log
-        self.decoyHash = (try? PINHasher.hash(String(UInt64.random(in: 1_000_000_000...9_999_999_999)))) ?? "*"
+        // Peppered like the real hashes (with a throwaway key): the same work, crypt and HMAC.
+        self.decoyHash = (try? PINHash.make(String(UInt64.random(in: 1_000_000_000...9_999_999_999)), key: .generate()))
+            ?? PINHash(stored: "*")
     }
 
     /// Signs in from client `address`, or says why not.
@@ -107,8 +112,15 @@ public struct SignInService: Sendable {
         }
 
         // An unknown identifier costs as much time as a known one: it cannot be told apart.
-        let hash = credential?.pinHash ?? decoyHash
-        guard let matches = await work.run({ PINHasher.verify(pin, hash: hash) }) else { return .failure(.busy) }
+        let key: PINKey?
+        do {
+            key = try pinKey.key()
+        } catch {
+            log("sign-in: the PIN key cannot be used: \(error)")
+            key = nil
+        }
+        let hash = credential.map { PINHash(stored: $0.pinHash) } ?? decoyHash
+        guard let matches = await work.run({ hash.matches(pin, key: key) }) else { return .failure(.busy) }
         guard let credential, matches else {
             let until = await limiter.recordFailure(.pin, name: name, address: address)
             let known = credential == nil ? "unknown card or user" : "wrong PIN for"

@@ -20,7 +20,8 @@ import TestSupport
     func tollgate(_ command: String, _ database: String) throws -> ProcessResult {
         // umask 0: what SQLite would create 0666 (and a 0644 main file would give its -wal and -shm).
         try ProcessRunner.shell("umask 000; exec \(BuiltProducts.executable("tollgate")) \(command)",
-                                environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "LANG": "C"])
+                                environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database,
+                                              "TOLLGATE_PIN_KEY": (database as NSString).deletingLastPathComponent + "/pin.key", "LANG": "C"])
     }
 
     @Test func theDatabaseAndItsWALAndSHMArePrivate() throws {

@@ -28,7 +28,8 @@ import TestSupport
     }
 
     func setPIN(_ bench: CupsBench, user: String, pin: String, card: String? = nil) throws {
-        let result = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "pin", "set", user, "--db", bench.database]
+        let result = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "pin", "set", user, "--db", bench.database,
+                                            "--pin-key", bench.pinKey]
                                            + (card.map { ["--card", $0] } ?? []), stdin: Data("\(pin)\n".utf8))
         try #require(result.status == 0, "tollgate pin set: \(result.stderr)")
     }

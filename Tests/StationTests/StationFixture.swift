@@ -39,17 +39,18 @@ final class TollgatedProcess: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     convenience init(bench: CupsBench, idleTimeout: Int = 120, extra: [String] = []) throws {
-        try self.init(database: bench.database, cupsServer: bench.values["CUPS_SERVER"]!, directory: bench.state.path,
-                      idleTimeout: idleTimeout, extra: extra)
+        try self.init(database: bench.database, pinKey: bench.pinKey, cupsServer: bench.values["CUPS_SERVER"]!,
+                      directory: bench.state.path, idleTimeout: idleTimeout, extra: extra)
     }
 
-    /// tollgated on `database`, asking cupsd at `cupsServer` (which need not exist for sign-in and
-    /// the portal's errors), logging into `directory`.
-    init(database: String, cupsServer: String, directory: String, idleTimeout: Int = 120, extra: [String] = []) throws {
+    /// tollgated on `database` and the PIN key `pinKey`, asking cupsd at `cupsServer` (which need
+    /// not exist for sign-in and the portal's errors), logging into `directory`.
+    init(database: String, pinKey: String, cupsServer: String, directory: String, idleTimeout: Int = 120,
+         extra: [String] = []) throws {
         port = try Self.freePort()
         log = directory + "/tollgated-\(port).log"
         let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", database,
-                         "--cups-server", cupsServer, "--idle-timeout", String(idleTimeout),
+                         "--pin-key", pinKey, "--cups-server", cupsServer, "--idle-timeout", String(idleTimeout),
                          "--tick-interval", "300", "--no-socket"] + extra
         let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(log) + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command], environment: ["PATH": "/usr/bin:/bin", "LANG": "C"],
@@ -58,7 +59,7 @@ final class TollgatedProcess: @unchecked Sendable {
         while true {
             if let result = try? ProcessRunner.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", baseURL + "/station.css"], timeout: 5),
                result.stdout == "200" { break }
-            guard Date() < deadline else {
+            guard Date() < deadline, !hasExited else {
                 stop()
                 throw TestFailure("tollgated did not start: \(logText)")
             }
@@ -69,8 +70,19 @@ final class TollgatedProcess: @unchecked Sendable {
     var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
     func stop() {
+        guard !stopped else { return }
+        stopped = true
         kill(process.pid, SIGTERM)
         _ = try? process.wait(timeout: 20)
+    }
+
+    private var stopped = false
+
+    /// Whether it has exited (and waits to be reaped): its state in /proc/PID/stat is `Z`.
+    private var hasExited: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// The host name, as tollgated and the backend use it in job keys by default.
@@ -190,20 +202,29 @@ struct StationClient {
 /// station does before it asks cupsd anything (sign-in, limits, HTTP errors). Stopped by ``stop()``.
 final class StationWithoutCups {
     let state: TemporaryDirectory
-    let station: TollgatedProcess
+    private(set) var station: TollgatedProcess
     var database: String { state.path + "/tollgate.db" }
+    var pinKey: String { state.path + "/pin.key" }
 
     init(extra: [String] = []) throws {
         state = try TemporaryDirectory(mode: 0o700)
-        let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR", "--db", state.path + "/tollgate.db"])
+        let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR",
+                                            "--db", state.path + "/tollgate.db", "--pin-key", state.path + "/pin.key"])
         guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
-        station = try TollgatedProcess(database: state.path + "/tollgate.db", cupsServer: state.path + "/no-cupsd.sock",
+        station = try TollgatedProcess(database: state.path + "/tollgate.db", pinKey: state.path + "/pin.key",
+                                       cupsServer: state.path + "/no-cupsd.sock", directory: state.path, extra: extra)
+    }
+
+    /// Stops tollgated and starts it again (it reads the PIN key and the hashes again).
+    func restart(extra: [String] = []) throws {
+        station.stop()
+        station = try TollgatedProcess(database: database, pinKey: pinKey, cupsServer: state.path + "/no-cupsd.sock",
                                        directory: state.path, extra: extra)
     }
 
     /// `tollgate pin set USER [--card CARD]` with `pin` on standard input.
     func setPIN(user: String, pin: String, card: String? = nil) throws {
-        let result = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "pin", "set", user, "--db", database]
+        let result = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "pin", "set", user, "--db", database, "--pin-key", pinKey]
                                            + (card.map { ["--card", $0] } ?? []), stdin: Data("\(pin)\n".utf8))
         guard result.status == 0 else { throw TestFailure("tollgate pin set: \(result.stderr)") }
     }

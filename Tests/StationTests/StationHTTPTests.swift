@@ -1,4 +1,7 @@
+import CCrypt
 import Foundation
+import QuotaDB
+import Release
 import Testing
 import TestSupport
 
@@ -63,5 +66,55 @@ import TestSupport
         #expect(under.status == 403)
         #expect(try client.get("/api/session").status == 200, "still signed in")
         #expect(!fixture.station.logText.contains("failed:"), "no request failed: \(fixture.station.logText)")
+    }
+
+    /// PINs are checked with the PIN key: hashes stored before the pepper are wrapped (by
+    /// `tollgate db init`, and by tollgated when it starts) and keep working; with another key no
+    /// PIN matches.
+    @Test func pinsNeedTheirPINKeyAndHashesFromBeforeThePepperKeepWorking() throws {
+        let fixture = try StationWithoutCups()
+        defer { fixture.stop() }
+        try fixture.setPIN(user: "tgkim", pin: "1593")
+        var info = stat()
+        #expect(stat(fixture.pinKey, &info) == 0 && info.st_mode & 0o777 == 0o600, "pin set made the key, 0600")
+
+        // Hashes an earlier Tollgate stored: plain yescrypt, written straight into the database.
+        func plainCrypt(_ pin: String) -> String {
+            let setting = crypt_gensalt_ra("$y$", 0, nil, 0)!
+            defer { free(setting) }
+            var data = crypt_data()
+            return String(cString: crypt_r(pin, setting, &data))
+        }
+        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: fixture.database))
+        try store.setCredential(user: "tglee", cardNumber: "777001", pinHash: plainCrypt("8080"))
+        let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR",
+                                            "--db", fixture.database, "--pin-key", fixture.pinKey])
+        #expect(initDB.status == 0 && initDB.stdout.contains("1 PIN hash(es) from before the pepper now use the PIN key"),
+                "\(initDB.stdout) \(initDB.stderr)")
+        try store.setCredential(user: "tgmay", cardNumber: nil, pinHash: plainCrypt("4242"))
+        try fixture.restart()
+        #expect(fixture.station.logText.contains("1 PIN hash(es) from before the pepper now use the PIN key"), "\(fixture.station.logText)")
+        let key = try #require(try PINKey.load(at: PINKeyLocation(path: fixture.pinKey)))
+        for user in ["tgkim", "tglee", "tgmay"] {
+            let stored = try #require(try store.credential(identifier: user)).pinHash
+            #expect(PINHash(stored: stored).keyID == key.id, "\(user): \(PINHash(stored: stored))")
+        }
+        for (index, (identifier, pin)) in [("tgkim", "1593"), ("777001", "8080"), ("tgmay", "4242")].enumerated() {
+            let client = try StationClient(base: fixture.station.baseURL, source: "127.0.1.\(index + 1)")
+            #expect(try client.signIn(pinFor: identifier, pin: pin).status == 303, "\(identifier) keeps the PIN")
+        }
+
+        // Another key (the file lost and made again): the hashes match no PIN, and tollgated says so.
+        unlink(fixture.pinKey)
+        _ = try PINKey.loadOrCreate(at: PINKeyLocation(path: fixture.pinKey))
+        try fixture.restart()
+        #expect(fixture.station.logText.contains("3 PIN(s) were made with another key"), "\(fixture.station.logText)")
+        let client = try StationClient(base: fixture.station.baseURL, source: "127.0.2.1")
+        let refused = try client.signIn(pinFor: "tgkim", pin: "1593")
+        #expect(refused.status == 401 && refused.body.contains("Wrong card number, user name or PIN"))
+
+        // A key others may read: tollgated does not start with it.
+        chmod(fixture.pinKey, 0o644)
+        #expect(throws: (any Error).self) { try fixture.restart() }
     }
 }
