@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // HMAC-SHA-256 for the PIN pepper (already in the graph through Hummingbird's dependencies).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
     targets: [
         // C libraries.
@@ -72,7 +74,8 @@ let package = Package(
 
         // Walk-up release: held jobs, grants, release/delete/move, expiry, PIN credentials; shared by
         // the CLI and tollgated.
-        .target(name: "Release", dependencies: ["CCrypt", "CupsClient", "Enforcement", "Pricing", "QuotaDB"],
+        .target(name: "Release", dependencies: ["CCrypt", "CupsClient", "Enforcement", "Pricing", "QuotaDB",
+                                                .product(name: "Crypto", package: "swift-crypto")],
                 path: "Sources/Release"),
 
         // The release station and user portal (HTTP), kept out of the backend: NIO and Hummingbird

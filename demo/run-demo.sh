@@ -24,6 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 export TOLLGATE_DB="$state/tollgate.db"
+export TOLLGATE_PIN_KEY="$state/pin.key"      # tollgate pin set makes it (0600) on first use
 tollgate() { "$bin/tollgate" "$@"; }
 
 step "Tollgate's state: a quota database and a rates card (rates/example.toml)"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Pricing
 import QuotaDB
+import Release
 
 /// `tollgate ledger`: the append-only ledger.
 struct LedgerCommand: ParsableCommand {
@@ -103,8 +104,11 @@ struct DatabaseCommand: ParsableCommand {
         subcommands: [Initialise.self])
 
     struct Initialise: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "init", abstract: "Create (or open and migrate) the database.")
+        static let configuration = CommandConfiguration(
+            commandName: "init", abstract: "Create (or open and migrate) the database.",
+            discussion: "PIN hashes an earlier Tollgate stored without the pepper get it now (the PIN key is made if missing); users keep their PINs.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var pinKey: PINKeyOptions
         @Option(help: "The site currency: an ISO code (EUR, USD…) or points.") var currency: String
         @Option(help: "Decimals of a currency Tollgate does not know.") var decimals: Int?
 
@@ -117,7 +121,13 @@ struct DatabaseCommand: ParsableCommand {
                 chosen = try Currency(code: currency.uppercased(), exponent: decimals)
             }
             let db = try store.create(currency: chosen)
-            print("database \(db.location.path) ready (currency \(db.currency.code), schema \(1))")
+            print("database \(db.location.path) ready (currency \(db.currency.code))")
+            // PIN hashes from before the pepper (an older Tollgate's): the key is made now and wraps them.
+            let census = try db.pinHashCensus(key: try PINKey.load(at: pinKey.location))
+            if census.withoutPepper > 0 { _ = try pinKey.key(pepperingHashesOf: db) }
+            if census.otherKey > 0 {
+                printError("\(census.otherKey) PIN(s) were set with another PIN key than \(pinKey.location.path): they match nothing until they are set again")
+            }
         }
     }
 }

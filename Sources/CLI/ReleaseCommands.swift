@@ -181,20 +181,23 @@ struct TickCommand: ParsableCommand {
 struct PINCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pin",
-        abstract: "Set or remove a user's release-station card number and PIN (the PIN is stored hashed).",
+        abstract: "Set or remove a user's release-station card number and PIN (the PIN is stored hashed, with the PIN key's pepper).",
         subcommands: [SetPIN.self, RemovePIN.self])
 
     struct SetPIN: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set", abstract: "Set a user's PIN (4–12 digits, read from standard input) and optionally their card number.")
         @OptionGroup var store: StoreOptions
+        @OptionGroup var pinKey: PINKeyOptions
         @Argument(help: "User name.") var user: String
         @Option(help: "Card number printed on the user's card.") var card: String?
 
         func run() throws {
             guard let line = readLine(strippingNewline: true) else { throw ValidationError("give the PIN on standard input") }
-            let hash = try PINHasher.hash(line)
-            try store.open().setCredential(user: user, cardNumber: card, pinHash: hash)
+            guard PINHash.validate(line) else { throw PINError.invalidPIN }
+            let db = try store.open()
+            let hash = try PINHash.make(line, key: try pinKey.key(pepperingHashesOf: db))
+            try db.setCredential(user: user, cardNumber: card, pinHash: hash.stored)
             print("PIN set for \(user)\(card.map { " (card \($0))" } ?? "")")
         }
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Pricing
 import QuotaDB
+import Release
 
 /// `--db PATH` and friends, shared by every command that uses the quota database.
 struct StoreOptions: ParsableArguments {
@@ -24,6 +25,24 @@ struct StoreOptions: ParsableArguments {
     func create(currency: Currency) throws -> SQLiteQuotaStore {
         try SQLiteQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
                              options: .init(create: true, currency: currency, busyTimeout: busyTimeout, durableCommits: durableCommits))
+    }
+}
+
+/// `--pin-key PATH`: the PIN pepper's key file, for the commands that hash PINs.
+struct PINKeyOptions: ParsableArguments {
+    @Option(name: .customLong("pin-key"), help: ArgumentHelp("The PIN key, made 0600 when missing (default: $TOLLGATE_PIN_KEY, else \(PINKeyLocation.defaultPath)).", valueName: "path"))
+    var pinKeyPath: String?
+
+    var location: PINKeyLocation { PINKeyLocation.resolve(explicit: pinKeyPath) }
+
+    /// The key (made now if there is none), with every PIN hash of `store` from before the pepper
+    /// wrapped with it; both said on standard output.
+    func key(pepperingHashesOf store: SQLiteQuotaStore) throws -> PINKey {
+        let (key, created) = try PINKey.loadOrCreate(at: location)
+        if created { print("PIN key \(location.path) created (id \(key.id)); back it up apart from the database") }
+        let wrapped = try store.pepperPINHashes(with: key)
+        if wrapped > 0 { print("\(wrapped) PIN hash(es) from before the pepper now use the PIN key; every PIN stays as it was") }
+        return key
     }
 }
 

@@ -98,9 +98,7 @@ public struct JobEvent: Hashable, Sendable, Encodable {
 public struct PINCredential: Hashable, Sendable {
     public var user: String
     public var cardNumber: String?
-    /// A crypt(3) hash string (`$y$…`).
+    /// The PIN's hash as Release's `PINHash` writes it (`$tgp1$…`: crypt(3) and the pepper; `$y$…`
+    /// from before the pepper).
     public var pinHash: String
-    public var failedAttempts: Int
-    /// Sign-in with the PIN is refused until then.
-    public var lockedUntil: Date?
 }

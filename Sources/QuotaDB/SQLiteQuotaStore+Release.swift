@@ -162,7 +162,7 @@ extension SQLiteQuotaStore {
 
     // MARK: PIN credentials
 
-    /// Sets (or replaces) a user's card number and PIN hash, clearing any lock.
+    /// Sets (or replaces) a user's card number and PIN hash.
     public func setCredential(user: String, cardNumber: String?, pinHash: String) throws(QuotaError) {
         try Self.checkUserName(user)
         let at = now
@@ -183,8 +183,7 @@ extension SQLiteQuotaStore {
                 throw QuotaError.ambiguousSignIn(identifier: user)
             }
             try db.run(sql: """
-                INSERT OR REPLACE INTO credential(user_name, card_number, pin_hash, failed_attempts, locked_until, updated_at)
-                VALUES (?, ?, ?, 0, NULL, ?)
+                INSERT OR REPLACE INTO credential(user_name, card_number, pin_hash, updated_at) VALUES (?, ?, ?, ?)
                 """, arguments: [user, cardNumber, pinHash, at.unixMilliseconds])
         }
     }
@@ -202,38 +201,30 @@ extension SQLiteQuotaStore {
             try Row.fetchOne(db, sql: """
                 SELECT * FROM credential WHERE user_name = ? OR card_number = ? ORDER BY user_name = ? DESC LIMIT 1
                 """, arguments: [identifier, identifier, identifier]).map { row in
-                PINCredential(user: row["user_name"], cardNumber: row["card_number"], pinHash: row["pin_hash"],
-                              failedAttempts: row["failed_attempts"],
-                              lockedUntil: (row["locked_until"] as Int64?).map(Date.init(unixMilliseconds:)))
+                PINCredential(user: row["user_name"], cardNumber: row["card_number"], pinHash: row["pin_hash"])
             }
         }
     }
 
-    /// Counts a wrong PIN; after `lockAfter` consecutive failures the PIN is locked for `lockFor`
-    /// seconds (and the count starts again). Returns the lock's end, if locked now.
+    /// Every stored PIN hash (to see which are peppered with which key).
+    public func pinHashes() throws(QuotaError) -> [String] {
+        try read { db in try String.fetchAll(db, sql: "SELECT pin_hash FROM credential") }
+    }
+
+    /// Rewrites stored PIN hashes in one transaction: `transform` gives a hash's new text, or `nil`
+    /// to keep it. Returns how many changed.
     @discardableResult
-    public func recordPINFailure(user: String, lockAfter: Int, lockFor: TimeInterval) throws(QuotaError) -> Date? {
+    public func rewritePINHashes(_ transform: (String) -> String?) throws(QuotaError) -> Int {
         let at = now
         return try write { db in
-            let failures = (try Int.fetchOne(db, sql: "SELECT failed_attempts FROM credential WHERE user_name = ?", arguments: [user]) ?? 0) + 1
-            if failures >= lockAfter {
-                let until = at.addingTimeInterval(lockFor)
-                try db.run(sql: "UPDATE credential SET failed_attempts = 0, locked_until = ?, updated_at = ? WHERE user_name = ?",
-                           arguments: [until.unixMilliseconds, at.unixMilliseconds, user])
-                return until
+            var changed = 0
+            for row in try Row.fetchAll(db, sql: "SELECT user_name, pin_hash FROM credential") {
+                guard let new = transform(row["pin_hash"]) else { continue }
+                try db.run(sql: "UPDATE credential SET pin_hash = ?, updated_at = ? WHERE user_name = ?",
+                           arguments: [new, at.unixMilliseconds, row["user_name"] as String])
+                changed += 1
             }
-            try db.run(sql: "UPDATE credential SET failed_attempts = ?, updated_at = ? WHERE user_name = ?",
-                       arguments: [failures, at.unixMilliseconds, user])
-            return nil
-        }
-    }
-
-    /// A correct PIN: the failure count starts again.
-    public func clearPINFailures(user: String) throws(QuotaError) {
-        let at = now
-        try write { db in
-            try db.run(sql: "UPDATE credential SET failed_attempts = 0, locked_until = NULL, updated_at = ? WHERE user_name = ?",
-                       arguments: [at.unixMilliseconds, user])
+            return changed
         }
     }
 

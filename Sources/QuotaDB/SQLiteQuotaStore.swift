@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 import Pricing
 
-/// The embedded quota store: one SQLite file in WAL mode.
+/// The embedded quota store: one SQLite file in WAL mode, private to its owner (0600, with its
+/// `-wal` and `-shm`: ``DatabaseFiles``).
 ///
 /// Opening is cheap (one connection, no pool) because the backend opens it once per job.
 /// Every change is one short `BEGIN IMMEDIATE` transaction with a busy timeout: two processes
@@ -59,17 +60,14 @@ public struct SQLiteQuotaStore: QuotaStore {
         if !exists {
             guard options.create else { throw .databaseMissing(path: path) }
             guard options.currency != nil else { throw .currencyRequired(path: path) }
-            let directory = (path as NSString).deletingLastPathComponent
-            if !directory.isEmpty {
-                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                         attributes: [.posixPermissions: 0o750])
-            }
+            try DatabaseFiles.create(path)
         }
         if exists, !options.create,
            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue == 0 {
             // An empty file: never initialise it implicitly (opening in WAL mode would write to it).
             throw .databaseMissing(path: path)
         }
+        DatabaseFiles.makePrivate(path)
         var config = Configuration()
         config.busyMode = .timeout(options.busyTimeout)
         config.journalMode = .wal

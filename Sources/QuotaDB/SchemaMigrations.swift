@@ -6,7 +6,7 @@ import GRDB
 /// is recognised (and refused) before anything is read or written.
 enum SchemaMigrations {
     /// The newest schema version this build understands.
-    static let currentVersion = 2
+    static let currentVersion = 3
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -17,6 +17,15 @@ enum SchemaMigrations {
         migrator.registerMigration("v2: held jobs, release grants, job events, sign-in credentials") { db in
             try db.execute(sql: v2)
             try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        // Failed sign-ins are the station's SignInLimiter's (per name and address): a lock in the
+        // database let anyone lock anyone's PIN everywhere.
+        migrator.registerMigration("v3: no PIN lock in the database") { db in
+            try db.execute(sql: """
+                ALTER TABLE credential DROP COLUMN failed_attempts;
+                ALTER TABLE credential DROP COLUMN locked_until;
+                PRAGMA user_version = 3;
+                """)
         }
         return migrator
     }

@@ -2,6 +2,9 @@ import Hummingbird
 
 /// Adds the station's security headers to every response, errors included, and turns errors
 /// that escaped a handler into a plain response (never a stack trace or an internal message).
+///
+/// An error that names its HTTP status (Hummingbird's `HTTPResponseError`: `HTTPError`, and the
+/// body limit's `NIOTooManyBytesError`, 413) is answered with that status; any other is a 500.
 public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Only the station's own style sheet; no scripts, frames, plugins or foreign form targets.
     public static var contentSecurityPolicy: String {
@@ -14,7 +17,7 @@ public struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddlewa
         var response: Response
         do {
             response = try await next(request, context)
-        } catch let error as HTTPError {
+        } catch let error as any HTTPResponseError {
             response = Response(status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: "\(error.status.code) \(error.status.reasonPhrase)\n")))
         } catch {

@@ -6,14 +6,13 @@ public enum SignInError: Error, Sendable, Hashable {
     case missingFields
     /// The user name or card number has characters no account has.
     case malformedName
-    /// Too many failed sign-ins from this device or for this name.
+    /// Too many failed sign-ins from this device or for this name (``SignInLimiter``); the attempt
+    /// was not checked.
     case tooManyAttempts(until: Date)
     /// Wrong user name or password (PAM does not say which).
     case wrongPassword
     /// Wrong card number/user name or PIN.
     case wrongPIN
-    /// The PIN is locked after repeated wrong PINs, even the right one is refused until then.
-    case pinLocked(until: Date)
     /// The password is right but has expired.
     case passwordExpired
     /// The system account may not sign in.
@@ -32,10 +31,11 @@ public enum SignInError: Error, Sendable, Hashable {
         switch self {
         case .missingFields: "Enter your user name and password, or your card number or user name and PIN."
         case .malformedName: "That is not a valid user name or card number."
-        case .tooManyAttempts(let until): "Too many failed sign-ins. Try again after \(format.clock(until))."
+        case .tooManyAttempts(let until):
+            // Rounded up to the minute shown; a wait of a day shows its date.
+            "Too many failed sign-ins. Try again after \(until.timeIntervalSinceNow > 12 * 3600 ? format.dateTime(until + 59) : format.clock(until + 59)), sign in another way, or at another station."
         case .wrongPassword: "Wrong user name or password."
         case .wrongPIN: "Wrong card number, user name or PIN."
-        case .pinLocked(let until): "Your PIN is locked until \(format.clock(until)) after too many wrong PINs. Sign in with your password, or wait."
         case .passwordExpired: "Your password has expired. Change it on a computer, then sign in here."
         case .accountRefused: "This account may not sign in here. Ask the help desk."
         case .pageExpired: "This page had expired. Please sign in again."
@@ -50,7 +50,7 @@ public enum SignInError: Error, Sendable, Hashable {
         switch self {
         case .missingFields, .malformedName: 400
         case .tooManyAttempts, .busy: 429
-        case .wrongPassword, .wrongPIN, .pinLocked, .passwordExpired, .accountRefused: 401
+        case .wrongPassword, .wrongPIN, .passwordExpired, .accountRefused: 401
         case .pageExpired, .foreignOrigin: 403
         case .unavailable: 503
         }

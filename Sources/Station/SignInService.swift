@@ -16,8 +16,13 @@ public struct SignedInUser: Sendable, Hashable {
     public var method: Session.Method
 }
 
-/// Checks sign-ins: limits attempts, checks passwords with PAM or PINs with the stored hash,
-/// and keeps the PIN lock (5 wrong PINs lock it for 5 minutes).
+/// Checks sign-ins: limits attempts (``SignInLimiter``: per name and address, per address, and a
+/// slower ceiling per name that never applies at the name's own stations), checks passwords with
+/// PAM or PINs with the stored hash.
+///
+/// A refused attempt (too many failures) is not checked at all, so it neither counts nor can
+/// succeed. A card number counts as its user's name, so switching between the two gains nothing,
+/// and an unknown card or name costs as much time as a known one and is counted the same way.
 ///
 /// Slow checks (PAM, crypt) run on threads of their own (``BlockingWork``).
 public struct SignInService: Sendable {
@@ -25,27 +30,28 @@ public struct SignInService: Sendable {
     public let store: SQLiteQuotaStore
     public let limiter: SignInLimiter
     public let work: BlockingWork
-    /// Consecutive wrong PINs that lock the PIN.
-    public var pinLockAfter = 5
-    /// Seconds a locked PIN stays locked.
-    public var pinLockFor: TimeInterval = 300
+    /// The PIN pepper's key (while there is none, only hashes from before the pepper match).
+    public let pinKey: PINKeyFile
     /// Called with a line for the service's log (never with a password or PIN).
     public var log: @Sendable (String) -> Void
     /// A hash of a random PIN nobody knows, checked for unknown identifiers (same cost as a real one).
-    private let decoyHash: String
+    private let decoyHash: PINHash
 
-    public init(pam: PAMAuthenticator, store: SQLiteQuotaStore, limiter: SignInLimiter = SignInLimiter(),
+    public init(pam: PAMAuthenticator, store: SQLiteQuotaStore, pinKey: PINKeyFile, limiter: SignInLimiter = SignInLimiter(),
                 work: BlockingWork = BlockingWork(), log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.pam = pam
         self.store = store
+        self.pinKey = pinKey
         self.limiter = limiter
         self.work = work
         self.log = log
-        self.decoyHash = (try? PINHasher.hash(String(UInt64.random(in: 1_000_000_000...9_999_999_999)))) ?? "*"
+        // Peppered like the real hashes (with a throwaway key): the same work, crypt and HMAC.
+        self.decoyHash = (try? PINHash.make(String(UInt64.random(in: 1_000_000_000...9_999_999_999)), key: .generate()))
+            ?? PINHash(stored: "*")
     }
 
     /// Signs in from client `address`, or says why not.
-    public func signIn(_ request: SignInRequest, address: String) async -> Result<SignedInUser, SignInError> {
+    public func signIn(_ request: SignInRequest, address: ClientAddress) async -> Result<SignedInUser, SignInError> {
         switch request {
         case .password(let user, let password):
             return await signIn(user: user, password: password, address: address)
@@ -54,23 +60,26 @@ public struct SignInService: Sendable {
         }
     }
 
-    private func signIn(user: String, password: String, address: String) async -> Result<SignedInUser, SignInError> {
+    private func signIn(user: String, password: String, address: ClientAddress) async -> Result<SignedInUser, SignInError> {
         let user = user.trimmingCharacters(in: .whitespaces)
         guard !user.isEmpty, !password.isEmpty else { return .failure(.missingFields) }
         guard UserNameRule.isAcceptable(user), password.utf8.count <= 1024 else { return .failure(.malformedName) }
-        if let until = await limiter.blockedUntil(address: address, user: user) { return .failure(.tooManyAttempts(until: until)) }
+        if let until = await limiter.refusedUntil(.password, name: user, address: address) {
+            log("sign-in refused: too many failures for \(user) with password from \(address); refused until \(until)")
+            return .failure(.tooManyAttempts(until: until))
+        }
         let pam = self.pam
-        guard let outcome = await work.run({ pam.authenticate(user: user, password: password, remoteHost: address) }) else {
+        guard let outcome = await work.run({ pam.authenticate(user: user, password: password, remoteHost: address.text) }) else {
             return .failure(.busy)
         }
         switch outcome {
         case .success(let name):
-            await limiter.recordSuccess(user: user)
+            await limiter.recordSuccess(.password, name: user, address: address)
             log("sign-in: \(name) with password from \(address)")
             return .success(SignedInUser(user: name, method: .password))
         case .failure(.wrongPassword):
-            let until = await limiter.recordFailure(address: address, user: user)
-            log("sign-in refused: wrong password for \(user) from \(address)\(until.map { "; blocked until \($0)" } ?? "")")
+            let until = await limiter.recordFailure(.password, name: user, address: address)
+            log("sign-in refused: wrong password for \(user) from \(address)\(until.map { "; refused until \($0)" } ?? "")")
             return .failure(.wrongPassword)
         case .failure(.passwordExpired):
             log("sign-in refused: password of \(user) has expired")
@@ -84,7 +93,7 @@ public struct SignInService: Sendable {
         }
     }
 
-    private func signIn(identifier: String, pin: String, address: String) async -> Result<SignedInUser, SignInError> {
+    private func signIn(identifier: String, pin: String, address: ClientAddress) async -> Result<SignedInUser, SignInError> {
         let identifier = identifier.trimmingCharacters(in: .whitespaces)
         guard !identifier.isEmpty, !pin.isEmpty else { return .failure(.missingFields) }
         guard UserNameRule.isAcceptable(identifier), pin.utf8.count <= 64 else { return .failure(.malformedName) }
@@ -95,40 +104,33 @@ public struct SignInService: Sendable {
             log("sign-in failed: cannot read PIN credentials: \(error)")
             return .failure(.unavailable(detail: "\(error)"))
         }
-        // The lock is the database's: it holds across restarts and is said even for the right PIN.
-        if let until = credential?.lockedUntil, until > Date() { return .failure(.pinLocked(until: until)) }
-        if let until = await limiter.blockedUntil(address: address, user: identifier) { return .failure(.tooManyAttempts(until: until)) }
+        // A card number and its user are one name for the limits.
+        let name = credential?.user ?? identifier
+        if let until = await limiter.refusedUntil(.pin, name: name, address: address) {
+            log("sign-in refused: too many failures for \(name) with PIN from \(address); refused until \(until)")
+            return .failure(.tooManyAttempts(until: until))
+        }
 
         // An unknown identifier costs as much time as a known one: it cannot be told apart.
-        let hash = credential?.pinHash ?? decoyHash
-        guard let matches = await work.run({ PINHasher.verify(pin, hash: hash) }) else { return .failure(.busy) }
+        let key: PINKey?
+        do {
+            key = try pinKey.key()
+        } catch {
+            log("sign-in: the PIN key cannot be used: \(error)")
+            key = nil
+        }
+        let hash = credential.map { PINHash(stored: $0.pinHash) } ?? decoyHash
+        guard let matches = await work.run({ hash.matches(pin, key: key) }) else { return .failure(.busy) }
         guard let credential, matches else {
-            await limiter.recordFailure(address: address, user: identifier)
-            guard let credential else {
-                log("sign-in refused: unknown card or user \(identifier) from \(address)")
-                return .failure(.wrongPIN)
-            }
-            do {
-                if let until = try store.recordPINFailure(user: credential.user, lockAfter: pinLockAfter, lockFor: pinLockFor) {
-                    log("sign-in refused: wrong PIN for \(credential.user) from \(address); PIN locked until \(until)")
-                    return .failure(.pinLocked(until: until))
-                }
-            } catch {
-                log("sign-in: cannot count a wrong PIN for \(credential.user): \(error)")
-            }
-            log("sign-in refused: wrong PIN for \(credential.user) from \(address)")
+            let until = await limiter.recordFailure(.pin, name: name, address: address)
+            let known = credential == nil ? "unknown card or user" : "wrong PIN for"
+            log("sign-in refused: \(known) \(name) from \(address)\(until.map { "; refused until \($0)" } ?? "")")
             return .failure(.wrongPIN)
         }
-        do {
-            try store.clearPINFailures(user: credential.user)
-        } catch {
-            log("sign-in: cannot clear PIN failures of \(credential.user): \(error)")
-        }
-        await limiter.recordSuccess(user: identifier)
+        await limiter.recordSuccess(.pin, name: name, address: address)
         log("sign-in: \(credential.user) with PIN from \(address)")
         return .success(SignedInUser(user: credential.user, method: .pin))
     }
-
 }
 
 /// What the station accepts as a user name or card number: 1–64 printable ASCII characters

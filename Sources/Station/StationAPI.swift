@@ -52,7 +52,7 @@ extension Station {
             let (checked, user) = try await apiPost(request, context: context)
             guard let user else { return checked! }
             guard let id = context.parameters.get("id", as: Int.self) else { return Self.badJobID }
-            let text = try await bodyText(request)
+            let text = try await bodyText(request, context: context)
             var account: String? = nil
             if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 guard let body = try? JSONDecoder().decode(ReleaseBody.self, from: Data(text.utf8)) else {

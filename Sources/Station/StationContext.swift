@@ -6,11 +6,11 @@ public struct StationContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The peer's IP address (`unknown` if the socket has none). Behind a reverse proxy this is
     /// the proxy's address.
-    public let clientAddress: String
+    public let clientAddress: ClientAddress
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
+        clientAddress = ClientAddress(source.channel.remoteAddress?.ipAddress ?? "unknown")
     }
 
     /// Forms and API bodies are small.

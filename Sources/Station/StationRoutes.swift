@@ -152,7 +152,7 @@ extension Station {
     // MARK: Sign-in and sign-out
 
     private func handleSignIn(_ request: Request, context: StationContext) async throws -> Response {
-        let form = FormData(try await bodyText(request))
+        let form = FormData(try await bodyText(request, context: context))
         let next = form["next"] == "portal" ? "portal" : "jobs"
         guard originAllowed(request) else {
             log("sign-in refused: foreign origin \(request.headers[.origin] ?? "") from \(context.clientAddress)")
@@ -278,7 +278,7 @@ extension Station {
     /// A form POST of a live session with the right CSRF token from a same-origin page, or the
     /// response that refuses it (403, nothing done).
     func checkedPost(_ request: Request, context: StationContext) async throws -> PostCheck {
-        let form = FormData(try await bodyText(request))
+        let form = FormData(try await bodyText(request, context: context))
         guard originAllowed(request) else {
             log("POST \(request.uri.path) refused: foreign origin \(request.headers[.origin] ?? "") from \(context.clientAddress)")
             return .refused(html(refusalPage("This request did not come from the release station."), status: .forbidden))
@@ -309,9 +309,11 @@ extension Station {
         return await sessions.session(token: token)
     }
 
-    func bodyText(_ request: Request) async throws -> String {
+    /// The request's body, at most the context's `maxUploadSize`: a longer one throws
+    /// `NIOTooManyBytesError`, which ``SecurityHeadersMiddleware`` answers with 413.
+    func bodyText(_ request: Request, context: StationContext) async throws -> String {
         var request = request
-        let buffer = try await request.collectBody(upTo: 64 * 1024)
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         return String(buffer: buffer)
     }
 

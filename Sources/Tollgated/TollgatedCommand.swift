@@ -26,6 +26,9 @@ struct TollgatedCommand: AsyncParsableCommand {
     @Option(name: .customLong("db"), help: ArgumentHelp("The quota database (default: $TOLLGATE_DB, else \(DatabaseLocation.defaultPath)).", valueName: "path"))
     var databasePath: String?
 
+    @Option(name: .customLong("pin-key"), help: ArgumentHelp("The PIN key `tollgate pin set` made (default: $TOLLGATE_PIN_KEY, else \(PINKeyLocation.defaultPath)); tollgated only reads it.", valueName: "path"))
+    var pinKeyPath: String?
+
     @Option(name: .customLong("cups-server"), help: ArgumentHelp("cupsd's socket or host:port (default: $CUPS_SERVER, else libcups's default).", valueName: "server"))
     var cupsServer: String?
 
@@ -71,11 +74,20 @@ struct TollgatedCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot open the quota database: \(error)")
         }
+        let pinKeyLocation = PINKeyLocation.resolve(explicit: pinKeyPath, environment: environment)
+        let pinKeyFile: PINKeyFile
+        do {
+            pinKeyFile = try PINKeyFile(location: pinKeyLocation)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let pinKey = try? pinKeyFile.key()
+        Self.pepperPINHashes(store, key: pinKey, at: pinKeyLocation, log: log)
         let settings = ReleaseService.Settings(environment: environment, cupsServer: cupsServer, serverName: serverName)
         let (cups, name) = (settings.cupsServer, settings.serverName)
         let release = ReleaseService(store: store, settings: settings)
         let sessions = SessionStore(idleTimeout: TimeInterval(idleTimeout))
-        let signIn = SignInService(pam: PAMAuthenticator(service: pamService), store: store, log: log)
+        let signIn = SignInService(pam: PAMAuthenticator(service: pamService), store: store, pinKey: pinKeyFile, log: log)
         let station = Station(release: release, signIn: signIn, sessions: sessions,
                               settings: StationSettings(idleTimeout: TimeInterval(idleTimeout), secureCookies: secureCookies),
                               log: log)
@@ -89,9 +101,33 @@ struct TollgatedCommand: AsyncParsableCommand {
             }
             localServer?.start()
         }
-        log("tollgated: database \(location.path), cupsd \(cups ?? "(libcups default)"), server name \(name), PAM service \(pamService), idle timeout \(idleTimeout) s, local socket \(localServer?.path ?? "off")")
+        log("tollgated: database \(location.path), PIN key \(pinKeyLocation.path) \(pinKey.map { "(id \($0.id))" } ?? "(none yet: `tollgate pin set` makes it)"), cupsd \(cups ?? "(libcups default)"), server name \(name), PAM service \(pamService), idle timeout \(idleTimeout) s, local socket \(localServer?.path ?? "off")")
         defer { withExtendedLifetime(localServer) {} }
         try await StationServer(station: station, ticker: ticker, host: host, port: port).run()
+    }
+
+    /// Wraps PIN hashes from before the pepper with the key, and says what cannot sign in: PINs
+    /// made with another key, or with a key when there is none. A busy database only delays this
+    /// to the next start.
+    static func pepperPINHashes(_ store: SQLiteQuotaStore, key: PINKey?, at location: PINKeyLocation,
+                                log: @Sendable (String) -> Void) {
+        do {
+            if let key, case let wrapped = try store.pepperPINHashes(with: key), wrapped > 0 {
+                log("tollgated: \(wrapped) PIN hash(es) from before the pepper now use the PIN key \(location.path)")
+            }
+            let census = try store.pinHashCensus(key: key)
+            if key == nil, census.withoutPepper > 0 {
+                log("tollgated: \(census.withoutPepper) PIN hash(es) are stored without the pepper: `tollgate db init` makes the PIN key \(location.path) and wraps them")
+            }
+            if key == nil, census.current > 0 {
+                log("tollgated: no PIN key at \(location.path): \(census.current) PIN(s) made with a key match nothing until it is there")
+            }
+            if census.otherKey > 0 {
+                log("tollgated: \(census.otherKey) PIN(s) were made with another key than \(location.path): they match nothing until they are set again")
+            }
+        } catch {
+            log("tollgated: cannot check the stored PIN hashes: \(error)")
+        }
     }
 
     /// `HOST:PORT`, `[IPv6]:PORT`.

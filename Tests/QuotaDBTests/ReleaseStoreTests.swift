@@ -79,18 +79,17 @@ import Testing
         #expect(try t.store.preview(tooMuch).refusal?.shortfall == eur("0.10"))
     }
 
-    @Test func wrongPINsLockTheCredentialForAWhile() throws {
+    @Test func aCredentialIsFoundByUserNameOrCardNumber() throws {
         let t = try TestStore()
         try t.store.setCredential(user: "alice", cardNumber: "0042", pinHash: "$y$hash")
         #expect(try t.store.credential(identifier: "0042")?.user == "alice")
         #expect(try t.store.credential(identifier: "alice")?.cardNumber == "0042")
-        for _ in 1..<5 { #expect(try t.store.recordPINFailure(user: "alice", lockAfter: 5, lockFor: 300) == nil) }
-        let until = try t.store.recordPINFailure(user: "alice", lockAfter: 5, lockFor: 300)
-        #expect(until == t.clock.now.addingTimeInterval(300))
-        #expect(try t.store.credential(identifier: "alice")?.lockedUntil == until)
+        #expect(try t.store.credential(identifier: "alice")?.pinHash == "$y$hash")
         #expect(throws: QuotaError.cardInUse(cardNumber: "0042")) {
             try t.store.setCredential(user: "bob", cardNumber: "0042", pinHash: "$y$other")
         }
+        try t.store.removeCredential(user: "alice")
+        #expect(try t.store.credential(identifier: "0042") == nil)
     }
 
     @Test func oneTextIsNeverBothACardNumberAndAUserName() throws {
@@ -108,8 +107,8 @@ import Testing
         try t.store.queue.write { db in
             try db.execute(sql: "INSERT INTO user(name, wallet_balance, created_at) VALUES ('dave', 0, 0), ('carol', 0, 0)")
             try db.execute(sql: """
-                INSERT INTO credential(user_name, card_number, pin_hash, failed_attempts, updated_at)
-                VALUES ('carol', 'dave', '$y$c', 0, 0), ('dave', NULL, '$y$d', 0, 0)
+                INSERT INTO credential(user_name, card_number, pin_hash, updated_at)
+                VALUES ('carol', 'dave', '$y$c', 0), ('dave', NULL, '$y$d', 0)
                 """)
         }
         #expect(try t.store.credential(identifier: "dave")?.user == "dave")
@@ -122,12 +121,31 @@ import Testing
         try t.store.queue.writeWithoutTransaction { db in
             try db.execute(sql: """
                 DROP TABLE held_job; DROP TABLE release_grant; DROP TABLE job_event; DROP TABLE credential;
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%'; PRAGMA user_version = 1;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%'; PRAGMA user_version = 1;
                 """)
         }
         let reopened = try t.reopen()
         #expect(try reopened.wallet("alice") == eur("1.00"), "nothing lost")
         try reopened.recordHeld(held(t), reason: nil, actor: "backend")
         #expect(try reopened.heldJobs(owner: "alice").count == 1)
+    }
+
+    @Test func aVersion2DatabaseLosesItsPINLockButKeepsItsPINs() throws {
+        let t = try TestStore()
+        try t.store.setCredential(user: "alice", cardNumber: "0042", pinHash: "$y$hash")
+        // Make it what Tollgate 2 left: the PIN lock's columns, user_version 2.
+        try t.store.queue.writeWithoutTransaction { db in
+            try db.execute(sql: """
+                ALTER TABLE credential ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE credential ADD COLUMN locked_until INTEGER;
+                UPDATE credential SET failed_attempts = 3, locked_until = 1;
+                DELETE FROM grdb_migrations WHERE identifier LIKE 'v3:%'; PRAGMA user_version = 2;
+                """)
+        }
+        let reopened = try t.reopen()
+        #expect(try reopened.credential(identifier: "0042") == PINCredential(user: "alice", cardNumber: "0042", pinHash: "$y$hash"))
+        let columns = try reopened.queue.read { db in try db.columns(in: "credential").map(\.name) }
+        #expect(columns.sorted() == ["card_number", "pin_hash", "updated_at", "user_name"])
+        #expect(try reopened.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 3)
     }
 }

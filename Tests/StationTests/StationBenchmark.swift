@@ -47,7 +47,8 @@ struct StationBenchmark {
                                  reason: nil, actor: "bench")
         }
         print("station bench: recorded \(count) held jobs in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-        try store.setCredential(user: user, cardNumber: nil, pinHash: try PINHasher.hash("97531"))
+        try store.setCredential(user: user, cardNumber: nil,
+                                pinHash: try PINHash.make("97531", key: PINKey.loadOrCreate(at: PINKeyLocation(path: bench.pinKey)).key).stored)
 
         // Where a list request's time goes, in-process.
         let release = ReleaseService(store: store, settings: .init(cupsServer: bench.values["CUPS_SERVER"], serverName: server))

@@ -2,7 +2,8 @@ import Foundation
 import TestSupport
 
 /// `tollgated` (the built executable) on a free loopback port, against a bench's cupsd and
-/// database, logging to a file. Stopped with SIGTERM by ``stop()``.
+/// database (or a database alone, for what needs no cupsd), logging to a file. Stopped with
+/// SIGTERM by ``stop()``.
 final class TollgatedProcess: @unchecked Sendable {
     let port: Int
     let log: String
@@ -10,11 +11,19 @@ final class TollgatedProcess: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(bench: CupsBench, idleTimeout: Int = 120, extra: [String] = []) throws {
+    convenience init(bench: CupsBench, idleTimeout: Int = 120, extra: [String] = []) throws {
+        try self.init(database: bench.database, pinKey: bench.pinKey, cupsServer: bench.values["CUPS_SERVER"]!,
+                      directory: bench.state.path, idleTimeout: idleTimeout, extra: extra)
+    }
+
+    /// tollgated on `database` and the PIN key `pinKey`, asking cupsd at `cupsServer` (which need
+    /// not exist for sign-in and the portal's errors), logging into `directory`.
+    init(database: String, pinKey: String, cupsServer: String, directory: String, idleTimeout: Int = 120,
+         extra: [String] = []) throws {
         port = try Self.freePort()
-        log = bench.state.path + "/tollgated-\(port).log"
-        let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", bench.database,
-                         "--cups-server", bench.values["CUPS_SERVER"]!, "--idle-timeout", String(idleTimeout),
+        log = directory + "/tollgated-\(port).log"
+        let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", database,
+                         "--pin-key", pinKey, "--cups-server", cupsServer, "--idle-timeout", String(idleTimeout),
                          "--tick-interval", "300", "--no-socket"] + extra
         let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(log) + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command], environment: ["PATH": "/usr/bin:/bin", "LANG": "C"],
@@ -23,7 +32,7 @@ final class TollgatedProcess: @unchecked Sendable {
         while true {
             if let result = try? ProcessRunner.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", baseURL + "/station.css"], timeout: 5),
                result.stdout == "200" { break }
-            guard Date() < deadline else {
+            guard Date() < deadline, !hasExited else {
                 stop()
                 throw TestFailure("tollgated did not start: \(logText)")
             }
@@ -34,8 +43,19 @@ final class TollgatedProcess: @unchecked Sendable {
     var logText: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
     func stop() {
+        guard !stopped else { return }
+        stopped = true
         kill(process.pid, SIGTERM)
         _ = try? process.wait(timeout: 20)
+    }
+
+    private var stopped = false
+
+    /// Whether it has exited (and waits to be reaped): its state in /proc/PID/stat is `Z`.
+    private var hasExited: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z")
     }
 
     /// The host name, as tollgated and the backend use it in job keys by default.
@@ -80,9 +100,13 @@ struct StationClient {
 
     let base: String
     let jar: TemporaryDirectory
+    /// The local address requests come from (`curl --interface`): any of 127.0.0.0/8 reaches a
+    /// station on 127.0.0.1, so one test can be several client addresses.
+    let source: String?
 
-    init(base: String) throws {
+    init(base: String, source: String? = nil) throws {
         self.base = base
+        self.source = source
         jar = try TemporaryDirectory(mode: 0o700)
     }
 
@@ -104,7 +128,7 @@ struct StationClient {
     private func request(_ arguments: [String], path: String, headers: [String: String]) throws -> Reply {
         let headerFile = jar.path + "/headers", bodyFile = jar.path + "/body"
         var command = ["curl", "-s", "-b", jar.path + "/cookies", "-c", jar.path + "/cookies", "-D", headerFile, "-o", bodyFile,
-                       "-w", "%{http_code}"] + arguments
+                       "-w", "%{http_code}"] + (source.map { ["--interface", $0] } ?? []) + arguments
         for (name, value) in headers { command += ["-H", "\(name): \(value)"] }
         let result = try ProcessRunner.run(command + [base + path], timeout: 30)
         guard result.status == 0, let status = Int(result.stdout) else { throw TestFailure("curl \(path): \(result.stderr)") }
@@ -145,4 +169,38 @@ struct StationClient {
         allowed.insert(charactersIn: "-._~")
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
+}
+
+/// A quota database in a private directory and `tollgated` on it, with no cupsd: for what the
+/// station does before it asks cupsd anything (sign-in, limits, HTTP errors). Stopped by ``stop()``.
+final class StationWithoutCups {
+    let state: TemporaryDirectory
+    private(set) var station: TollgatedProcess
+    var database: String { state.path + "/tollgate.db" }
+    var pinKey: String { state.path + "/pin.key" }
+
+    init(extra: [String] = []) throws {
+        state = try TemporaryDirectory(mode: 0o700)
+        let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR",
+                                            "--db", state.path + "/tollgate.db", "--pin-key", state.path + "/pin.key"])
+        guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
+        station = try TollgatedProcess(database: state.path + "/tollgate.db", pinKey: state.path + "/pin.key",
+                                       cupsServer: state.path + "/no-cupsd.sock", directory: state.path, extra: extra)
+    }
+
+    /// Stops tollgated and starts it again (it reads the PIN key and the hashes again).
+    func restart(extra: [String] = []) throws {
+        station.stop()
+        station = try TollgatedProcess(database: database, pinKey: pinKey, cupsServer: state.path + "/no-cupsd.sock",
+                                       directory: state.path, extra: extra)
+    }
+
+    /// `tollgate pin set USER [--card CARD]` with `pin` on standard input.
+    func setPIN(user: String, pin: String, card: String? = nil) throws {
+        let result = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "pin", "set", user, "--db", database, "--pin-key", pinKey]
+                                           + (card.map { ["--card", $0] } ?? []), stdin: Data("\(pin)\n".utf8))
+        guard result.status == 0 else { throw TestFailure("tollgate pin set: \(result.stderr)") }
+    }
+
+    func stop() { station.stop() }
 }

@@ -12,6 +12,8 @@ public final class CupsBench: @unchecked Sendable {
     /// (`default.toml` is rates/example.toml), given to the backend through cupsd's SetEnv.
     public let state: TemporaryDirectory
     public var database: String { state.path + "/tollgate.db" }
+    /// The PIN key (`tollgate pin set` makes it on first use), never /etc/tollgate's.
+    public var pinKey: String { state.path + "/pin.key" }
     public var ratesDirectory: String { state.path + "/rates" }
     private var stopped = false
 
@@ -23,7 +25,7 @@ public final class CupsBench: @unchecked Sendable {
         try FileManager.default.copyItem(atPath: BuiltProducts.packageRoot.appendingPathComponent("rates/example.toml").path,
                                          toPath: state.path + "/rates/default.toml")
         let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR",
-                                            "--db", state.path + "/tollgate.db"])
+                                            "--db", state.path + "/tollgate.db", "--pin-key", state.path + "/pin.key"])
         guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
         let settings = ["TOLLGATE_DB=\(state.path)/tollgate.db", "TOLLGATE_RATES_DIR=\(state.path)/rates",
                         "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))"]
@@ -108,7 +110,7 @@ public final class CupsBench: @unchecked Sendable {
     @discardableResult
     public func tollgate(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run([BuiltProducts.executable("tollgate")] + arguments,
-                              environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "LANG": "C",
+                              environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "TOLLGATE_PIN_KEY": pinKey, "LANG": "C",
                                             "CUPS_SERVER": values["CUPS_SERVER"]!])
     }
 
