@@ -18,16 +18,14 @@ struct GhostscriptRenderer {
     func render(pages: [Int], expectedSizes: [Int: (width: Int, height: Int)] = [:],
                 document: DocumentData) -> (verdicts: [Int: Bool], outcome: ChildProcess.Outcome) {
         guard !pages.isEmpty else { return ([:], .exited(0)) }
-        let input = document.path ?? "-"
+        let input = document.childInput
         let list = Self.compressedPageList(pages)
         var arguments = ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOPROMPT", "-sstdout=%stderr",
                          "-sDEVICE=ppmraw", "-r\(resolution)", "-dPrinted", "-dUseCropBox",
                          "-dTextAlphaBits=1", "-dGraphicsAlphaBits=1",
                          "-sPageList=\(list)", "-sOutputFile=-"]
-        arguments += ["-f", input]
-        let child = ChildProcess(executable: ghostscript, arguments: arguments,
-                                 stdinDescriptor: document.path == nil ? document.fd : nil,
-                                 timeout: timeout)
+        arguments += input.operands
+        let child = ChildProcess(executable: ghostscript, arguments: arguments, stdinDescriptor: input.stdin, timeout: timeout)
         var parser = PPMColourParser()
         let outcome = child.run { chunk in
             parser.consume(chunk)

@@ -114,13 +114,12 @@ struct PostScriptAnalyser {
         var parser = PPMColourParser()
         var outcome = ChildProcess.Outcome.couldNotStart("Ghostscript disabled")
         if let gs = limits.ghostscriptPath {
-            let input = data.path ?? "-"
+            let input = data.childInput
             let child = ChildProcess(executable: gs,
                                      arguments: ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOPROMPT", "-sstdout=%stderr",
                                                  "-sDEVICE=ppmraw", "-r72", "-dTextAlphaBits=1", "-dGraphicsAlphaBits=1",
-                                                 "-sOutputFile=-", "-f", input],
-                                     stdinDescriptor: data.path == nil ? data.fd : nil,
-                                     timeout: limits.ghostscriptTimeout)
+                                                 "-sOutputFile=-"] + input.operands,
+                                     stdinDescriptor: input.stdin, timeout: limits.ghostscriptTimeout)
             outcome = child.run { chunk in parser.consume(chunk); return !parser.failed }
         }
         let gsTime = clock.now - start

@@ -147,9 +147,12 @@ struct AnalyseToolTests {
         #expect(clock.now - start < .seconds(5))
         // Its Ghostscript went with it.
         usleep(200_000)
-        // The tool hands Ghostscript the document on stdin: PostScript through stdin is the only
-        // Ghostscript command line ending this way.
-        #expect(Self.processes(mentioning: "-dGraphicsAlphaBits=1 -sOutputFile=- -f -").isEmpty)
+        // The tool hands Ghostscript the document on stdin (reopened as /dev/fd/0, or read in
+        // blocks with -_): PostScript interpreted by the tool is the only Ghostscript command line
+        // ending this way.
+        for input in ["-f /dev/fd/0", "-_"] {
+            #expect(Self.processes(mentioning: "-dGraphicsAlphaBits=1 -sOutputFile=- " + input).isEmpty)
+        }
     }
 
     /// Pids whose command line mentions `text`.
