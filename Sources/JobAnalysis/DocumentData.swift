@@ -8,14 +8,19 @@ import Darwin
 /// memory), plus a way for child processes (Ghostscript) to read the same document.
 ///
 /// A document given as a non-seekable descriptor (a pipe on stdin) is first copied into an
-/// anonymous in-memory file (`memfd_create`), so every format sees a regular file.
+/// unlinked temporary file, so every format sees a regular file.
 final class DocumentData {
     /// The open, regular-file descriptor (owned: closed on deinit).
     let fd: Int32
     /// A path a child process may open, when the document came from a path; `nil` when it came
     /// from a descriptor (children then read it on their stdin, see ``childInput``).
     let path: String?
+    /// The document's size; for a pipe that held more than `maxBytes`, the `maxBytes + 1` bytes
+    /// kept of it (see ``isWhole``).
     let count: Int
+    /// False when a pipe held more than `maxBytes`: the rest was not read, and ``count`` is not
+    /// the document's size. (A regular file is never cut: its size is known without reading it.)
+    let isWhole: Bool
     private let base: UnsafeRawPointer?
 
     /// Opens `path` read-only.
@@ -41,9 +46,10 @@ final class DocumentData {
         }
         if (st.st_mode & S_IFMT) == S_IFDIR { close(fd); throw .cannotOpen(path: label, reason: "it is a directory") }
         var childPath = path
+        var whole = true
         if (st.st_mode & S_IFMT) != S_IFREG {
-            // Failure policy: a pipe is copied into an unlinked temporary file up to maxBytes;
-            // more is refused.
+            // Failure policy: a pipe is copied into an unlinked temporary file up to maxBytes + 1
+            // bytes, enough to know that it is too large (the analyser then says so).
             let copy = Self.anonymousFile()
             guard copy >= 0 else { close(fd); throw .cannotOpen(path: label, reason: "temporary file: " + String(cString: strerror(errno))) }
             var total = 0
@@ -55,15 +61,16 @@ final class DocumentData {
                 if n < 0 && errno == EINTR { continue }
                 if n < 0 { close(fd); close(copy); throw .cannotOpen(path: label, reason: String(cString: strerror(errno))) }
                 if n == 0 { break }
-                total += n
-                if total > maxBytes { close(fd); close(copy); throw .tooLarge(bytes: total, limit: maxBytes) }
+                let kept = min(n, maxBytes + 1 - total)
+                total += kept
                 var written = 0
-                while written < n {
-                    let w = write(copy, buffer + written, n - written)
+                while written < kept {
+                    let w = write(copy, buffer + written, kept - written)
                     if w < 0 && errno == EINTR { continue }
                     if w < 0 { close(fd); close(copy); throw .cannotOpen(path: label, reason: "copying: " + String(cString: strerror(errno))) }
                     written += w
                 }
+                if total > maxBytes { whole = false; break }
             }
             close(fd)
             fd = copy
@@ -71,10 +78,10 @@ final class DocumentData {
             guard fstat(fd, &st) == 0 else { close(fd); throw .cannotOpen(path: label, reason: String(cString: strerror(errno))) }
         }
         let size = Int(st.st_size)
-        if size > maxBytes { close(fd); throw .tooLarge(bytes: size, limit: maxBytes) }
         self.fd = fd
         self.path = childPath
         self.count = size
+        self.isWhole = whole
         if size > 0 {
             let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
             guard let p, p != MAP_FAILED else {
