@@ -107,6 +107,7 @@ final class DocumentData {
     deinit {
         if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
         close(fd)
+        if case .made(let copy) = copy { close(copy) }
     }
 
     /// The bytes (valid while `self` lives).
@@ -122,20 +123,52 @@ final class DocumentData {
     /// 2. `/dev/fd/0`, the document on the child's stdin, when this process may reopen it (a file
     ///    it can read as the user it now is, such as its own copy of a pipe); Ghostscript then
     ///    reads and seeks it as a file, and -dSAFER permits a file named on the command line;
-    /// 3. `-_`, the document on stdin read in blocks: for a document the unprivileged analyser
-    ///    may only read through the descriptor it inherited (the backend's private spool file is
-    ///    root's, mode 0600). Ghostscript copies a PDF read this way to a temporary file
-    ///    (RLIMIT_FSIZE allows the largest document analysed).
-    var childInput: (operands: [String], stdin: Int32?) {
+    /// 3. for a document the unprivileged analyser may only read through the descriptor it
+    ///    inherited (the backend's private spool file is root's, mode 0600): `-_`, the document
+    ///    on stdin read in blocks, when reading it once from the start is enough (PostScript),
+    ///    else (`seekable`, PDF) `/dev/fd/0` on a copy of our own. Ghostscript would copy it
+    ///    itself, to a named temporary file that a Ghostscript killed at its time limit leaves
+    ///    behind; ours is unlinked at once (and within RLIMIT_FSIZE).
+    func childInput(seekable: Bool) -> (operands: [String], stdin: Int32?) {
         if let path { return (["-f", path], nil) }
-        return (canReopen ? ["-f", "/dev/fd/0"] : ["-_"], fd)
+        if canReopen { return (["-f", "/dev/fd/0"], fd) }
+        if seekable, let copy = ownCopy() { return (["-f", "/dev/fd/0"], copy) }
+        return (["-_"], fd)
     }
 
     /// Whether this process can open the document again through /proc (checked once).
-    private lazy var canReopen: Bool = {
+    private lazy var canReopen: Bool = Self.canReopen(fd)
+
+    private enum Copy { case notMade, made(Int32), impossible }
+    private var copy = Copy.notMade
+
+    /// An unlinked copy of the document that this process may reopen (made once, when first
+    /// asked for; `nil` if it cannot be made).
+    private func ownCopy() -> Int32? {
+        switch copy {
+        case .made(let fd): return fd
+        case .impossible: return nil
+        case .notMade: break
+        }
+        copy = .impossible
+        let fd = Self.anonymousFile()
+        guard fd >= 0 else { return nil }
+        var written = 0
+        while written < count {
+            let n = write(fd, base! + written, count - written)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { close(fd); return nil }
+            written += n
+        }
+        guard Self.canReopen(fd) else { close(fd); return nil }
+        copy = .made(fd)
+        return fd
+    }
+
+    private static func canReopen(_ fd: Int32) -> Bool {
         let again = open("/proc/self/fd/\(fd)", O_RDONLY | O_CLOEXEC)
         guard again >= 0 else { return false }
         close(again)
         return true
-    }()
+    }
 }

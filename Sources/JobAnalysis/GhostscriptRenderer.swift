@@ -18,7 +18,7 @@ struct GhostscriptRenderer {
     func render(pages: [Int], expectedSizes: [Int: (width: Int, height: Int)] = [:],
                 document: DocumentData) -> (verdicts: [Int: Bool], outcome: ChildProcess.Outcome) {
         guard !pages.isEmpty else { return ([:], .exited(0)) }
-        let input = document.childInput
+        let input = document.childInput(seekable: true)
         let list = Self.compressedPageList(pages)
         var arguments = ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOPROMPT", "-sstdout=%stderr",
                          "-sDEVICE=ppmraw", "-r\(resolution)", "-dPrinted", "-dUseCropBox",

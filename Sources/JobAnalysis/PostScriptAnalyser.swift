@@ -93,7 +93,7 @@ struct PostScriptAnalyser {
         start = clock.now
         var parser = PPMColourParser()
         let timeout = limits.ghostscriptTimeout(documentBytes: data.count)
-        let input = data.childInput
+        let input = data.childInput(seekable: false)
         let monochrome = options.colourMode == .monochrome
         // For print-color-mode=monochrome only the pages and their sizes matter: grey images, a
         // third of the bytes, not inspected.

@@ -58,6 +58,34 @@ struct AnalysisLimitsTests {
         #expect(a.pageCount == 5 && a.colourPageCount == 3)
     }
 
+    /// A root-only PDF whose page must be rendered, through the tool run as root: Ghostscript
+    /// renders it from the tool's own unlinked copy, not from a copy of its own in /tmp (which a
+    /// Ghostscript killed at its time limit would leave behind).
+    @Test func rootOnlyPDFIsRenderedFromTheAnalysersOwnCopy() throws {
+        let tool = try #require(AnalyseToolTests.tool)
+        let docs = TestDocuments()
+        let path = docs.write("t.pdf", TestDocuments.onePage(
+            content: "q 200 0 0 200 50 50 cm /Im0 Do Q", resources: "<< /XObject << /Im0 5 0 R >> >>",
+            extraObjects: [PDFColourStructureTests.image("/DeviceRGB", hex: "FF0000 00FF00 0000FF FFFFFF")]))
+        chmod(path, 0o600)
+        let before = Self.ghostscriptTemporaryFiles()
+        let a = try AnalyserProcess(executable: tool, timeout: .seconds(30)).analyse(path: path, options: JobOptions())
+        #expect(a.page(1)?.colour == .colour && a.page(1)?.colourMethod == .ghostscriptRender)
+        #expect(Self.ghostscriptTemporaryFiles().subtracting(before).isEmpty)
+    }
+
+    /// Ghostscript's temporary files (`gs_XXXXXX`) in /tmp.
+    static func ghostscriptTemporaryFiles() -> Set<String> {
+        guard let dir = opendir("/tmp") else { return [] }
+        defer { closedir(dir) }
+        var names: Set<String> = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name.hasPrefix("gs_") { names.insert(name) }
+        }
+        return names
+    }
+
     func limited(maxBytes: Int) -> DocumentAnalyser {
         var limits = AnalysisLimits()
         limits.maxDocumentBytes = maxBytes
