@@ -97,32 +97,32 @@ public struct AnalyserProcess: Sendable {
 }
 
 /// What the caller itself knows of a document, for when the analyser does not answer: its size
-/// and format (from its first bytes, read here without interpreting anything).
+/// and first bytes (read at the start, as the caller may close the descriptor meanwhile; the
+/// format is detected from them only if needed, without interpreting anything).
 struct DocumentFacts: Sendable {
     /// The size of a regular file; `nil` for a pipe.
     var byteCount: Int?
-    var format: DocumentFormat
-    var formatReason: String?
+    var head: [UInt8]
 
     init(descriptor: Int32) {
         var st = stat()
-        if fstat(descriptor, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG {
-            byteCount = Int(st.st_size)
-            var head = [UInt8](repeating: 0, count: 4096)
-            let n = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
-            (format, formatReason) = FormatDetector.detect(head.prefix(max(0, n)))
-            if n <= 0 && byteCount! > 0 { (format, formatReason) = (.unknown, "the document could not be read") }
-        } else {
-            byteCount = nil
-            (format, formatReason) = (.unknown, "not a regular file")
-        }
+        guard fstat(descriptor, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { byteCount = nil; head = []; return }
+        byteCount = Int(st.st_size)
+        head = [UInt8](repeating: 0, count: min(4096, Int(st.st_size)))
+        let n = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        head.removeLast(head.count - max(0, n))
     }
 
     /// The analysis that says the analyser failed, with this document's bound.
     func failed(_ kind: AnalysisFailure.Kind, _ detail: String, options: JobOptions) -> JobAnalysis {
-        let bound = byteCount.flatMap { PageBound.forDocument(format: format, byteCount: $0) }
+        var (format, reason) = FormatDetector.detect(head)
+        if byteCount == nil { (format, reason) = (.unknown, "not a regular file") }
+        // Failure policy: bytes that could not be read bound nothing.
+        let bound = byteCount.flatMap { size in
+            head.count == min(4096, size) ? PageBound.forDocument(format: format, byteCount: size) : nil
+        }
         return JobAnalysis(failure: AnalysisFailure(kind: kind, detail: detail, pageBound: bound), format: format,
-                           formatReason: format == .unknown ? formatReason : nil, options: options)
+                           formatReason: format == .unknown ? reason : nil, options: options)
     }
 }
 
