@@ -116,6 +116,16 @@ public struct PageBound: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The pages of the largest document the bound allows, for pricing it like a counted one:
+    /// ``maxPages`` pages on `media` (the caller's choice: the dearest its card prices), colour
+    /// unknown (priced as colour). Page ranges, number-up, sides and copies then apply as to any
+    /// document (``OutputCalculator``): each either lowers the count or multiplies it alike, so
+    /// the output of these pages bounds what the real document prints.
+    public func worstCasePages(media: MediaSize) -> [PageRun] {
+        guard maxPages > 0 else { return [] }
+        return [PageRun(firstPage: 1, lastPage: maxPages, media: media, colour: .unknown, colourMethod: .notDetermined)]
+    }
+
     public var description: String {
         switch basis {
         case .emptyDocument: "an empty document prints nothing"

@@ -143,6 +143,27 @@ struct AnalysisLimitsTests {
         #expect(count == 5 && bound.maxPages >= count)
     }
 
+    /// Priced through the bound's worst-case pages, a raster job never costs less than counted:
+    /// with any page ranges, number-up, sides and copies, and either layout.
+    @Test(arguments: [JobOptions(), JobOptions(copies: 3, numberUp: 2, sides: .twoSidedLongEdge),
+                      JobOptions(numberUp: 4, pageRanges: [2...3]), JobOptions(colourMode: .monochrome, pageRanges: [5...5])])
+    func worstCaseOutputIsNeverBelowTheCountedOutput(options: JobOptions) throws {
+        let docs = TestDocuments()
+        let path = try OtherFormatTests().render(docs, device: "pwgraster", name: "doc.pwg")
+        let counted = try analyse(path, options)
+        var st = stat()
+        stat(path, &st)
+        let bound = try #require(PageBound.forDocument(format: .pwgRaster, byteCount: Int(st.st_size)))
+        let worst = bound.worstCasePages(media: MediaSize(widthPoints: 2384, heightPoints: 3370))
+        for (real, upper) in [(counted.output, OutputCalculator.output(for: worst, options: options)),
+                              (OutputCalculator.outputLaidOutByCupsFilters(for: counted.pages, options: options),
+                               OutputCalculator.outputLaidOutByCupsFilters(for: worst, options: options))] {
+            #expect(upper.totalImpressions >= real.totalImpressions && upper.totalSheets >= real.totalSheets)
+            #expect(upper.impressionTally.allSatisfy { $0.colour == (options.colourMode == .monochrome ? .monochrome : .unknown) })
+        }
+        #expect(PageBound(maxPages: 0, basis: .emptyDocument).worstCasePages(media: MediaSize(widthPoints: 1, heightPoints: 1)).isEmpty)
+    }
+
     @Test func boundsByFormat() {
         #expect(PageBound.forDocument(format: .pdf, byteCount: 0) == PageBound(maxPages: 0, basis: .emptyDocument))
         for format in [DocumentFormat.pdf, .postscript, .pcl, .unknown] {
