@@ -3,19 +3,6 @@ import JobAnalysis
 import Glibc
 #endif
 
-/// Exit statuses of tollgate-analyse.
-enum ToolExit: Int32 {
-    case ok = 0
-    /// Bad command line.
-    case usage = 2
-    /// The document could not be opened or read.
-    case unreadable = 3
-    /// Sandboxing (rlimits, privilege drop) failed: nothing was analysed.
-    case sandbox = 4
-    /// The analysis could not be encoded.
-    case internalError = 5
-}
-
 enum AnalyseCommand {
     static func run(arguments: [String]) -> Int32 {
         let parsed: ToolArguments
@@ -24,7 +11,7 @@ enum AnalyseCommand {
         } catch {
             if !error.message.isEmpty { printError(error.message) }
             writeStderr(ToolArguments.usage + "\n")
-            return error.message.isEmpty ? ToolExit.ok.rawValue : ToolExit.usage.rawValue
+            return error.message.isEmpty ? AnalyserExitStatus.ok.rawValue : AnalyserExitStatus.usage.rawValue
         }
 
         // Open the document with our current rights, then confine ourselves.
@@ -35,37 +22,38 @@ enum AnalyseCommand {
             fd = open(parsed.document, O_RDONLY | O_CLOEXEC)
             if fd < 0 {
                 printError("cannot open \(parsed.document): " + String(cString: strerror(errno)))
-                return ToolExit.unreadable.rawValue
+                return AnalyserExitStatus.unreadable.rawValue
             }
         }
         var st = stat()
-        let size = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? UInt64(st.st_size) : 0
-        if let problem = Sandbox.dropPrivileges() ?? Sandbox.applyLimits(cpuSeconds: UInt64(parsed.timeoutSeconds) + 5,
-                                                                       documentBytes: size) {
-            printError(problem)
-            return ToolExit.sandbox.rawValue
-        }
+        let isFile = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
         var limits = AnalysisLimits()
-        limits.ghostscriptTimeout = .seconds(parsed.timeoutSeconds)
+        limits.ghostscriptTimeout = parsed.timeoutSeconds.map { .seconds($0) }
         if !parsed.render { limits.ghostscriptPath = nil }
         limits.renderAllPages = parsed.renderAll
+        // A pipe's size is unknown until read: it gets the time of the largest document accepted.
+        let size = isFile ? Int(st.st_size) : limits.maxDocumentBytes
+        if let problem = Sandbox.dropPrivileges() ?? Sandbox.applyLimits(limits, documentBytes: size) {
+            printError(problem)
+            return AnalyserExitStatus.sandbox.rawValue
+        }
         let analysis: JobAnalysis
         do {
             analysis = try DocumentAnalyser(limits: limits).analyse(descriptor: fd, options: parsed.options)
         } catch {
             printError(error.description)
-            return ToolExit.unreadable.rawValue
+            return AnalyserExitStatus.unreadable.rawValue
         }
         if parsed.json {
             guard let json = analysis.jsonText else {
                 printError("could not encode the analysis as JSON")
-                return ToolExit.internalError.rawValue
+                return AnalyserExitStatus.internalError.rawValue
             }
             writeStdout(json + "\n")
         } else {
             writeStdout(Summary.text(analysis, document: parsed.document))
         }
-        return ToolExit.ok.rawValue
+        return AnalyserExitStatus.ok.rawValue
     }
 
     static func printError(_ message: String) { writeStderr("tollgate-analyse: \(message)\n") }

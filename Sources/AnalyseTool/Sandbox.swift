@@ -1,32 +1,41 @@
+import JobAnalysis
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Confines this process before it reads a hostile document.
 enum Sandbox {
-    /// Address space: 1 GiB plus the document (which is memory-mapped).
-    static let addressSpace: UInt64 = 1 << 30
-    /// Files written (Ghostscript's copy of a PDF read from stdin): 1 GiB.
-    static let fileSize: UInt64 = 1 << 30
+    /// Address space beyond the document (which is memory-mapped): 1 GiB. qpdf's objects are most
+    /// of it: a 99 000-page PDF (21 MB) peaked at 470 MB resident, a 200 MB two-page poster at
+    /// 35 MB; so about 200 000 pages, two days of a 60-page-a-minute printer, fit.
+    static let addressSpace = 1 << 30
     static let openFiles: UInt64 = 64
+    /// How long past the CPU limit (SIGXCPU, which says "time limit") the kernel's SIGKILL waits.
+    static let cpuGrace = 5
 
-    /// Applies rlimits to this process (inherited by Ghostscript children). Failure policy: a
-    /// limit that cannot be lowered is an error; we do not analyse unconfined.
-    static func applyLimits(cpuSeconds: UInt64, documentBytes: UInt64) -> String? {
-        func set(_ resource: Int32, _ value: UInt64, _ name: String) -> String? {
+    /// Applies rlimits to this process (inherited by Ghostscript children, each of which has its
+    /// own CPU time and address space under them). Failure policy: a limit that cannot be lowered
+    /// is an error; we do not analyse unconfined.
+    /// - CPU: the whole analysis's time for this size (``AnalysisLimits/analysisTime(documentBytes:)``),
+    ///   the same as the caller's wall-clock limit: a backstop when no caller is waiting.
+    /// - File size: the largest document accepted, plus a MiB: this tool copies a pipe it is given,
+    ///   and a PDF Ghostscript must render but may not open (root's spool file), to unlinked files.
+    static func applyLimits(_ limits: AnalysisLimits, documentBytes: Int) -> String? {
+        func set(_ resource: Int32, _ soft: Int, hard: Int? = nil, _ name: String) -> String? {
             var current = rlimit()
             getrlimit(__rlimit_resource_t(UInt32(resource)), &current)
-            let v = min(rlim_t(value), current.rlim_max)
-            var limit = rlimit(rlim_cur: v, rlim_max: v)
+            let high = min(rlim_t(hard ?? soft), current.rlim_max)
+            var limit = rlimit(rlim_cur: min(rlim_t(soft), high), rlim_max: high)
             if setrlimit(__rlimit_resource_t(UInt32(resource)), &limit) != 0 {
                 return "cannot set \(name): " + String(cString: strerror(errno))
             }
             return nil
         }
+        let cpu = Int(limits.analysisTime(documentBytes: documentBytes).components.seconds)
         return set(Int32(RLIMIT_AS.rawValue), addressSpace + documentBytes, "RLIMIT_AS")
-            ?? set(Int32(RLIMIT_CPU.rawValue), cpuSeconds, "RLIMIT_CPU")
-            ?? set(Int32(RLIMIT_FSIZE.rawValue), fileSize, "RLIMIT_FSIZE")
-            ?? set(Int32(RLIMIT_NOFILE.rawValue), openFiles, "RLIMIT_NOFILE")
+            ?? set(Int32(RLIMIT_CPU.rawValue), cpu, hard: cpu + cpuGrace, "RLIMIT_CPU")
+            ?? set(Int32(RLIMIT_FSIZE.rawValue), limits.maxDocumentBytes + (1 << 20), "RLIMIT_FSIZE")
+            ?? set(Int32(RLIMIT_NOFILE.rawValue), Int(openFiles), "RLIMIT_NOFILE")
             ?? set(Int32(RLIMIT_CORE.rawValue), 0, "RLIMIT_CORE")
     }
 

@@ -26,7 +26,7 @@ enum Summary {
                 lines.append("             \(t.impressions) × \(t.media) \(t.colour.rawValue) per copy")
             }
         } else {
-            lines.append("output:      unknown (page count not determined)")
+            lines.append("output:      unknown: " + (a.failure.map { "\($0)" } ?? "page count not determined"))
         }
         lines.append("how:")
         for p in a.provenance {

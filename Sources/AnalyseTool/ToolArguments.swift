@@ -9,7 +9,8 @@ struct ToolArguments {
     var render = true
     /// Render every page (benchmark reference), see AnalysisLimits.renderAllPages.
     var renderAll = false
-    var timeoutSeconds = 60
+    /// Ghostscript's time limit; `nil`: scaled by the document's size (AnalysisLimits).
+    var timeoutSeconds: Int?
 
     static let usage = """
     usage: tollgate-analyse [--json] [--copies N] [--number-up N] [--sides one-sided|two-sided-long-edge|two-sided-short-edge]
@@ -78,7 +79,7 @@ struct ToolArguments {
         }
         result.document = positional[0]
         if let problem = result.options.validationError() { throw Problem(message: problem) }
-        guard result.timeoutSeconds > 0 && result.timeoutSeconds <= 3600 else {
+        if let seconds = result.timeoutSeconds, seconds <= 0 || seconds > 3600 {
             throw Problem(message: "--timeout must be between 1 and 3600 seconds")
         }
         return result

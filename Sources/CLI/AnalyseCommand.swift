@@ -42,6 +42,7 @@ struct AnalyseCommand: ParsableCommand {
                      + ", \(analysis.colourPageCount) colour"
                      + (analysis.application.map { ", from \($0.name) (\($0.raw))" } ?? "")]
         if let reason = analysis.formatReason { lines.append("  note: \(reason)") }
+        if let failure = analysis.failure { lines.append("  not counted: \(failure)") }
         for run in analysis.pages {
             let pages = run.firstPage == run.lastPage ? "page \(run.firstPage)" : "pages \(run.firstPage)-\(run.lastPage)"
             lines.append("  \(pages): \(run.media.pwgName), \(run.colour.rawValue) (\(run.colourMethod.rawValue))")

@@ -21,8 +21,10 @@ import QuotaDB
 ///   releases the job.
 /// - the driver's output cannot be counted exactly (PCL, PCL XL, unknown) → the documents as sent
 ///   (cupsd's spool) are analysed instead.
-/// - analysis failed (hostile or broken document) → priced with the card's fallback rate for
-///   formats it cannot analyse.
+/// - analysis failed (hostile, broken, too large or too slow) → priced by an honest bound on its
+///   pages (raster headers, text bytes) as the card's dearest pages; with no such bound held
+///   (`tollgate-unanalysable`), unless the queue says `tollgate-unanalysable-default=fallback`
+///   (the card's fallback rate, the administrator's choice).
 /// - refused by the wallet chain → held with `account-limit-reached` and the price, balances and
 ///   what to do.
 /// - `release` queue: held (and recorded, priced, for the release station) until a grant from the
@@ -143,6 +145,19 @@ public final class Gatekeeper: JobGate {
                let submitted = analyseSubmittedDocuments(job, identity) {
                 log.info("Tollgate: the printer's data (\(analysis.format.rawValue)) is not counted exactly; priced from the document as it was sent")
                 analysis = submitted
+            }
+            // No cheap way out of analysis: a document that could not be counted is priced by an
+            // honest bound on its pages, or held (never the flat fallback because it was large,
+            // slow or odd), unless the administrator chose the fallback for this queue.
+            if let failure = analysis.failure {
+                if let bound = failure.pageBound {
+                    analysis = Gatekeeper.analysis(analysis, boundedBy: bound, card: card, options: pending.1)
+                    log.info("Tollgate: \(failure); priced as that many of the card's dearest pages")
+                } else if policy.unanalysable == .hold {
+                    return .hold(jobState: "tollgate-unanalysable", message: Gatekeeper.unanalysableMessage(failure))
+                } else {
+                    log.info("Tollgate: \(failure); priced at the card's fallback rate (tollgate-unanalysable-default=fallback)")
+                }
             }
             quote = job.file != nil ? try rawJobQuote(analysis, card: card) : try card.quote(for: JobPricing.description(of: analysis))
             colourPages = analysis.colourPageCount
@@ -365,10 +380,39 @@ public final class Gatekeeper: JobGate {
         do {
             return try pending.result()
         } catch {
-            log.error("Tollgate: cannot analyse the document (\(error)); priced as an unknown format")
-            return JobAnalysis(format: .unknown, formatReason: "\(error)", pageCount: nil, pages: [], application: nil,
-                               output: OutputCalculator.output(for: [], options: options), provenance: [], warnings: [])
+            // The analyser could not run at all (missing, not executable): an administrator's
+            // problem; the failure has no bound, so the job is held (or takes the queue's fallback).
+            log.error("Tollgate: cannot analyse the document (\(error))")
+            return JobAnalysis(failure: AnalysisFailure(kind: .crashed, detail: "\(error)"), format: .unknown, options: options)
         }
+    }
+
+    /// The analysis of a document that could not be counted, as the largest document its bound
+    /// allows: that many pages, each on the paper the card prices dearest, colour unknown (priced
+    /// as colour), laid out with the job's options like any counted document.
+    static func analysis(_ failed: JobAnalysis, boundedBy bound: PageBound, card: RatesCard, options: JobOptions) -> JobAnalysis {
+        let media = dearestMedia(card)
+        var bounded = failed
+        bounded.pages = bound.worstCasePages(media: MediaSize(widthPoints: 0, heightPoints: 0, pwgName: media.pwgName))
+        bounded.output = OutputCalculator.output(for: bounded.pages, options: options)
+        return bounded
+    }
+
+    /// The paper whose colour page side the card prices highest (A4 when it names none).
+    static func dearestMedia(_ card: RatesCard) -> MediaName {
+        let named = Set(card.rules.compactMap(\.media.value)).union([MediaName.isoA4]).sorted()
+        func price(_ media: MediaName) -> Int64 {
+            let page = PrintJobDescription(pageRuns: [Pricing.PageRun(media: media, colour: .colour, count: 1)], sides: .oneSided,
+                                           copies: 1, application: nil, format: .understood)
+            return (try? card.quote(for: page))?.total.minorUnits ?? Int64.max
+        }
+        return named.max { price($0) < price($1) } ?? .isoA4
+    }
+
+    /// Why a job that cannot be analysed waits, and what can be done.
+    static func unanalysableMessage(_ failure: AnalysisFailure) -> String {
+        "Tollgate: not printed: \(failure); send it again as PDF, or an administrator sets "
+            + "lpadmin -p PRINTER -o tollgate-unanalysable-default=fallback (the card's fallback rate) and releases the job"
     }
 
     func loadCard(_ name: String) throws -> RatesCard {

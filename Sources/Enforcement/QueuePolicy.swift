@@ -35,9 +35,18 @@ public struct QueuePolicy: Equatable, Sendable {
         case claimed
     }
 
+    /// What a job whose document cannot be analysed (no honest bound on its pages) does.
+    public enum Unanalysable: String, Sendable, CaseIterable {
+        /// Held with the reason: nothing proves what it would print.
+        case hold
+        /// Priced at the card's fallback rate for unknown formats (the administrator accepts it).
+        case fallback
+    }
+
     public var mode: Mode
     public var rule: Rule
     public var owner: Owner = .authenticated
+    public var unanalysable: Unanalysable = .hold
     /// The rates card's name; nil means the site's default card.
     public var ratesCard: String?
     /// How long a held job waits for release before it is cancelled.
@@ -65,7 +74,7 @@ public struct QueuePolicy: Equatable, Sendable {
     /// The printer attributes to ask cupsd for.
     public static let attributeNames = ["tollgate-mode-default", "tollgate-rule-default",
                                         "tollgate-rates-default", "tollgate-hold-hours-default",
-                                        "tollgate-owner-default"]
+                                        "tollgate-owner-default", "tollgate-unanalysable-default"]
 
     /// Reads the policy from a queue's printer attributes.
     public init(printerAttributes attributes: IPPAttributes) throws(QueuePolicyError) {
@@ -87,6 +96,12 @@ public struct QueuePolicy: Equatable, Sendable {
                 throw .invalidValue(option: "tollgate-owner-default", value: value, expected: Owner.allCases.map(\.rawValue))
             }
             policy.owner = owner
+        }
+        if let value = try QueuePolicy.single(attributes, "tollgate-unanalysable-default") {
+            guard let choice = Unanalysable(rawValue: value.lowercased()) else {
+                throw .invalidValue(option: "tollgate-unanalysable-default", value: value, expected: Unanalysable.allCases.map(\.rawValue))
+            }
+            policy.unanalysable = choice
         }
         if let value = try QueuePolicy.single(attributes, "tollgate-rates-default") {
             let allowed = value.utf8.allSatisfy { c in

@@ -36,6 +36,14 @@ public struct DocumentAnalyser: Sendable {
         let start = clock.now
         let (format, detectReason) = FormatDetector.detect(data.bytes)
         let detectTime = clock.now - start
+        // Failure policy: a document over the size limit is not interpreted; its format (from its
+        // first bytes) and size still bound its pages where the format allows it.
+        guard data.count <= limits.maxDocumentBytes else {
+            let size = data.isWhole ? mebibytes(data.count) : "more than \(mebibytes(limits.maxDocumentBytes))"
+            let failure = AnalysisFailure(kind: .tooLarge, detail: "it is \(size); Tollgate analyses at most \(mebibytes(limits.maxDocumentBytes))",
+                                          pageBound: data.isWhole ? PageBound.forDocument(format: format, byteCount: data.count) : nil)
+            return JobAnalysis(failure: failure, format: format, formatReason: format == .unknown ? detectReason : nil, options: options)
+        }
         var result: FormatResult
         switch format {
         case .pdf: result = PDFAnalyser(limits: limits).analyse(data, options: options)
@@ -46,8 +54,18 @@ public struct DocumentAnalyser: Sendable {
         case .text: result = TextAnalyser().analyse(data.bytes, options: options)
         case .unknown:
             result = FormatResult()
+            result.failure = AnalysisFailure(kind: .unrecognisedFormat, detail: detectReason ?? "unrecognised format")
             result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined, milliseconds: 0,
                                                       detail: detectReason))
+        }
+        // Every uncounted document says why, with what bounds its pages (the analysers know why;
+        // the bound depends only on the format and the size).
+        if result.pageCount == nil {
+            var failure = result.failure ?? AnalysisFailure(kind: .crashed, detail: "the \(format.rawValue) analyser gave no count and no reason")
+            failure.pageBound = PageBound.forDocument(format: format, byteCount: data.count)
+            result.failure = failure
+        } else {
+            result.failure = nil
         }
         var provenance = [FigureProvenance(figure: .format, method: .magicBytes, milliseconds: detectTime.milliseconds,
                                            detail: detectReason)]
@@ -63,9 +81,8 @@ public struct DocumentAnalyser: Sendable {
                                                method: application.source == .jobAttribute ? .jobOptions : .jobName,
                                                milliseconds: 0))
         }
-        var reason = result.formatReason
-        if reason == nil, format == .unknown { reason = detectReason }
-        if reason == nil, let detectReason, format != .unknown { result.warnings.append(detectReason) }
+        let reason = format == .unknown ? detectReason : nil
+        if let detectReason, format != .unknown { result.warnings.append(detectReason) }
         // A document that asks for copies itself (CUPS's pstops writes the job's copies into the
         // PostScript when the printer makes copies) and the job's copies are one request, not
         // two: the printer makes the larger number.
@@ -77,6 +94,6 @@ public struct DocumentAnalyser: Sendable {
         return JobAnalysis(format: format, formatReason: reason, pageCount: result.pageCount, pages: result.runs,
                            application: application,
                            output: OutputCalculator.output(for: result.runs, options: printed),
-                           provenance: provenance, warnings: result.warnings)
+                           provenance: provenance, warnings: result.warnings, failure: result.failure)
     }
 }

@@ -1,7 +1,9 @@
 /// What a format-specific analyser found, before job options are applied.
 struct FormatResult {
-    var formatReason: String?
+    /// `nil` exactly when ``failure`` is set.
     var pageCount: Int?
+    /// Why the pages were not counted (its page bound is the document analyser's to add).
+    var failure: AnalysisFailure?
     var runs: [PageRun] = []
     var applicationCandidates: [(String, ApplicationSource)] = []
     var provenance: [FigureProvenance] = []

@@ -36,7 +36,7 @@ struct PCLAnalyser {
         } else {
             count = nil
             countDetail = "PCL XL without PJL page hints: not counted (no PCL interpreter available)"
-            result.formatReason = countDetail
+            result.failure = AnalysisFailure(kind: .notCountable, detail: countDetail)
         }
         if let count {
             result.pageCount = count

@@ -13,21 +13,20 @@ struct PDFAnalyser {
         do {
             document = try QPDFDocument(bytes: data.bytes)
         } catch {
-            let reason: String
-            switch error {
-            case .needsPassword(let m): reason = "the PDF is encrypted and needs a password to open (\(m))"
-            case .damaged(let m): reason = "qpdf could not read the PDF even after repair: \(m)"
+            let failure = switch error {
+            case .needsPassword(let m): AnalysisFailure(kind: .encrypted, detail: "the PDF needs a password to open (\(m))")
+            case .damaged(let m): AnalysisFailure(kind: .malformed, detail: "qpdf could not read the PDF even after repair: \(m)")
             }
-            result.formatReason = reason
+            result.failure = failure
             result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined,
-                                                      milliseconds: (clock.now - start).milliseconds, detail: reason))
+                                                      milliseconds: (clock.now - start).milliseconds, detail: failure.detail))
             return result
         }
         let pageCount: Int
         switch document.pageCount() {
         case .success(let n): pageCount = n
         case .failure(let f):
-            result.formatReason = "qpdf could not list the pages: \(f.message)"
+            result.failure = AnalysisFailure(kind: .malformed, detail: "qpdf could not list the pages: \(f.message)")
             result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined,
                                                       milliseconds: (clock.now - start).milliseconds, detail: f.message))
             return result
@@ -104,7 +103,7 @@ struct PDFAnalyser {
                 result.warnings.append("\(undecided.count - toRender.count) pages needing a render were not rendered (limit \(limits.maxRenderedPages))")
             }
             if let gs = limits.ghostscriptPath {
-                let renderer = GhostscriptRenderer(ghostscript: gs, timeout: limits.ghostscriptTimeout)
+                let renderer = GhostscriptRenderer(ghostscript: gs, timeout: limits.ghostscriptTimeout(documentBytes: data.count))
                 var expected: [Int: (width: Int, height: Int)] = [:]
                 for page in toRender {
                     let m = media[page - 1]

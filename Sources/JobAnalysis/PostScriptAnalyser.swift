@@ -1,11 +1,14 @@
-/// PostScript: DSC comments when present and consistent, and Ghostscript (under -dSAFER, with a
-/// wall-clock limit) rendering every page at 72 dpi, which yields the real page count, each page's
-/// size and its colour in one run.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// PostScript: Ghostscript (under -dSAFER, with a time limit scaled by the document's size)
+/// renders every page at 72 dpi, which yields the real page count, each page's size and its
+/// colour in one run; DSC comments give the application and the document's own copies.
 ///
-/// Failure policy: if Ghostscript fails or times out (PostScript can loop forever), the DSC page
-/// count is used when the document has one (`%%Pages:` agreeing with the `%%Page:` comments),
-/// with colour `unknown`; without DSC the page count is not determined (`nil`, with the reason):
-/// never zero by silence.
+/// Failure policy: if Ghostscript fails, times out (PostScript can loop forever) or is disabled,
+/// the page count is not determined (`nil`, with a ``FormatResult/failure``): never zero by
+/// silence, and never the DSC count, which is the document's own claim.
 struct PostScriptAnalyser {
     let limits: AnalysisLimits
 
@@ -13,8 +16,6 @@ struct PostScriptAnalyser {
     struct DSC {
         var pages: Int?
         var pageComments = 0
-        var boundingBox: [Double]?
-        var documentMedia: (name: String, width: Double, height: Double)?
         var creator: String?
         /// `%%Requirements: numcopies(N)`: the copies the document's own setpagedevice asks for.
         var copies: Int?
@@ -54,16 +55,6 @@ struct PostScriptAnalyser {
                     if let n = Int(word.dropFirst(10).dropLast()), n > 1, n <= 9999 { dsc.copies = n }
                 }
             }
-            if let v = value(line, "%%BoundingBox:"), !v.hasPrefix("(") {
-                let nums = v.split(separator: " ").compactMap { Double($0) }
-                if nums.count == 4 { dsc.boundingBox = nums }
-            }
-            if let v = value(line, "%%DocumentMedia:"), dsc.documentMedia == nil {
-                let parts = v.split(separator: " ")
-                if parts.count >= 3, let w = Double(parts[1]), let h = Double(parts[2]) {
-                    dsc.documentMedia = (String(parts[0]), w, h)
-                }
-            }
             if let v = value(line, "%%Creator:"), dsc.creator == nil, !v.hasPrefix("(atend)") {
                 var c = v
                 if c.hasPrefix("(") && c.hasSuffix(")") { c = String(c.dropFirst().dropLast()) }
@@ -91,93 +82,82 @@ struct PostScriptAnalyser {
         if let creator = dsc.creator { result.applicationCandidates.append((creator, .dscCreator)) }
         result.provenance.append(FigureProvenance(figure: .application, method: .dscComments, milliseconds: dscTime.milliseconds))
 
-        let monochrome = options.colourMode == .monochrome
-        // With print-color-mode=monochrome only the count matters: a trustworthy DSC count and
-        // page size are enough, and Ghostscript (~130 ms and more) is not started.
-        if monochrome, let trusted = dsc.trustedPageCount, let m = dsc.documentMedia {
-            var builder = RunBuilder()
-            builder.append(pages: 1, count: trusted, media: MediaSize(widthPoints: m.width, heightPoints: m.height),
-                           colour: .monochrome, method: .colourModeOption)
-            result.pageCount = trusted
-            result.runs = builder.runs
-            result.documentCopies = dsc.copies ?? 1
-            result.provenance += [
-                FigureProvenance(figure: .pageCount, method: .dscComments, milliseconds: dscTime.milliseconds,
-                                 detail: "%%Pages agrees with the %%Page comments"),
-                FigureProvenance(figure: .media, method: .dscComments, milliseconds: 0, detail: "%%DocumentMedia"),
-                FigureProvenance(figure: .colour, method: .jobOptions, milliseconds: 0, detail: "print-color-mode=monochrome"),
-            ]
+        // Every page is interpreted, also for print-color-mode=monochrome: the DSC comments are
+        // the document's own claim, and a program that announces one page may print a thousand.
+        guard let gs = limits.ghostscriptPath else {
+            let detail = "Ghostscript, which counts PostScript pages, is disabled"
+            result.failure = AnalysisFailure(kind: .notCountable, detail: detail)
+            result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined, milliseconds: 0, detail: detail))
             return result
         }
-
         start = clock.now
         var parser = PPMColourParser()
-        var outcome = ChildProcess.Outcome.couldNotStart("Ghostscript disabled")
-        if let gs = limits.ghostscriptPath {
-            let input = data.path ?? "-"
-            let child = ChildProcess(executable: gs,
-                                     arguments: ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOPROMPT", "-sstdout=%stderr",
-                                                 "-sDEVICE=ppmraw", "-r72", "-dTextAlphaBits=1", "-dGraphicsAlphaBits=1",
-                                                 "-sOutputFile=-", "-f", input],
-                                     stdinDescriptor: data.path == nil ? data.fd : nil,
-                                     timeout: limits.ghostscriptTimeout)
-            outcome = child.run { chunk in parser.consume(chunk); return !parser.failed }
-        }
+        let timeout = limits.ghostscriptTimeout(documentBytes: data.count)
+        let input = data.childInput(seekable: false)
+        let monochrome = options.colourMode == .monochrome
+        // For print-color-mode=monochrome only the pages and their sizes matter: grey images, a
+        // third of the bytes, not inspected.
+        let device = monochrome ? "pgmraw" : "ppmraw"
+        let child = ChildProcess(executable: gs,
+                                 arguments: ["-q", "-dSAFER", "-dBATCH", "-dNOPAUSE", "-dNOPROMPT", "-sstdout=%stderr",
+                                             "-sDEVICE=\(device)", "-r72", "-dTextAlphaBits=1", "-dGraphicsAlphaBits=1",
+                                             "-sOutputFile=-"] + input.operands,
+                                 stdinDescriptor: input.stdin, timeout: timeout)
+        let outcome = child.run { chunk in parser.consume(chunk); return !parser.failed }
         let gsTime = clock.now - start
         var rendered = parser.pageVerdicts.count
-        var builder = RunBuilder()
-        if outcome.succeeded {
-            // Ghostscript obeys the document's NumCopies: with `numcopies(N)` announced and N
-            // copies of the announced pages rendered, the first copy describes the document.
-            if let copies = dsc.copies, let trusted = dsc.trustedPageCount, rendered == copies * trusted {
-                rendered = trusted
-                result.documentCopies = copies
-            }
-            result.pageCount = rendered
-            for (i, colour) in parser.pageVerdicts.prefix(rendered).enumerated() {
-                let size = parser.pageSizes[i]
-                builder.append(page: i + 1, media: MediaSize(widthPoints: Double(size.width), heightPoints: Double(size.height)),
-                               colour: monochrome ? .monochrome : (colour ? .colour : .monochrome),
-                               method: monochrome ? .colourModeOption : .ghostscriptRender)
-            }
-            if let trusted = dsc.trustedPageCount, trusted != rendered {
-                result.warnings.append("DSC comments announce \(trusted) pages but Ghostscript produced \(rendered); counted \(rendered)")
-            }
-            result.provenance += [
-                FigureProvenance(figure: .pageCount, method: .ghostscriptInterpretation, milliseconds: gsTime.milliseconds,
-                                 detail: dsc.trustedPageCount.map { "DSC announces \($0)" }),
-                FigureProvenance(figure: .media, method: .ghostscriptInterpretation, milliseconds: 0),
-                FigureProvenance(figure: .colour, method: monochrome ? .jobOptions : .ghostscriptRender, milliseconds: 0),
-            ]
-        } else {
-            let why = "Ghostscript could not interpret the PostScript (\(outcome.description))"
-            result.warnings.append(why)
-            let media: MediaSize
-            if let m = dsc.documentMedia {
-                media = MediaSize(widthPoints: m.width, heightPoints: m.height)
-            } else if let b = dsc.boundingBox, PWGMedia.name(widthPoints: b[2] - b[0], heightPoints: b[3] - b[1]).hasPrefix("custom_") == false {
-                media = MediaSize(widthPoints: b[2] - b[0], heightPoints: b[3] - b[1])
-            } else {
-                media = MediaSize(widthPoints: 595.28, heightPoints: 841.89)
-                result.warnings.append("page size unknown; A4 assumed")
-            }
+        guard outcome.succeeded else {
+            // Failure policy: nothing stands in for the interpretation. What Ghostscript rendered
+            // before it stopped is a floor, not a ceiling, and the DSC page count is a claim (an
+            // honest document's, or one that loops): the pages are not counted, and the failure
+            // says why. PostScript has no page bound.
+            var detail = Self.failure(outcome, timeout: timeout)
+            if rendered > 0 { detail.1 += ", after \(rendered) pages" }
             if let trusted = dsc.trustedPageCount {
-                result.pageCount = trusted
-                builder.append(pages: 1, count: trusted, media: media, colour: monochrome ? .monochrome : .unknown,
-                               method: monochrome ? .colourModeOption : .notDetermined)
-                result.provenance += [
-                    FigureProvenance(figure: .pageCount, method: .dscComments, milliseconds: (dscTime + gsTime).milliseconds,
-                                     detail: why),
-                    FigureProvenance(figure: .media, method: .dscComments, milliseconds: 0),
-                    FigureProvenance(figure: .colour, method: .notDetermined, milliseconds: 0, detail: why),
-                ]
-            } else {
-                result.formatReason = why + ", and it has no trustworthy DSC page count"
-                result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined,
-                                                          milliseconds: gsTime.milliseconds, detail: why))
+                detail.1 += "; its DSC comments announce \(trusted) pages, which a PostScript program need not keep to"
             }
+            result.failure = AnalysisFailure(kind: detail.0, detail: detail.1)
+            result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined,
+                                                      milliseconds: gsTime.milliseconds, detail: detail.1))
+            return result
         }
+        // Ghostscript obeys the document's NumCopies: with `numcopies(N)` announced and N copies
+        // of the announced pages rendered, the first copy describes the document.
+        if let copies = dsc.copies, let trusted = dsc.trustedPageCount, rendered == copies * trusted {
+            rendered = trusted
+            result.documentCopies = copies
+        }
+        var builder = RunBuilder()
+        result.pageCount = rendered
+        for (i, colour) in parser.pageVerdicts.prefix(rendered).enumerated() {
+            let size = parser.pageSizes[i]
+            builder.append(page: i + 1, media: MediaSize(widthPoints: Double(size.width), heightPoints: Double(size.height)),
+                           colour: monochrome ? .monochrome : (colour ? .colour : .monochrome),
+                           method: monochrome ? .colourModeOption : .ghostscriptRender)
+        }
+        if let trusted = dsc.trustedPageCount, trusted != rendered {
+            result.warnings.append("DSC comments announce \(trusted) pages but Ghostscript produced \(rendered); counted \(rendered)")
+        }
+        result.provenance += [
+            FigureProvenance(figure: .pageCount, method: .ghostscriptInterpretation, milliseconds: gsTime.milliseconds,
+                             detail: dsc.trustedPageCount.map { "DSC announces \($0)" }),
+            FigureProvenance(figure: .media, method: .ghostscriptInterpretation, milliseconds: 0),
+            FigureProvenance(figure: .colour, method: monochrome ? .jobOptions : .ghostscriptRender, milliseconds: 0),
+        ]
         result.runs = builder.runs
         return result
+    }
+
+    /// What a Ghostscript run that did not succeed means for the count.
+    static func failure(_ outcome: ChildProcess.Outcome, timeout: Duration) -> (AnalysisFailure.Kind, String) {
+        switch outcome {
+        case .timedOut: (.timedOut, "Ghostscript was stopped after \(secondsText(timeout))")
+        case .signalled(SIGXCPU): (.timedOut, "Ghostscript used up its CPU time")
+        case .signalled(SIGXFSZ): (.tooLarge, "Ghostscript reached the file size limit")
+        case .signalled(let signal): (.crashed, "Ghostscript was killed by signal \(signal)")
+        case .exited(let status): (.malformed, "Ghostscript stopped with a PostScript error (exit status \(status))")
+        case .stoppedByReader: (.crashed, "Ghostscript's output was not the page images asked for")
+        case .couldNotStart(let why): (.notCountable, "Ghostscript could not start: \(why)")
+        }
     }
 }

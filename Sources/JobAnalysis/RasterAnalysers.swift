@@ -8,7 +8,7 @@ struct CUPSRasterAnalyser {
         let clock = ContinuousClock()
         let start = clock.now
         var result = FormatResult()
-        guard data.count >= 4 else { result.formatReason = "truncated raster"; return result }
+        guard data.count >= 4 else { result.failure = AnalysisFailure(kind: .malformed, detail: "truncated raster"); return result }
         let sync = String(decoding: UnsafeRawBufferPointer(rebasing: data[0..<4]), as: UTF8.self)
         let bigEndian = sync == "RaSt" || sync == "RaS2" || sync == "RaS3"
         let compressed = sync == "RaS2" || sync == "2SaR"
@@ -98,7 +98,7 @@ struct AppleRasterAnalyser {
         let start = clock.now
         var result = FormatResult()
         guard data.count >= 12 else {
-            result.formatReason = "truncated Apple raster file header"
+            result.failure = AnalysisFailure(kind: .malformed, detail: "truncated Apple raster file header")
             return result
         }
         let declared = Int(data.bigEndianUInt32(at: 8))

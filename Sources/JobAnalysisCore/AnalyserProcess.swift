@@ -2,6 +2,20 @@
 import Glibc
 #endif
 
+/// Exit statuses of `tollgate-analyse`, shared by the tool and its client.
+public enum AnalyserExitStatus: Int32, Sendable {
+    /// The analysis is on stdout (possibly a ``JobAnalysis/failure``).
+    case ok = 0
+    /// Bad command line.
+    case usage = 2
+    /// The document could not be opened or read.
+    case unreadable = 3
+    /// Sandboxing (rlimits, privilege drop) failed: nothing was analysed.
+    case sandbox = 4
+    /// The analysis could not be encoded.
+    case internalError = 5
+}
+
 /// Runs `tollgate-analyse --json` as a child process with a wall-clock limit and decodes its
 /// result: the way a privileged caller (the backend) analyses a hostile document without
 /// parsing it itself.
@@ -10,18 +24,22 @@ import Glibc
 /// private spool file by name; it applies rlimits to itself and, when started as root, drops to
 /// `lp` (or `nobody`) before reading.
 ///
-/// Failure policy: a child that cannot start, exceeds the time limit (it is killed with its
-/// process group), exits non-zero or prints something that is not a `JobAnalysis` yields
-/// ``AnalysisError/analyserFailed(_:)``; the caller then prices the job with its fallback.
+/// Failure policy: what the document does to the analyser is a ``JobAnalysis/failure`` (the
+/// analyser killed at the time limit or by its CPU limit: `timedOut`; killed by another signal,
+/// an unexpected exit status, output that is not an analysis: `crashed`), with the format and
+/// page bound this side reads from the document's first bytes and size (``PageBound``), so the
+/// caller prices by the bound or holds the job. Only an analyser that cannot run at all (missing,
+/// cannot confine itself) throws ``AnalysisError/analyserFailed(_:)``.
 public struct AnalyserProcess: Sendable {
     /// Path of the `tollgate-analyse` executable.
     public var executable: String
-    /// Wall-clock limit for the whole analysis.
-    public var timeout: Duration
+    /// Wall-clock limit for the whole analysis; `nil`: ``AnalysisLimits/analysisTime(documentBytes:)``
+    /// for the document's size.
+    public var timeout: Duration?
     /// Largest JSON output accepted, in bytes.
     public var maxOutputBytes: Int
 
-    public init(executable: String = "/usr/lib/tollgate/tollgate-analyse", timeout: Duration = .seconds(90),
+    public init(executable: String = "/usr/lib/tollgate/tollgate-analyse", timeout: Duration? = nil,
                 maxOutputBytes: Int = 64 << 20) {
         self.executable = executable
         self.timeout = timeout
@@ -66,12 +84,45 @@ public struct AnalyserProcess: Sendable {
     /// Starts analysing the document open on `descriptor` (a regular file; rewound, not closed;
     /// the child reads its own copy, so the caller may close it at once).
     public func start(descriptor: Int32, options: JobOptions) -> PendingAnalysis {
+        let document = DocumentFacts(descriptor: descriptor)
+        let limit = timeout ?? AnalysisLimits().analysisTime(documentBytes: document.byteCount ?? AnalysisLimits().maxDocumentBytes)
         let child = ChildProcess(executable: executable, arguments: Self.arguments(for: options) + ["-"],
-                                 stdinDescriptor: descriptor, timeout: timeout, newProcessGroup: true)
+                                 stdinDescriptor: descriptor, timeout: limit, newProcessGroup: true)
         switch child.start() {
         case .failed(let outcome): return PendingAnalysis(failure: .analyserFailed("tollgate-analyse \(outcome.description)"))
-        case .running(let running): return PendingAnalysis(child: running, maxOutputBytes: maxOutputBytes)
+        case .running(let running):
+            return PendingAnalysis(child: running, document: document, options: options, timeout: limit, maxOutputBytes: maxOutputBytes)
         }
+    }
+}
+
+/// What the caller itself knows of a document, for when the analyser does not answer: its size
+/// and first bytes (read at the start, as the caller may close the descriptor meanwhile; the
+/// format is detected from them only if needed, without interpreting anything).
+struct DocumentFacts: Sendable {
+    /// The size of a regular file; `nil` for a pipe.
+    var byteCount: Int?
+    var head: [UInt8]
+
+    init(descriptor: Int32) {
+        var st = stat()
+        guard fstat(descriptor, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { byteCount = nil; head = []; return }
+        byteCount = Int(st.st_size)
+        head = [UInt8](repeating: 0, count: min(4096, Int(st.st_size)))
+        let n = head.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        head.removeLast(head.count - max(0, n))
+    }
+
+    /// The analysis that says the analyser failed, with this document's bound.
+    func failed(_ kind: AnalysisFailure.Kind, _ detail: String, options: JobOptions) -> JobAnalysis {
+        var (format, reason) = FormatDetector.detect(head)
+        if byteCount == nil { (format, reason) = (.unknown, "not a regular file") }
+        // Failure policy: bytes that could not be read bound nothing.
+        let bound = byteCount.flatMap { size in
+            head.count == min(4096, size) ? PageBound.forDocument(format: format, byteCount: size) : nil
+        }
+        return JobAnalysis(failure: AnalysisFailure(kind: kind, detail: detail, pageBound: bound), format: format,
+                           formatReason: format == .unknown ? reason : nil, options: options)
     }
 }
 
@@ -80,23 +131,34 @@ public struct AnalyserProcess: Sendable {
 public struct PendingAnalysis {
     private let child: ChildProcess.Running?
     private let failure: AnalysisError?
+    private let document: DocumentFacts?
+    private let options: JobOptions
+    private let timeout: Duration
     private let maxOutputBytes: Int
 
-    init(child: ChildProcess.Running, maxOutputBytes: Int) {
+    init(child: ChildProcess.Running, document: DocumentFacts, options: JobOptions, timeout: Duration, maxOutputBytes: Int) {
         self.child = child
         self.failure = nil
+        self.document = document
+        self.options = options
+        self.timeout = timeout
         self.maxOutputBytes = maxOutputBytes
     }
 
     init(failure: AnalysisError) {
         self.child = nil
         self.failure = failure
+        self.document = nil
+        self.options = JobOptions()
+        self.timeout = .zero
         self.maxOutputBytes = 0
     }
 
-    /// Waits for the analyser and decodes its result. Call once.
+    /// Waits for the analyser and decodes its result. Call once. Throws only when the analyser
+    /// could not run (see ``AnalyserProcess``); what the document did to it is the result's
+    /// ``JobAnalysis/failure``.
     public func result() throws(AnalysisError) -> JobAnalysis {
-        guard let child else { throw failure ?? .analyserFailed("tollgate-analyse did not start") }
+        guard let child, let document else { throw failure ?? .analyserFailed("tollgate-analyse did not start") }
         var output: [UInt8] = []
         var tooBig = false
         let limit = maxOutputBytes
@@ -105,14 +167,31 @@ public struct PendingAnalysis {
             output.append(contentsOf: chunk)
             return true
         }
-        if tooBig { throw .analyserFailed("tollgate-analyse printed more than \(limit) bytes") }
-        guard outcome.succeeded else {
-            throw .analyserFailed("tollgate-analyse \(outcome.description)")
+        func failed(_ kind: AnalysisFailure.Kind, _ detail: String) -> JobAnalysis {
+            document.failed(kind, detail, options: options)
         }
-        do {
-            return try JobAnalysis(json: output)
-        } catch {
-            throw .analyserFailed("tollgate-analyse printed output that is not a job analysis: \(error)")
+        if tooBig { return failed(.crashed, "tollgate-analyse printed more than \(limit) bytes") }
+        switch outcome {
+        case .exited(AnalyserExitStatus.ok.rawValue):
+            do {
+                return try JobAnalysis(json: output)
+            } catch {
+                return failed(.crashed, "tollgate-analyse printed output that is not a job analysis: \(error)")
+            }
+        case .exited(AnalyserExitStatus.usage.rawValue):
+            throw .analyserFailed("tollgate-analyse refused its command line")
+        case .exited(AnalyserExitStatus.sandbox.rawValue):
+            throw .analyserFailed("tollgate-analyse could not confine itself (rlimits, dropping root)")
+        case .exited(AnalyserExitStatus.unreadable.rawValue):
+            throw .analyserFailed("tollgate-analyse could not read the document it was given")
+        case .timedOut:
+            return failed(.timedOut, "tollgate-analyse was stopped after \(secondsText(timeout))")
+        case .signalled(SIGXCPU):
+            return failed(.timedOut, "tollgate-analyse used up its CPU time")
+        case .signalled(SIGXFSZ):
+            return failed(.tooLarge, "tollgate-analyse reached its file size limit")
+        case .exited, .signalled, .stoppedByReader, .couldNotStart:
+            return failed(.crashed, "tollgate-analyse \(outcome.description)")
         }
     }
 }

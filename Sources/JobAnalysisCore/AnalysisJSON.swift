@@ -16,6 +16,7 @@ extension JobAnalysis {
         var w = JSONWriter()
         w.object { o in
             if let application { o.key("application") { $0.application(application) } }
+            if let failure { o.key("failure") { $0.failure(failure) } }
             o.key("format") { $0.string(format.rawValue) }
             if let formatReason { o.key("formatReason") { $0.string(formatReason) } }
             o.key("output") { $0.output(output) }
@@ -102,6 +103,21 @@ struct JSONWriter {
         }
     }
 
+    mutating func failure(_ f: AnalysisFailure) {
+        object { o in
+            o.key("detail") { $0.string(f.detail) }
+            o.key("kind") { $0.string(f.kind.rawValue) }
+            if let bound = f.pageBound {
+                o.key("pageBound") { w in
+                    w.object { o in
+                        o.key("basis") { $0.string(bound.basis.rawValue) }
+                        o.key("maxPages") { $0.int(bound.maxPages) }
+                    }
+                }
+            }
+        }
+    }
+
     mutating func media(_ m: MediaSize) {
         object { o in
             o.key("heightPoints") { $0.double(m.heightPoints) }
@@ -172,7 +188,24 @@ extension JobAnalysis {
                   provenance: try o.array("provenance").map { v throws(JSONReadError) in
                       try FigureProvenance(json: v.object("a provenance entry"))
                   },
-                  warnings: try o.array("warnings").map { v throws(JSONReadError) in try v.string("a warning") })
+                  warnings: try o.array("warnings").map { v throws(JSONReadError) in try v.string("a warning") },
+                  failure: try o.optional("failure").map { v throws(JSONReadError) in try AnalysisFailure(json: v.object("failure")) })
+        // A count and a failure contradict each other; so do neither.
+        guard (pageCount == nil) == (failure != nil) else {
+            throw JSONReadError(description: pageCount == nil ? "no page count and no failure" : "both a page count and a failure")
+        }
+    }
+}
+
+extension AnalysisFailure {
+    init(json o: JSONObject) throws(JSONReadError) {
+        self.init(kind: try o.enumeration("kind", Kind.self), detail: try o.string("detail"),
+                  pageBound: try o.optional("pageBound").map { v throws(JSONReadError) in
+                      let b = try v.object("pageBound")
+                      let maxPages = try b.int("maxPages")
+                      guard maxPages >= 0 else { throw JSONReadError(description: "\"maxPages\" is negative") }
+                      return PageBound(maxPages: maxPages, basis: try b.enumeration("basis", PageBound.Basis.self))
+                  })
     }
 }
 

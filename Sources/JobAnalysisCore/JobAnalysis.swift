@@ -9,24 +9,27 @@ public struct JobAnalysis: Codable, Sendable, Equatable {
     /// Why the format is ``DocumentFormat/unknown`` (or other caveats about detection).
     public var formatReason: String?
     /// Number of pages in the document, before copies, page ranges and number-up.
-    /// `nil` only when the format is unknown and no count could be obtained.
+    /// `nil` exactly when the analysis failed: ``failure`` says why.
     public var pageCount: Int?
     /// Consecutive pages with the same media and colour, in document order.
     public var pages: [PageRun]
     /// The application that produced the document, when known.
     public var application: OriginatingApplication?
     /// What the printer will produce once the job options are applied. When ``pageCount`` is
-    /// `nil` this holds zero impressions: that is "unknown", not "free"; price such a job with
-    /// the queue's fallback (check ``isCountKnown``).
+    /// `nil` this holds zero impressions: that is "unknown", not "free"; price such a job as
+    /// ``failure`` says (by its page bound, or hold it).
     public var output: PrintedOutput
     /// How each figure was obtained and how long it took.
     public var provenance: [FigureProvenance]
     /// Things a person may want to know (repairs qpdf made, pages not inspected, …).
     public var warnings: [String]
+    /// Why the pages could not be counted (too large, timed out, damaged …) and what still bounds
+    /// them; `nil` when ``pageCount`` is known.
+    public var failure: AnalysisFailure?
 
     public init(format: DocumentFormat, formatReason: String? = nil, pageCount: Int?, pages: [PageRun],
                 application: OriginatingApplication?, output: PrintedOutput,
-                provenance: [FigureProvenance], warnings: [String]) {
+                provenance: [FigureProvenance], warnings: [String], failure: AnalysisFailure? = nil) {
         self.format = format
         self.formatReason = formatReason
         self.pageCount = pageCount
@@ -35,6 +38,18 @@ public struct JobAnalysis: Codable, Sendable, Equatable {
         self.output = output
         self.provenance = provenance
         self.warnings = warnings
+        self.failure = failure
+    }
+
+    /// The analysis of a document that could not be analysed: no pages, zero impressions (not a
+    /// price basis), and the failure. Used where the analyser itself did not answer (killed at
+    /// its time limit, crashed), with what the caller still knows of the document.
+    public init(failure: AnalysisFailure, format: DocumentFormat, formatReason: String? = nil, options: JobOptions) {
+        self.init(format: format, formatReason: formatReason, pageCount: nil, pages: [], application: nil,
+                  output: OutputCalculator.output(for: [], options: options),
+                  provenance: [FigureProvenance(figure: .pageCount, method: .notDetermined, milliseconds: 0,
+                                                detail: failure.detail)],
+                  warnings: [], failure: failure)
     }
 
     /// The description of document page `number` (1-based), or `nil` when out of range.
@@ -54,8 +69,8 @@ public struct JobAnalysis: Codable, Sendable, Equatable {
         }
     }
 
-    /// False when the page count could not be determined (unknown format, unreadable or
-    /// encrypted PDF, PostScript that did not finish without DSC): ``output`` is then not a price basis.
+    /// False when the page count could not be determined (``failure`` says why): ``output`` is
+    /// then not a price basis.
     public var isCountKnown: Bool { pageCount != nil }
 
     /// Number of document pages judged colour.

@@ -21,7 +21,7 @@ public enum AnalysisMethod: String, Codable, Sendable, Equatable {
     case ghostscriptRender
     /// PDF /Info dictionary.
     case pdfInfo
-    /// PostScript DSC comments (%%Pages, %%BoundingBox, %%DocumentMedia, %%Creator).
+    /// PostScript DSC comments (%%Creator; never the page count, which is the document's claim).
     case dscComments
     /// PostScript interpreted by Ghostscript (-dSAFER, bbox device) under a time limit.
     case ghostscriptInterpretation

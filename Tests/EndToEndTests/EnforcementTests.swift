@@ -299,17 +299,28 @@ extension EnforcementEndToEndTests {
 }
 
 extension EnforcementEndToEndTests {
-    @Test func documentTollgateCannotReadIsChargedTheFallbackNeverFree() throws {
+    /// Bytes Tollgate cannot analyse have no honest bound on what they print: the job is held
+    /// with the reason, never charged a flat fallback by accident. The administrator may choose
+    /// the card's fallback for the queue; the released job then prints and pays it.
+    @Test func documentTollgateCannotReadIsHeldUntilTheAdministratorChoosesTheFallback() throws {
         let bench = try CupsBench()
         try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.useSocketPrinter("lab")                 // a printer that takes any bytes
         try bench.tollgate(["topup", "root", "2.00"])
         let docs = try TemporaryDirectory()
         var noise = [UInt8](repeating: 0, count: 20_000)
         for i in noise.indices { noise[i] = UInt8(truncatingIfNeeded: (i &* 7919) ^ (i >> 3)) }
         let file = docs.path + "/noise.bin"
         try Data(noise).write(to: URL(fileURLWithPath: file))
-        try bench.useSocketPrinter("lab")                 // a printer that takes any bytes
         let job = try bench.submit(file, queue: "lab", options: ["raw"])
+        let held = try bench.waitForJob(job, in: ["completed", "pending-held", "aborted"])
+        #expect(held.state == "pending-held", "\(held)")
+        #expect(held.message.contains("format is not one Tollgate recognises") && held.message.contains("tollgate-unanalysable-default=fallback"), "\(held)")
+        #expect(try bench.socketReceived().isEmpty, "nothing printed")
+        #expect(try wallet(bench) == "2.00 EUR")
+
+        try bench.client(["lpadmin", "-p", "lab", "-o", "tollgate-unanalysable-default=fallback"])
+        try bench.client(["lp", "-i", "\(job)", "-H", "resume"])
         #expect(try bench.waitForJob(job, in: ["completed", "pending-held", "aborted"]).state == "completed")
         #expect(try bench.socketReceived().map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == [Data(noise)], "every byte printed")
         // rates/example.toml: unknown_format = "1.00" per copy.
@@ -323,7 +334,8 @@ extension EnforcementEndToEndTests {
         try bench.addQueue("lab", kind: "raw", options: Self.quota)
         try bench.tollgate(["topup", "root", "2.00"])
         let docs = try TemporaryDirectory()
-        let file = try docs.write("noise.bin", String(repeating: "\u{1}\u{2}not a document\u{3}", count: 500))
+        // Plain text: Tollgate counts it, the printer (PDF, PostScript, raster, JPEG) refuses it.
+        let file = try docs.write("note.txt", "A note the printer cannot print.\n")
         let job = try bench.submit(file, queue: "lab", options: ["raw"])
         _ = try bench.waitForJob(job, in: ["completed", "pending-held", "aborted", "canceled"])
         #expect(bench.errorLog.contains("Unable to add document to print job"), "the printer refused it")

@@ -35,7 +35,8 @@ import JobAnalysisCore
                                  jobName: nil, applicationName: nil)
         let counted = Self.document(pages: [.monochrome], options: options)
         let unknown = JobAnalysis(format: .unknown, formatReason: "garbage", pageCount: nil, pages: [], application: nil,
-                                  output: OutputCalculator.output(for: [], options: options), provenance: [], warnings: [])
+                                  output: OutputCalculator.output(for: [], options: options), provenance: [], warnings: [],
+                                  failure: AnalysisFailure(kind: .unrecognisedFormat, detail: "garbage"))
         #expect(JobAnalysis.concatenating([counted, unknown])?.isCountKnown == false)
         #expect(JobAnalysis.concatenating([]) == nil)
     }

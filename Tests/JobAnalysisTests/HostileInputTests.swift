@@ -12,7 +12,9 @@ struct HostileInputTests {
         #expect(a.format == .unknown)
         #expect(a.formatReason?.contains("empty") == true)
         #expect(a.pageCount == nil)
-        #expect(!a.isCountKnown) // never a silent zero
+        #expect(!a.isCountKnown) // never a silent zero: a failure, whose bound is that nothing prints
+        #expect(a.failure?.kind == .unrecognisedFormat)
+        #expect(a.failure?.pageBound == PageBound(maxPages: 0, basis: .emptyDocument))
     }
 
     @Test func randomBytes() throws {
@@ -22,6 +24,7 @@ struct HostileInputTests {
         let a = try analyse(docs.write("random", [0x00, 0x91] + bytes))
         #expect(a.format == .unknown)
         #expect(a.formatReason?.hasPrefix("unrecognised format") == true)
+        #expect(a.failure?.kind == .unrecognisedFormat && a.failure?.isUnanalysable == true)
     }
 
     @Test func randomBytesAfterPDFHeader() throws {
@@ -31,7 +34,7 @@ struct HostileInputTests {
         let a = try analyse(docs.write("random.pdf", Array("%PDF-1.7\n".utf8) + bytes))
         #expect(a.format == .pdf)
         #expect(a.pageCount == nil || a.pageCount == 0)
-        if a.pageCount == nil { #expect(a.formatReason != nil) }
+        if a.pageCount == nil { #expect(a.failure?.kind == .malformed && a.failure?.isUnanalysable == true) }
     }
 
     @Test func truncatedPDF() throws {
@@ -43,7 +46,7 @@ struct HostileInputTests {
             let cut = docs.write("cut.pdf", Array(bytes.prefix(Int(Double(bytes.count) * fraction))))
             let a = try analyse(cut)
             #expect(a.format == .pdf)
-            #expect(a.pageCount != nil || a.formatReason != nil)
+            #expect(a.pageCount != nil || a.failure?.kind == .malformed)
         }
     }
 
@@ -139,6 +142,6 @@ struct HostileInputTests {
         let docs = TestDocuments()
         let a = try analyse(docs.write("cycle.pdf", bytes))
         #expect(a.format == .pdf)
-        #expect(a.pageCount == 1 || a.formatReason != nil)
+        #expect(a.pageCount == 1 || a.failure != nil)
     }
 }

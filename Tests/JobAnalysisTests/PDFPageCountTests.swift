@@ -46,7 +46,8 @@ struct PDFPageCountTests {
         let a = try analyse(out)
         #expect(a.format == .pdf)
         #expect(a.pageCount == nil)
-        #expect(a.formatReason?.contains("password") == true)
+        #expect(a.failure?.kind == .encrypted && a.failure?.detail.contains("password") == true)
+        #expect(a.failure?.isUnanalysable == true) // a PDF's size bounds nothing
     }
 
     @Test func incrementalUpdateAddingAPage() throws {
