@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore", "TestSupport"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML", "TestSupport"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
-        .testTarget(name: "EnforcementTests", dependencies: ["Enforcement", "IPPWire", "JobAnalysis", "Pricing"], path: "Tests/EnforcementTests"),
+        .testTarget(name: "EnforcementTests", dependencies: ["BackendCore", "Enforcement", "IPPWire", "JobAnalysis", "Pricing"], path: "Tests/EnforcementTests"),
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB"], path: "Tests/QuotaDBTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
         .testTarget(name: "IPPWireTests", dependencies: ["IPPWire", "TestSupport"], path: "Tests/IPPWireTests"),

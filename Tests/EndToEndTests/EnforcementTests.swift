@@ -327,6 +327,31 @@ extension EnforcementEndToEndTests {
         #expect(try wallet(bench) == "1.00 EUR")
     }
 
+    /// A cancel once every byte reached a socket printer is charged in full: the printer prints
+    /// what it has, and the cancel cannot reach it.
+    @Test func aCancelAfterEveryByteReachedASocketPrinterIsCharged() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.useSocketPrinter("lab")
+        try bench.lingerSocketPrinter(20)
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 10, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        let deadline = Date().addingTimeInterval(30)
+        while !bench.errorLog.contains("[Job \(job)] Waiting for printer to finish.") && Date() < deadline { usleep(100_000) }
+        try #require(bench.errorLog.contains("[Job \(job)] Waiting for printer to finish."), "the socket backend sent the last byte")
+        try bench.client(["cancel", "\(job)"])
+        _ = try bench.waitForJob(job, in: ["canceled"])
+        let finished = Date().addingTimeInterval(15)
+        while try ledgerKinds(bench).count < 3 && Date() < finished { usleep(100_000) }
+        #expect(try bench.socketReceived().map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == [try Data(contentsOf: URL(fileURLWithPath: pdf))],
+                "the printer has every byte")
+        // 10 A4 mono sides 0.50 + 10 sheets 0.05 = 0.55 EUR.
+        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "debit"], "charged, not refunded")
+        #expect(try wallet(bench) == "4.45 EUR")
+    }
+
     /// The IPP printer refuses a document it cannot print ("Unable to add document to print
     /// job"; the ipp backend still exits 0): nothing printed, nothing charged.
     @Test func aDocumentThePrinterRefusesIsNotCharged() throws {

@@ -68,6 +68,12 @@ public final class CupsBench: @unchecked Sendable {
         guard result.status == 0 else { throw TestFailure("lpadmin: \(result.stderr)") }
     }
 
+    /// Makes the raw socket printer beside printer `index` keep each connection open `seconds`
+    /// after the last byte (a printer still printing what it has).
+    public func lingerSocketPrinter(_ seconds: Double, printer index: Int = 1) throws {
+        try String(seconds).write(toFile: values["SOCKET\(index)_OUT"]! + "/linger", atomically: true, encoding: .utf8)
+    }
+
     /// What the raw socket printer beside printer `index` received, one file per connection that
     /// sent anything (the bench's own start-up probe sends nothing), oldest first.
     public func socketReceived(printer index: Int = 1) throws -> [String] {
