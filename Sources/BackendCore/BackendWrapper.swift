@@ -117,7 +117,9 @@ public struct BackendWrapper {
             dropTo: dropTo)
         let run: RealBackendRun
         do {
-            run = try process.run(scheme: wrapped.realScheme)
+            run = try process.run(scheme: wrapped.realScheme) { report in
+                if let gate, let reservation { gate.printing(job, reservation: reservation, report: report, scheme: wrapped.realScheme) }
+            }
         } catch {
             // The real backend never ran: release what was reserved.
             if let gate, let reservation {

@@ -25,4 +25,7 @@ public enum GateVerdict: Equatable, Sendable {
 public protocol JobGate {
     func admit(_ job: JobArguments, document: JobDocument) -> GateVerdict
     func finish(_ job: JobArguments, reservation: String, run: RealBackendRun)
+    /// What the real backend has reported so far while it prints (evidence kept for a backend
+    /// that dies before ``finish(_:reservation:run:)``).
+    func printing(_ job: JobArguments, reservation: String, report: PrinterStatusReport, scheme: String)
 }

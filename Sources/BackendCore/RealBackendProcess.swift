@@ -33,8 +33,9 @@ public struct RealBackendProcess {
     /// Starts the process and waits for it. A cancel signal received meanwhile (``JobSignals``
     /// must have blocked them) is passed on as SIGTERM, as cupsd would have sent it. Its stderr
     /// comes through a pipe: every byte goes on to ours (cupsd) unchanged, and its status lines are
-    /// read on the way (``PrinterStatusReport``). `scheme` names the real backend for the run.
-    public func run(scheme: String) throws(BackendError) -> RealBackendRun {
+    /// read on the way (``PrinterStatusReport``); `progress` hears each change of the report while
+    /// the job prints. `scheme` names the real backend for the run.
+    public func run(scheme: String, progress: (PrinterStatusReport) -> Void = { _ in }) throws(BackendError) -> RealBackendRun {
         var pipeFDs: [Int32] = [-1, -1]
         guard tollgate_pipe_cloexec(&pipeFDs) == 0 else { throw .spawnFailed(path: path, errno: errno) }
         let (statusIn, statusOut) = (pipeFDs[0], pipeFDs[1])
@@ -78,7 +79,9 @@ public struct RealBackendProcess {
                        pollfd(fd: statusOpen ? statusIn : -1, events: Int16(POLLIN), revents: 0)]
             guard poll(&fds, 2, -1) >= 0 || errno == EINTR else { continue }
             if fds[1].revents != 0 {
+                let before = relay.report
                 statusOpen = relay.pass(from: statusIn)
+                if relay.report != before { progress(relay.report) }
             }
             if fds[0].revents != 0 {
                 while case let signal = tollgate_read_signal(signalFD), signal > 0 {

@@ -257,6 +257,26 @@ public final class Gatekeeper: JobGate {
         }
     }
 
+    /// Keeps what the printer has confirmed so far, as a failure now would charge it
+    /// (``Settlement``), so that `tollgate reconcile` charges that much if this process dies
+    /// before ``finish(_:reservation:run:)``, and nothing without it.
+    public func printing(_ job: JobArguments, reservation: String, report: PrinterStatusReport, scheme: String) {
+        guard let quote = admittedQuote else { return }
+        let ifItEndedNow = RealBackendRun(termination: .signaled(SIGKILL, cancelled: false), cancelled: false, scheme: scheme, report: report)
+        let amount: Money
+        let evidence: String
+        switch Settlement(run: ifItEndedNow) {
+        case .full: (amount, evidence) = (quote.total, "the \(scheme) backend sent every byte")
+        case .impressions(let count): (amount, evidence) = (Settlement.amount(forImpressions: count, of: quote), "the printer reported \(count) impression(s)")
+        case .nothing: return
+        }
+        do {
+            try store().recordDelivery(jobKey: reservation, amount: amount, evidence: evidence)
+        } catch {
+            log.error("Tollgate: could not record what the printer confirmed (\(error))")
+        }
+    }
+
     /// cupsd runs a finished job again only for a reprint (Restart-Job): the job key is paid once,
     /// so a reprint would be free. It is held instead; a new job is charged.
     static func alreadyPrinted(_ reservation: Reservation) -> GateVerdict {

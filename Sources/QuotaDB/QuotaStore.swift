@@ -58,6 +58,13 @@ public protocol QuotaStore: Sendable {
     /// The job's reservation, if any.
     func reservation(jobKey: String) throws(QuotaError) -> Reservation?
 
+    /// Records that the printer has confirmed `amount` of the job's reserved price (`evidence`
+    /// says how), while the job still prints; only ever raised, at most the reserved total.
+    func recordDelivery(jobKey: String, amount: Money, evidence: String) throws(QuotaError)
+
+    /// What the printer had confirmed of an open reservation (nil: nothing), and how.
+    func delivery(jobKey: String) throws(QuotaError) -> (amount: Money, evidence: String)?
+
     // MARK: Accounts
 
     func addAccount(_ account: NewAccount) throws(QuotaError) -> Account

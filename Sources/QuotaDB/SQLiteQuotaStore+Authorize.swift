@@ -182,4 +182,26 @@ extension SQLiteQuotaStore {
     public func reservation(jobKey: String) throws(QuotaError) -> Reservation? {
         try read { db in try loadReservation(db, jobKey: jobKey) }
     }
+
+    public func recordDelivery(jobKey: String, amount: Money, evidence: String) throws(QuotaError) {
+        let target = try units(amount)
+        let at = now
+        try write { db in
+            guard let reservation = try loadReservation(db, jobKey: jobKey), reservation.state == .reserved else { return }
+            let capped = min(max(0, target), reservation.total.minorUnits)
+            try db.run(sql: """
+                INSERT INTO delivery(job_key, amount, evidence, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(job_key) DO UPDATE SET amount = excluded.amount, evidence = excluded.evidence,
+                    updated_at = excluded.updated_at WHERE excluded.amount > delivery.amount
+                """, arguments: [jobKey, capped, evidence, at.unixMilliseconds])
+        }
+    }
+
+    public func delivery(jobKey: String) throws(QuotaError) -> (amount: Money, evidence: String)? {
+        let currency = self.currency
+        return try read { db in
+            try Row.fetchOne(db, sql: "SELECT amount, evidence FROM delivery WHERE job_key = ?", arguments: [jobKey])
+                .map { (Money(minorUnits: $0["amount"], currency: currency), $0["evidence"] as String) }
+        }
+    }
 }

@@ -6,7 +6,7 @@ import GRDB
 /// is recognised (and refused) before anything is read or written.
 enum SchemaMigrations {
     /// The newest schema version this build understands.
-    static let currentVersion = 3
+    static let currentVersion = 4
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -25,6 +25,19 @@ enum SchemaMigrations {
                 ALTER TABLE credential DROP COLUMN failed_attempts;
                 ALTER TABLE credential DROP COLUMN locked_until;
                 PRAGMA user_version = 3;
+                """)
+        }
+        // What a running job's printer had confirmed (the backend writes it as the real backend
+        // reports it), for reconcile after a backend died: evidence, not "cupsd says completed".
+        migrator.registerMigration("v4: delivery evidence of running jobs") { db in
+            try db.execute(sql: """
+                CREATE TABLE delivery (
+                    job_key    TEXT PRIMARY KEY REFERENCES reservation(job_key),
+                    amount     INTEGER NOT NULL CHECK (amount >= 0),
+                    evidence   TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                PRAGMA user_version = 4;
                 """)
         }
         return migrator

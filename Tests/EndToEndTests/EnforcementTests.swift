@@ -197,9 +197,11 @@ extension EnforcementEndToEndTests {
 }
 
 extension EnforcementEndToEndTests {
-    /// Starts a job whose real backend hangs, SIGKILLs the tollgate backend, and returns the job.
-    func jobWithKilledBackend(_ bench: CupsBench) throws -> Int {
-        try bench.installBackend("slow", script: "#!/bin/sh\n[ $# -eq 0 ] && exit 0\necho $$ > \"$TMPDIR/slow-backend.pid\"\nexec sleep 600\n")
+    /// Starts a job whose real backend says `status` (a status line, if any) and hangs, SIGKILLs
+    /// the tollgate backend, and returns the job.
+    func jobWithKilledBackend(_ bench: CupsBench, status: String? = nil) throws -> Int {
+        let say = status.map { "echo '\($0)' >&2\nsleep 1\n" } ?? ""
+        try bench.installBackend("slow", script: "#!/bin/sh\n[ $# -eq 0 ] && exit 0\n\(say)echo $$ > \"$TMPDIR/slow-backend.pid\"\nexec sleep 600\n")
         try bench.addQueue("lab", kind: "raw", options: Self.quota)
         try bench.client(["lpadmin", "-p", "lab", "-v", "tollgate:slow://x"])
         try bench.tollgate(["topup", "root", "1.00"])
@@ -219,21 +221,32 @@ extension EnforcementEndToEndTests {
         try bench.tollgate(["reconcile", "--cups-server", bench.values["CUPS_SERVER"]!])
     }
 
-    /// cupsd marks a job whose backend was SIGKILLed `completed` (seen here with CUPS 2.4.2); the
-    /// real backend, which the kill does not reach, normally finishes the print. Reconcile
-    /// therefore settles it, once.
-    @Test func killedBackendLeavesAReservationThatReconcileSettlesOnce() throws {
+    /// cupsd marks a job whose backend was SIGKILLed `completed` (seen here with CUPS 2.4.2), so
+    /// that proves nothing: a backend killed before the printer confirmed anything is refunded.
+    @Test func aKilledBackendWithNothingDeliveredIsRefundedOnce() throws {
         let bench = try CupsBench()
         let job = try jobWithKilledBackend(bench)
-        let state = try bench.waitForJob(job, in: ["completed", "aborted", "canceled"], timeout: 30).state
+        _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled"], timeout: 30)
         let first = try reconcile(bench)
         #expect(first.status == 0, "\(first.stderr)")
-        if state == "completed" {
-            #expect(try ledgerKinds(bench) == ["top-up", "reserve", "debit"], "\(first.stdout)")
-        } else {
-            #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release"], "\(first.stdout)")
-        }
+        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release"], "\(first.stdout)")
+        #expect(first.stdout.contains("nothing shows that the printer printed"), "\(first.stdout)")
         #expect(try reconcile(bench).stdout.contains("no open reservations"), "reconcile again changes nothing")
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
+
+    /// The backend keeps what the printer confirmed while it printed: a byte-sending backend that
+    /// said every byte was sent is charged in full by reconcile, once, after the backend died.
+    @Test func aKilledBackendAfterEveryByteWasSentIsChargedOnce() throws {
+        let bench = try CupsBench()
+        let job = try jobWithKilledBackend(bench, status: "INFO: Print file sent.")
+        _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled"], timeout: 30)
+        let first = try reconcile(bench)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "debit"], "\(first.stdout)")
+        #expect(first.stdout.contains("sent every byte"), "\(first.stdout)")
+        #expect(try wallet(bench) == "0.94 EUR", "the 1-page job's 0.06 EUR")
+        #expect(try reconcile(bench).stdout.contains("no open reservations"))
         #expect(try bench.tollgate(["check"]).status == 0)
     }
 
