@@ -18,8 +18,11 @@ struct PCLAnalyser {
         let pjl = Self.pjlHints(data)
         if let name = pjl.application { result.applicationCandidates.append((name, .pjl)) }
         let isXL = data.firstIndex(of: Array(") HP-PCL XL".utf8)) != nil
-        var scan = (pages: 0, sizes: [Int](), colour: false)
+        var scan = (pages: 0, sizes: [Int](), colour: false, copies: 1)
         if !isXL { scan = Self.scanPCL5(data) }
+        // The printer makes the copies the document asks for (PJL COPIES/QTY, PCL ESC&l#X):
+        // counted at the largest asked anywhere in it, never fewer.
+        result.documentCopies = max(pjl.copies, scan.copies)
         let monochrome = options.colourMode == .monochrome
         let colour: PageColour = monochrome ? .monochrome : (isXL || scan.colour ? .unknown : .monochrome)
         let method: ColourMethod = monochrome ? .colourModeOption : (colour == .unknown ? .notDetermined : .assumedMonochrome)
@@ -60,9 +63,10 @@ struct PCLAnalyser {
 
     /// PJL lines: `@PJL SET PAGES=N`, `@PJL JOB … PAGES=N`, `@PJL SET JOBATTR="@PAGECOUNT=N"`,
     /// `@PJL COMMENT … Application=` / `@PJL SET JOBATTR="@APPL=…"` (driver-specific).
-    static func pjlHints(_ data: UnsafeRawBufferPointer) -> (pages: Int?, application: String?) {
+    static func pjlHints(_ data: UnsafeRawBufferPointer) -> (pages: Int?, application: String?, copies: Int) {
         var pages: Int?
         var application: String?
+        var copies = 1
         var i = 0
         let limit = min(data.count, 1 << 16)
         while let at = data.firstIndex(of: Array("@PJL".utf8), from: i), at < limit {
@@ -76,6 +80,13 @@ struct PCLAnalyser {
                     if let n = Int(digits), n > 0, n < 10_000_000 { pages = n }
                 }
             }
+            // `@PJL SET COPIES=N` (uncollated) and `@PJL SET QTY=N` (collated) both multiply the job.
+            for key in ["SET COPIES", "SET QTY"] {
+                if let r = upper.firstRange(of: key) {
+                    let digits = upper[r.upperBound...].drop { $0 == " " || $0 == "=" }.prefix { $0.isNumber }
+                    if let n = Int(digits.prefix(6)), n > 1 { copies = max(copies, min(n, 9999)) }
+                }
+            }
             if let r = upper.firstRange(of: "@APPL=") ?? upper.firstRange(of: "APPLICATION=") {
                 let offset = upper.distance(from: upper.startIndex, to: r.upperBound)
                 let rest = line.dropFirst(offset).prefix { $0 != "\"" }
@@ -83,12 +94,13 @@ struct PCLAnalyser {
             }
             i = j
         }
-        return (pages, application)
+        return (pages, application, copies)
     }
 
     /// Walks PCL 5: counts form feeds outside escape sequences (skipping binary data announced by
     /// `…W` parameters and `ESC & p # X`), plus a final page with marks but no form feed.
-    static func scanPCL5(_ data: UnsafeRawBufferPointer) -> (pages: Int, sizes: [Int], colour: Bool) {
+    static func scanPCL5(_ data: UnsafeRawBufferPointer) -> (pages: Int, sizes: [Int], colour: Bool, copies: Int) {
+        var copies = 1
         var pages = 0
         var sizes: [Int] = []
         var currentSize: Int?
@@ -126,6 +138,8 @@ struct PCLAnalyser {
                             if p == 0x2A && group == 0x62 { marks = true }
                         } else if p == 0x26 && group == 0x6C && upper == 0x41 { // ESC&l#A page size
                             currentSize = value
+                        } else if p == 0x26 && group == 0x6C && upper == 0x58 { // ESC&l#X number of copies
+                            if !negative && value > 1 { copies = max(copies, min(value, 9999)) }
                         } else if p == 0x2A && group == 0x72 && upper == 0x55 { // ESC*r#U palette
                             if negative || value == 3 { colour = true }
                         }
@@ -145,6 +159,6 @@ struct PCLAnalyser {
             i += 1
         }
         if marks { pages += 1; sizes.append(currentSize ?? -1) }
-        return (pages, sizes.map { $0 }, colour)
+        return (pages, sizes.map { $0 }, colour, copies)
     }
 }

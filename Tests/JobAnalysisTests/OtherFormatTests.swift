@@ -171,6 +171,21 @@ struct OtherFormatTests {
         #expect(b.format == .pcl && b.pageCount == 7)
     }
 
+    /// A raw PCL job's own copy commands make the printer print it that many times: PCL's
+    /// `ESC & l # X` and PJL's `SET COPIES` / `SET QTY`, counted at the largest asked.
+    @Test func pclAndPJLCopiesAreCounted() throws {
+        let docs = TestDocuments()
+        let pcl = docs.write("copies.pcl", "\u{1B}E\u{1B}&l26A\u{1B}&l3Xpage one\u{0C}page two\u{0C}\u{1B}E")
+        let a = try analyse(pcl)
+        #expect(a.format == .pcl && a.pageCount == 2)
+        #expect(a.output.copies == 3 && a.output.totalImpressions == 6, "\(a.output)")
+        let pjl = docs.write("qty.pcl", "\u{1B}%-12345X@PJL SET QTY=4\r\n@PJL SET COPIES = 2\r\n@PJL ENTER LANGUAGE=PCL\r\n\u{1B}Etext\u{0C}\u{1B}E\u{1B}%-12345X")
+        let b = try analyse(pjl)
+        #expect(b.output.copies == 4, "the largest the document asks for: \(b.output)")
+        let plain = docs.write("one.pcl", "\u{1B}E\u{1B}&l1Xtext\u{0C}\u{1B}E")
+        #expect(try analyse(plain).output.copies == 1)
+    }
+
     @Test func pclXLWithoutHintsIsNotCounted() throws {
         let docs = TestDocuments()
         let a = try analyse(try render(docs, device: "pxlmono", name: "doc.pxl"))
