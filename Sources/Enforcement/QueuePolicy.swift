@@ -79,30 +79,10 @@ public struct QueuePolicy: Equatable, Sendable {
     /// Reads the policy from a queue's printer attributes.
     public init(printerAttributes attributes: IPPAttributes) throws(QueuePolicyError) {
         var policy = QueuePolicy.defaults
-        if let value = try QueuePolicy.single(attributes, "tollgate-mode-default") {
-            guard let mode = Mode(rawValue: value.lowercased()) else {
-                throw .invalidValue(option: "tollgate-mode-default", value: value, expected: Mode.allCases.map(\.rawValue))
-            }
-            policy.mode = mode
-        }
-        if let value = try QueuePolicy.single(attributes, "tollgate-rule-default") {
-            guard let rule = Rule(rawValue: value.lowercased()) else {
-                throw .invalidValue(option: "tollgate-rule-default", value: value, expected: Rule.allCases.map(\.rawValue))
-            }
-            policy.rule = rule
-        }
-        if let value = try QueuePolicy.single(attributes, "tollgate-owner-default") {
-            guard let owner = Owner(rawValue: value.lowercased()) else {
-                throw .invalidValue(option: "tollgate-owner-default", value: value, expected: Owner.allCases.map(\.rawValue))
-            }
-            policy.owner = owner
-        }
-        if let value = try QueuePolicy.single(attributes, "tollgate-unanalysable-default") {
-            guard let choice = Unanalysable(rawValue: value.lowercased()) else {
-                throw .invalidValue(option: "tollgate-unanalysable-default", value: value, expected: Unanalysable.allCases.map(\.rawValue))
-            }
-            policy.unanalysable = choice
-        }
+        policy.mode = try QueuePolicy.keyword(attributes, "tollgate-mode-default") ?? policy.mode
+        policy.rule = try QueuePolicy.keyword(attributes, "tollgate-rule-default") ?? policy.rule
+        policy.owner = try QueuePolicy.keyword(attributes, "tollgate-owner-default") ?? policy.owner
+        policy.unanalysable = try QueuePolicy.keyword(attributes, "tollgate-unanalysable-default") ?? policy.unanalysable
         if let value = try QueuePolicy.single(attributes, "tollgate-rates-default") {
             let allowed = value.utf8.allSatisfy { c in
                 (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
@@ -119,6 +99,16 @@ public struct QueuePolicy: Equatable, Sendable {
             policy.holdHours = hours
         }
         self = policy
+    }
+
+    /// Option `name` as one of `Choice`'s keywords (any case), nil when absent; anything else is an error.
+    private static func keyword<Choice: RawRepresentable & CaseIterable>(_ attributes: IPPAttributes, _ name: String) throws(QueuePolicyError) -> Choice?
+    where Choice.RawValue == String {
+        guard let value = try single(attributes, name) else { return nil }
+        guard let choice = Choice(rawValue: value.lowercased()) else {
+            throw .invalidValue(option: name, value: value, expected: Choice.allCases.map(\.rawValue))
+        }
+        return choice
     }
 
     /// The one value of option `name`, nil when absent; more than one value is an error.

@@ -25,6 +25,7 @@ import Testing
         ("tollgate-mode-default", "free"), ("tollgate-mode-default", ""), ("tollgate-rule-default", "always"),
         ("tollgate-rates-default", "../etc/passwd"), ("tollgate-rates-default", "a b"),
         ("tollgate-hold-hours-default", "0"), ("tollgate-hold-hours-default", "-3"), ("tollgate-hold-hours-default", "soon"),
+        ("tollgate-owner-default", "anyone"), ("tollgate-unanalysable-default", "free"),
     ])
     func malformedOptionsAreErrorsNotDefaults(option: String, value: String) {
         #expect(throws: QueuePolicyError.self) { try QueuePolicy(printerAttributes: attributes([option: [value]])) }
