@@ -61,6 +61,12 @@ public struct RealBackendProcess {
         var relay = StatusRelay()
         var cancelled = false
         var statusOpen = true
+        func ended(_ status: Int32) -> RealBackendRun {
+            relay.finish()
+            let termination: RealBackendTermination = status & 0x7F == 0
+                ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F, cancelled: cancelled)
+            return RealBackendRun(termination: termination, cancelled: cancelled, scheme: scheme, report: relay.report)
+        }
         while true {
             // After SIGCHLD, or once its stderr is closed: has it ended? (Never a blocking wait:
             // a cancel must still reach it.)
@@ -68,16 +74,20 @@ public struct RealBackendProcess {
             if !statusOpen || relay.childExited {
                 if waitpid(pid, &status, WNOHANG) == pid {
                     if statusOpen { relay.drain(statusIn) }
-                    relay.finish()
-                    let termination: RealBackendTermination = status & 0x7F == 0
-                        ? .exited((status >> 8) & 0xFF) : .signaled(status & 0x7F, cancelled: cancelled)
-                    return RealBackendRun(termination: termination, cancelled: cancelled, scheme: scheme, report: relay.report)
+                    return ended(status)
                 }
                 relay.childExited = false
             }
             var fds = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: statusOpen ? statusIn : -1, events: Int16(POLLIN), revents: 0)]
-            guard poll(&fds, 2, -1) >= 0 || errno == EINTR else { continue }
+            if poll(&fds, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                // poll itself failed (it cannot, with these descriptors): wait for the child
+                // rather than spin; its stderr still reaches cupsd through the pipe buffer.
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                relay.drain(statusIn)
+                return ended(status)
+            }
             if fds[1].revents != 0 {
                 let before = relay.report
                 statusOpen = relay.pass(from: statusIn)
