@@ -15,7 +15,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 # Debian packages the build, the tests and the demo need. Swift itself comes from swift.org.
 APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev libcrypt-dev libpam0g-dev \
-               dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
+               cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
                systemd
 
 .PHONY: deps static-libs build build-tests test demo bench install clean

@@ -77,4 +77,48 @@ import TestSupport
         #expect(try bench.receivedDocuments().count == 1)
         #expect(try debits(bench).map(\.user) == ["root"])
     }
+
+    /// A local user's `lpr` prints under Tollgate's policy (cupsd knows them by their Unix id) and
+    /// is charged to them.
+    @Test func lprPrintsAsTheLocalUserAndChargesThem() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        let carol = try SystemUser(prefix: "tglpr")
+        try bench.tollgate(["topup", carol.name, "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let lpr = try bench.client(["lpr", "-P", "lab", pdf], as: carol)
+        #expect(lpr.status == 0, "\(lpr.stderr)")
+        let deadline = Date().addingTimeInterval(30)
+        while try debits(bench).isEmpty && Date() < deadline { usleep(100_000) }
+        #expect(try bench.receivedDocuments().count == 1)
+        #expect(try debits(bench).map(\.user) == [carol.name])
+    }
+
+    /// An IPP client over the network: without credentials cupsd asks who it is and no job
+    /// exists; with a real user's password (Basic, checked by PAM service cups) the job is that
+    /// user's, and they pay for it, whatever requesting-user-name says.
+    @Test func anIPPClientPrintsWithItsPasswordAndPaysForIt() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        let dana = try SystemUser(prefix: "tgipp", password: true)
+        try bench.tollgate(["topup", dana.name, "1.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let port = bench.values["CUPS_PORT"]!
+        func ipptool(_ uri: String) throws -> ProcessResult {
+            try ProcessRunner.run(["ipptool", "-t", "-d", "user=root", "-f", pdf, uri, "/usr/share/cups/ipptool/print-job.test"],
+                                  environment: ["PATH": "/usr/bin:/bin", "LANG": "C"], timeout: 60)
+        }
+        let anonymous = try ipptool("ipp://127.0.0.1:\(port)/printers/lab")
+        #expect(anonymous.status != 0, "refused without credentials: \(anonymous.stdout)")
+        #expect(try bench.client(["lpstat", "-o"]).stdout.isEmpty, "no job exists")
+        let authenticated = try ipptool("ipp://\(dana.name):\(dana.password)@127.0.0.1:\(port)/printers/lab")
+        #expect(authenticated.status == 0, "\(authenticated.stdout) \(authenticated.stderr)")
+        let deadline = Date().addingTimeInterval(30)
+        while try debits(bench).isEmpty && Date() < deadline { usleep(100_000) }
+        #expect(try bench.receivedDocuments().count == 1)
+        #expect(try debits(bench).map(\.user) == [dana.name], "charged to the authenticated user, not to root")
+        #expect(bench.cupsdDeath() == nil)
+    }
 }
