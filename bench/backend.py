@@ -249,7 +249,9 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
     def full_env(bin_dir):
         return dict(base_env, CUPS_SERVER=values["CUPS_SERVER"], PRINTER="fullpath", DEVICE_URI="tollgate:noop://x",
                     TOLLGATE_DB=db, TOLLGATE_RATES_DIR=os.path.join(state, "rates"),
-                    TOLLGATE_ANALYSE=os.path.join(bin_dir, "tollgate-analyse"))
+                    TOLLGATE_ANALYSE=os.path.join(bin_dir, "tollgate-analyse"),
+                    # What cupsd gives the backend of a job it authenticated (the owner is proven).
+                    AUTH_USERNAME=JOB_OWNER, AUTH_INFO_REQUIRED="none")
 
     def new_job(document):
         out = subprocess.run(["lp", "-d", "fullpath", "-o", "print-color-mode=color", document],
