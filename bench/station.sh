@@ -13,8 +13,13 @@ cd "$(dirname "$0")/.."
 config="${STATION_BENCH_CONFIG:-release}"
 scratch="${STATION_BENCH_SCRATCH:-.build-station}"
 command -v wrk >/dev/null || { echo "bench/station.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
-swift build -c "$config" --scratch-path "$scratch" >&2
-bin="$(swift build -c "$config" --scratch-path "$scratch" --show-bin-path)"
+# A release build is made as `make build` makes it (static Swift runtime): `make bench` shares
+# its .build, and a build without the flag would replace the installable binaries with ones
+# that load the Swift runtime at every start.
+flags=""
+[ "$config" = release ] && flags="--static-swift-stdlib"
+swift build -c "$config" $flags --scratch-path "$scratch" >&2
+bin="$(swift build -c "$config" $flags --scratch-path "$scratch" --show-bin-path)"
 # The measured server (tollgated) and the backend are the $config build; the harness that sets
 # the scene up is the test target (debug).
 export TOLLGATE_BIN_DIR="$bin" TOLLGATE_STATION_BENCH=1
