@@ -223,14 +223,8 @@ public final class Gatekeeper: JobGate {
     public func finish(_ job: JobArguments, reservation: String, run: RealBackendRun) {
         do {
             let store = try store()
-            let settlement = Settlement(run: run)
-            let amount: Money?
-            switch settlement {
-            case .full: amount = nil
-            case .impressions(let count): amount = admittedQuote.map { Settlement.amount(forImpressions: count, of: $0) }
-            case .nothing: amount = nil
-            }
-            if case .nothing(let why) = settlement {
+            switch Settlement(run: run) {
+            case .nothing(let why):
                 try store.cancel(jobKey: reservation, actor: "backend")
                 log.info("Tollgate: the job did not print (\(why)); nothing charged")
                 if releaseQueueJob != nil {
@@ -238,7 +232,12 @@ public final class Gatekeeper: JobGate {
                     try store.finishHeldJob(jobKey: reservation, state: .held, event: .failed,
                                             detail: "\(why); nothing charged", actor: "backend")
                 }
-            } else {
+            case let settlement:
+                // A reservation exists only for an admitted job, so its quote is known.
+                var amount: Money? = nil
+                if case .impressions(let count) = settlement, let quote = admittedQuote {
+                    amount = Settlement.amount(forImpressions: count, of: quote)
+                }
                 let settled = try store.settle(jobKey: reservation, amount: amount, actor: "backend")
                 if case .impressions(let count) = settlement {
                     log.info("Tollgate: the printer made \(count) impression(s) before the job ended; charged \(settled.total)")
