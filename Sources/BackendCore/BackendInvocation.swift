@@ -50,8 +50,16 @@ public struct JobArguments: Equatable, Sendable {
     /// reaches the real backend on stdin: CUPS backends change behaviour on argc (the ipp backend
     /// repeats copies itself for a file argument and retries stdin jobs as raster), so the wrapper
     /// keeps the argument count cupsd chose.
+    ///
+    /// The title goes with its control characters turned into spaces: the ipp backend writes it
+    /// into its status lines (`DEBUG: job-name …`), where a line break in a hostile title would
+    /// forge the lines Tollgate charges by (`PAGE:`, `ERROR:`, the printer's job state). cupsd
+    /// itself already turns them into spaces in the options (argv[5]).
     public func realBackendArguments(realArgv0: String) -> [String] {
-        var argv = [realArgv0, jobID, user, title, copies, options]
+        let safeTitle = String(String.UnicodeScalarView(title.unicodeScalars.map {
+            $0.properties.generalCategory == .control ? " " : $0
+        }))
+        var argv = [realArgv0, jobID, user, safeTitle, copies, options]
         if let file { argv.append(file) }
         return argv
     }

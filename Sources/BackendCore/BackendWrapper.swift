@@ -80,9 +80,14 @@ public struct BackendWrapper {
 
         var reservation: String? = nil
         // Filters that produced nothing (they failed, or the document was empty) print nothing:
-        // nothing is priced or charged, and the job can be printed again once fixed.
-        let nothingToPrint = spool?.size == 0
-        if nothingToPrint { log.info("Tollgate: the job's filters produced nothing to print; nothing charged") }
+        // nothing is priced or charged, and the job can be printed again once fixed. The same for
+        // an empty raw file (cupsd refuses empty documents today; this does not rely on it). A file
+        // that cannot be read is left to the gate, which never lets it through cheaper than it prints.
+        let nothingToPrint = spool.map { $0.size == 0 } ?? job.file.map { Self.isEmptyFile($0) } ?? false
+        if nothingToPrint {
+            log.info(spool == nil ? "Tollgate: the job's file is empty; nothing charged"
+                                  : "Tollgate: the job's filters produced nothing to print; nothing charged")
+        }
         if let gate, !nothingToPrint {
             switch gate.admit(job, document: document) {
             case .forward(let key):
@@ -138,6 +143,12 @@ public struct BackendWrapper {
             log.debug("Tollgate: real backend ended by signal \(signal)\(cancelled ? " after cancel" : "")")
             return .raise(signal)
         }
+    }
+
+    /// Whether `path` is a regular file of 0 bytes (false when it cannot be read: not proven empty).
+    static func isEmptyFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG && info.st_size == 0
     }
 
     /// Our environment with `DEVICE_URI` set to the real printer's URI.

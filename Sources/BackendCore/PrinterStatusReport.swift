@@ -11,6 +11,9 @@ public struct PrinterStatusReport: Equatable, Sendable {
     /// The printer's own count of impressions made (the ipp backend's `PAGE: total N`, from
     /// job-impressions-completed or an SNMP page counter): the largest reported.
     public var printerImpressions: Int?
+    /// How the printer's own job ended, as the ipp backend last read it from the printer
+    /// (Get-Job-Attributes); nil while it runs, and for backends that cannot know.
+    public var printerJobEnd: PrinterJobEnd?
 
     public init() {}
 
@@ -25,6 +28,15 @@ public struct PrinterStatusReport: Equatable, Sendable {
         } else if line.hasPrefix("ERROR:") {
             let text = line.dropFirst(6).drop(while: { $0 == " " })
             if PrinterStatusReport.refusedTexts.contains(where: { text.hasPrefix($0) }) { documentRefused = true }
+            if text.hasPrefix(PrinterStatusReport.canceledAtPrinterText) { printerJobEnd = .canceled }
+        } else if line.hasPrefix("DEBUG: ") {
+            // The ipp backend writes every attribute of the printer's answers as a DEBUG line
+            // (`DEBUG: job-state enum aborted`), and its monitor thread the state it polled.
+            for prefix in PrinterStatusReport.jobStatePrefixes where line.hasPrefix(prefix) {
+                if let end = PrinterJobEnd(rawValue: String(line.dropFirst(prefix.count).prefix(while: { !$0.isWhitespace }))) {
+                    printerJobEnd = end
+                }
+            }
         }
     }
 
@@ -32,8 +44,17 @@ public struct PrinterStatusReport: Equatable, Sendable {
     /// last byte, either way); lpd: "Data file sent successfully."; usb has none.
     static let allSentTexts = ["Print file sent.", "Waiting for printer to finish.", "Data file sent successfully."]
     /// ipp: the printer answered Send-Document or Print-Job with a refusal.
+    /// ipp: the printer's job-state, in a printer's answer and in the monitor's poll.
+    static let jobStatePrefixes = ["DEBUG: job-state enum ", "DEBUG: (monitor) job-state = "]
+    /// ipp: the printer cancelled or aborted the job itself (the backend then exits 5).
+    static let canceledAtPrinterText = "Print job canceled at printer."
     static let refusedTexts = ["Unable to add document to print job.", "Print job was not accepted.",
                                "Printer cannot print supplied content.", "Printer cannot print with supplied options."]
+}
+
+/// The terminal states of the printer's job (RFC 8011 job-state 7, 8, 9), as the ipp backend names them.
+public enum PrinterJobEnd: String, Equatable, Sendable {
+    case canceled, aborted, completed
 }
 
 /// How the real backend's run ended, and what it showed on the way.

@@ -7,6 +7,8 @@ import Pricing
 /// | the run | charged | why |
 /// |---|---|---|
 /// | the printer refused the document (ipp: "Unable to add document …", any exit code) | nothing | nothing printed; the job can be sent again |
+/// | the printer's job ended canceled or aborted (ipp; the backend may still exit 0) | the N impressions it reported, else nothing | the printer stopped the job: only what it made is paper |
+/// | the printer's job completed (ipp) | in full | the printer says it printed the job |
 /// | exit 0, no cancel | in full | the backend delivered it and the printer took it |
 /// | cancelled or failed, a byte-sending backend (socket, lpd, usb …) after it said every byte was sent | in full | the printer has the whole job and prints it; a cancel cannot reach it |
 /// | cancelled or failed, the printer reported N impressions (ipp's `PAGE: total N`, job-impressions-completed or SNMP) | N of the job's impressions | what the printer says it made |
@@ -23,7 +25,13 @@ public enum Settlement: Equatable, Sendable {
     public init(run: RealBackendRun) {
         if run.report.documentRefused {
             self = .nothing("the printer refused the document")
-        } else if run.termination == .exited(0) && !run.cancelled {
+        } else if let end = run.report.printerJobEnd, end != .completed {
+            if let count = run.report.printerImpressions, count > 0 {
+                self = .impressions(count)
+            } else {
+                self = .nothing("the printer \(end == .aborted ? "aborted" : "cancelled") the job before it printed anything")
+            }
+        } else if run.report.printerJobEnd == .completed || (run.termination == .exited(0) && !run.cancelled) {
             self = .full
         } else if !Self.jobAwareSchemes.contains(run.scheme.lowercased()) && run.report.allDataSent {
             self = .full

@@ -26,6 +26,16 @@ import Testing
         #expect(job.realBackendArguments(realArgv0: "ipp://h/p").last == "/var/spool/cups/d00007-001")
     }
 
+    /// A title cannot forge the real backend's status lines (the ipp backend echoes it in DEBUG lines).
+    @Test func theRealBackendGetsTheTitleWithoutLineBreaks() throws {
+        let title = "Essay\nERROR: Unable to add document to print job.\rPAGE: total 0\u{7}"
+        guard case .job(let job) = try BackendInvocation(arguments: ["tollgate:ipp://h/p", "7", "bob", title, "1", ""]) else {
+            Issue.record("not a job"); return
+        }
+        #expect(job.realBackendArguments(realArgv0: "ipp://h/p")[3] == "Essay ERROR: Unable to add document to print job. PAGE: total 0 ")
+        #expect(job.title == title, "the title itself is kept (the job's record shows it escaped)")
+    }
+
     @Test(arguments: [2, 3, 4, 5, 8, 9])
     func otherCountsAreUsageErrors(count: Int) {
         let arguments = ["tollgate"] + Array(repeating: "x", count: count - 1)

@@ -70,3 +70,31 @@ import Testing
         #expect(Settlement.amount(forImpressions: 9, of: quote).minorUnits == 100, "the printer's count never charges more than the price")
     }
 }
+
+extension SettlementTests {
+    /// The printer stops the job itself (a jam, a cancel at its panel): the ipp backend may exit 0
+    /// or 5; what the printer made is charged, and nothing without a count.
+    @Test func aJobThePrinterEndsIsChargedWhatItMade() {
+        for code: Int32 in [0, 5] {
+            #expect(Settlement(run: run(.exited(code), lines: ["PAGE: total 0", "DEBUG: job-state enum aborted", "PAGE: total 2"])) == .impressions(2))
+            guard case .nothing(let why) = Settlement(run: run(.exited(code), lines: ["DEBUG: (monitor) job-state = canceled"])) else {
+                Issue.record("charged for a job the printer cancelled before printing (exit \(code))"); continue
+            }
+            #expect(why.contains("cancelled"))
+        }
+        guard case .nothing = Settlement(run: run(.exited(5), lines: ["ERROR: Print job canceled at printer."])) else {
+            Issue.record("charged for a job cancelled at the printer"); return
+        }
+    }
+
+    /// The printer's last word counts: a job it completed is charged in full, even if cupsd's
+    /// cancel came after (the paper is out).
+    @Test func aJobThePrinterCompletedIsChargedInFull() {
+        #expect(Settlement(run: run(.exited(0), cancelled: true, lines: ["DEBUG: job-state enum processing", "DEBUG: job-state enum completed"])) == .full)
+        var report = PrinterStatusReport()
+        for line in ["DEBUG: job-state enum pending", "DEBUG: requested-attributes 1setOf keyword job-state,job-name", "DEBUG: job-state enum nonsense"] {
+            report.read(line: Substring(line))
+        }
+        #expect(report.printerJobEnd == nil, "only the printer's terminal states are read")
+    }
+}

@@ -74,6 +74,15 @@ public final class CupsBench: @unchecked Sendable {
         try String(seconds).write(toFile: values["SOCKET\(index)_OUT"]! + "/linger", atomically: true, encoding: .utf8)
     }
 
+    /// Replaces virtual printer `index`'s print command (ippeveprinter's `-c`, run with each
+    /// document it accepts) with the shell script `body`: its `ATTR: job-impressions-completed=N`
+    /// lines are the printer's own count, and a non-zero exit aborts the printer's job.
+    public func setPrintCommand(_ body: String, printer index: Int = 1) throws {
+        let path = dir + "/printers/\(index)/print-command"
+        try ("#!/bin/sh\n" + body + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+
     /// What the raw socket printer beside printer `index` received, one file per connection that
     /// sent anything (the bench's own start-up probe sends nothing), oldest first.
     public func socketReceived(printer index: Int = 1) throws -> [String] {

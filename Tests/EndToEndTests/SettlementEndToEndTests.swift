@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What a job is charged is what the printer printed (see `Settlement`): each case submits a
+/// real job as root (PeerCred) on the bench and checks what the printer received or counted
+/// next to what the ledger charged. The example card: A4 mono 0.05 a side, 0.005 a sheet.
+@Suite(.serialized) struct SettlementEndToEndTests {
+    static let quota = ["-o", "tollgate-mode-default=quota"]
+
+    func ledgerKinds(_ bench: CupsBench) throws -> [String] {
+        let result = try bench.tollgate(["ledger", "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+        return rows.compactMap { $0["kind"] as? String }
+    }
+
+    func wallet(_ bench: CupsBench, _ user: String = "root") throws -> String {
+        let result = try bench.tollgate(["user", "show", user])
+        return result.stdout.split(separator: "\n").first { $0.hasPrefix("wallet:") }
+            .map { String($0.dropFirst(7)).trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+
+    /// Waits until the ledger has `count` rows (the backend settles after cupsd has the job's end).
+    func waitForLedger(_ bench: CupsBench, rows count: Int, timeout: TimeInterval = 20) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while try ledgerKinds(bench).count < count && Date() < deadline { usleep(100_000) }
+    }
+
+    /// An integer attribute of job `id` at `uri` (cupsd's, or the virtual printer's own job), over IPP.
+    func jobInteger(_ name: String, job id: Int, at uri: String, user: String = "root") throws -> Int? {
+        let docs = try TemporaryDirectory()
+        let test = try docs.write("get.test", """
+        {
+          OPERATION Get-Job-Attributes
+          GROUP operation-attributes-tag
+          ATTR charset attributes-charset utf-8
+          ATTR naturalLanguage attributes-natural-language en
+          ATTR uri printer-uri $uri
+          ATTR integer job-id \(id)
+          ATTR name requesting-user-name \(user)
+          ATTR keyword requested-attributes \(name)
+          DISPLAY \(name)
+        }
+        """)
+        let result = try ProcessRunner.run(["ipptool", "-c", uri, test])
+        let lines = result.stdout.split(separator: "\n")
+        return lines.count >= 2 ? Int(lines[1].trimmingCharacters(in: .whitespaces)) : nil
+    }
+
+    func cupsdURI(_ bench: CupsBench) -> String { "ipp://127.0.0.1:\(bench.values["CUPS_PORT"]!)/" }
+
+    /// The printer takes the job, makes 2 of its 5 impressions and aborts it (a jam it gives up
+    /// on): the ipp backend may exit 0 all the same. Charged the 2 impressions' share, not 5.
+    @Test func aJobThePrinterAbortsIsChargedWhatItCounted() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.setPrintCommand("echo 'ATTR: job-impressions-completed=2' >&2\nexit 1")
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 5, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled", "stopped", "pending-held"])
+        try waitForLedger(bench, rows: 4)
+        #expect(try bench.receivedDocuments().count == 1, "the printer had the document")
+        #expect(try jobInteger("job-impressions-completed", job: 1, at: bench.printerURI(1)) == 2, "the printer made 2 impressions")
+        // 5 sides and sheets cost 0.275 → 0.28; 2 of 5 impressions: 0.28 × 2/5 = 0.112 → 0.12.
+        let kinds = try ledgerKinds(bench)
+        #expect(kinds == ["top-up", "reserve", "release", "debit"], "the rest of the reservation released")
+        let balance = try wallet(bench)
+        #expect(balance == "4.88 EUR")
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
+
+    /// The printer aborts the job before any impression: nothing printed, nothing charged.
+    @Test func aJobThePrinterAbortsBeforePrintingIsNotCharged() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.setPrintCommand("exit 1")
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 5, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled", "stopped", "pending-held"])
+        try waitForLedger(bench, rows: 3)
+        #expect(try bench.receivedDocuments().count == 1, "the printer had the document")
+        let kinds = try ledgerKinds(bench)
+        #expect(kinds == ["top-up", "reserve", "release"])
+        let balance = try wallet(bench)
+        #expect(balance == "5.00 EUR")
+    }
+
+    /// A cancel while the IPP printer prints: the ipp backend cancels the printer's job and
+    /// exits 0. Charged what the printer says it made (1 of 5 impressions), not all, not nothing.
+    @Test func anIPPCancelIsChargedWhatThePrinterCounted() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        let marker = bench.dir + "/printing-started"
+        try bench.setPrintCommand("echo 'ATTR: job-impressions-completed=1' >&2\ntouch '\(marker)'\nsleep 30\nexit 0")
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 5, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab")
+        // The ipp backend polls the printer's job (after 1, 1, 2, 3 … s) and passes on its count.
+        let deadline = Date().addingTimeInterval(30)
+        while try jobInteger("job-impressions-completed", job: job, at: cupsdURI(bench)) ?? 0 < 1 && Date() < deadline { usleep(200_000) }
+        try #require(FileManager.default.fileExists(atPath: marker), "the printer started printing")
+        try #require(try jobInteger("job-impressions-completed", job: job, at: cupsdURI(bench)) == 1, "the ipp backend reported the printer's count")
+        try bench.client(["cancel", "\(job)"])
+        _ = try bench.waitForJob(job, in: ["canceled", "completed", "aborted"])
+        try waitForLedger(bench, rows: 4)
+        // 0.28 × 1/5 = 0.056 → 0.06.
+        let kinds = try ledgerKinds(bench)
+        #expect(kinds == ["top-up", "reserve", "release", "debit"])
+        let balance = try wallet(bench)
+        #expect(balance == "4.94 EUR")
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
+
+    /// A raw queue sends the document's bytes as they are: number-up and page ranges asked for
+    /// with `lp -o` change nothing on paper, so they change nothing in the price. On a socket
+    /// printer and on the IPP Everywhere printer (`lp -o raw`; it does not implement number-up).
+    @Test(arguments: ["socket", "ipp"])
+    func layoutOptionsNobodyAppliesArePricedAsSent(printer: String) throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: printer == "ipp" ? "everywhere" : "raw", options: Self.quota)
+        if printer == "socket" { try bench.useSocketPrinter("lab") }
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 30, in: docs.path)
+        let job = try bench.submit(pdf, queue: "lab", options: ["raw", "number-up=16", "page-ranges=1"])
+        let done = try bench.waitForJob(job, in: ["completed", "aborted", "canceled", "stopped", "processing-stopped", "pending-held"], timeout: 90)
+        #expect(done.state == "completed", "\(done)")
+        let received = printer == "socket" ? try bench.socketReceived() : try bench.receivedDocuments()
+        try #require(received.count == 1, "the printer has the job")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: received[0])) == Data(contentsOf: URL(fileURLWithPath: pdf)),
+                "the printer received all 30 pages as sent")
+        // 30 sides 1.50 + 30 sheets 0.15 = 1.65 EUR, not 2 sides' 0.11 nor 1 page's 0.06.
+        let balance = try wallet(bench)
+        #expect(balance == "3.35 EUR")
+    }
+
+    /// Documents the filters cannot convert (a PDF pdftopdf cannot read; PostScript that starts
+    /// with Ctrl-D, which the PostScript filters cannot read) leave the filters with nothing for
+    /// the printer: not priced, not charged, and nothing on record says "already printed".
+    @Test(arguments: ["broken.pdf", "ctrl-d.ps"])
+    func aJobWhoseFiltersSendNothingIsNotCharged(document: String) throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "everywhere", options: Self.quota)
+        try bench.tollgate(["topup", "root", "5.00"])
+        let docs = try TemporaryDirectory()
+        let file = document == "broken.pdf"
+            ? try docs.write(document, "%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 9 0 R >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+            : try docs.write(document, "\u{04}%!PS-Adobe-3.0\n/Helvetica findfont 20 scalefont setfont 72 72 moveto (hi) show showpage\n")
+        let job = try bench.submit(file, queue: "lab")
+        _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled", "stopped", "processing-stopped", "pending-held"], timeout: 90)
+        #expect(try bench.receivedDocuments().allSatisfy { ((try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0) == 0 },
+                "no page reached the printer")
+        let kinds = try ledgerKinds(bench)
+        #expect(kinds == ["top-up"], "nothing charged, nothing reserved")
+        let balance = try wallet(bench)
+        #expect(balance == "5.00 EUR")
+    }
+}
