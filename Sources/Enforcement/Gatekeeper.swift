@@ -136,7 +136,13 @@ public final class Gatekeeper: JobGate {
         do {
             // The analyser is another process (another core): read the rates card and open the
             // database while it runs. A card that cannot be read drops (kills) the analysis.
-            let pending = startAnalysis(document, options: jobOptions(job, identity))
+            // A file job's copies are made again by whoever makes the document's own copies (the
+            // socket backend sends the file argv[4] times, each asking for its PJL copies): the
+            // analysis counts the document's copies, and the job's multiply them (rawJobQuote).
+            var analysed = jobOptions(job, identity)
+            let jobCopies = analysed.copies
+            if job.file != nil { analysed.copies = 1 }
+            let pending = startAnalysis(document, options: analysed)
             let card = try loadCard(policy.ratesCard ?? "default")
             var analysis = finishAnalysis(pending)
             // A driver's PCL (5 or XL) or unknown output is counted at best by heuristics, or not at
@@ -159,7 +165,8 @@ public final class Gatekeeper: JobGate {
                     log.info("Tollgate: \(failure); priced at the card's fallback rate (tollgate-unanalysable-default=fallback)")
                 }
             }
-            quote = job.file != nil ? try rawJobQuote(analysis, card: card) : try card.quote(for: JobPricing.description(of: analysis))
+            quote = job.file != nil ? try rawJobQuote(analysis, jobCopies: jobCopies, card: card)
+                                    : try card.quote(for: JobPricing.description(of: analysis))
             colourPages = analysis.colourPageCount
             admittedQuote = quote
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
@@ -342,9 +349,14 @@ public final class Gatekeeper: JobGate {
                           applicationName: identity.application)
     }
 
-    /// A file job's price: its `sides` option is applied by no filter, so the job costs what it
-    /// costs one-sided or as asked, whichever is more (never less than what the printer makes of it).
-    func rawJobQuote(_ analysis: JobAnalysis, card: RatesCard) throws -> Quote {
+    /// A file job's price: `jobCopies` times the copies the document asks for itself (each copy
+    /// the backend sends or the printer makes carries the document's own copy commands), and its
+    /// `sides` option is applied by no filter, so the job costs what it costs one-sided or as
+    /// asked, whichever is more (never less than what the printer makes of it).
+    func rawJobQuote(_ analysis: JobAnalysis, jobCopies: Int, card: RatesCard) throws -> Quote {
+        var analysis = analysis
+        let (product, overflow) = analysis.output.copies.multipliedReportingOverflow(by: max(1, jobCopies))
+        analysis.output = analysis.output.withCopies(overflow ? Int(Int32.max) : product)
         let asked = try card.quote(for: JobPricing.description(of: analysis))
         guard analysis.output.sides != .oneSided else { return asked }
         var oneSided = analysis
@@ -457,5 +469,13 @@ public enum GatekeeperError: Error, CustomStringConvertible {
         switch self {
         case .ratesCardMissing(let path): "rates card \(path) does not exist or cannot be read"
         }
+    }
+}
+
+extension PrintedOutput {
+    /// The same output, `copies` times.
+    func withCopies(_ copies: Int) -> PrintedOutput {
+        PrintedOutput(copies: copies, numberUp: numberUp, sides: sides, colourMode: colourMode, selectedPages: selectedPages,
+                      impressionsPerCopy: impressionsPerCopy, sheetsPerCopy: sheetsPerCopy, impressionTally: impressionTally)
     }
 }

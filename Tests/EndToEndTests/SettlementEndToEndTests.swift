@@ -160,4 +160,28 @@ import TestSupport
         let balance = try wallet(bench)
         #expect(balance == "5.00 EUR")
     }
+
+    /// A raw PCL job that asks for 3 copies itself, sent with `lp -n 2`: the socket backend sends
+    /// the file twice, and the printer makes 3 of each: 6 copies charged, as `tollgate quote`
+    /// prices 6 copies of it.
+    @Test func aRawJobsCopiesMultiplyTheDocumentsOwn() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("lab", kind: "raw", options: Self.quota)
+        try bench.useSocketPrinter("lab")
+        try bench.tollgate(["topup", "root", "20.00"])
+        let docs = try TemporaryDirectory()
+        let pcl = try docs.write("copies.pcl", "\u{1B}%-12345X@PJL SET COPIES=3\r\n@PJL ENTER LANGUAGE=PCL\r\n\u{1B}E\u{1B}&l26Apage one\u{0C}page two\u{0C}\u{1B}E\u{1B}%-12345X")
+        let quote = try bench.tollgate(["quote", pcl, "--card", bench.ratesDirectory + "/default.toml", "--copies", "6", "--json"])
+        let quoted = try #require(try JSONSerialization.jsonObject(with: Data(quote.stdout.utf8)) as? [String: Any], "\(quote.stderr)")
+        let price = try #require((quoted["total"] as? String).flatMap { Decimal(string: String($0.split(separator: " ")[0])) }, "\(quoted)")
+        let job = try bench.submit(pcl, queue: "lab", options: ["raw", "copies=2"])
+        let done = try bench.waitForJob(job, in: ["completed", "aborted", "canceled", "stopped", "pending-held"])
+        #expect(done.state == "completed", "\(done)")
+        let received = try bench.socketReceived()
+        try #require(received.count == 1)
+        let sent = try Data(contentsOf: URL(fileURLWithPath: pcl))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: received[0])) == sent + sent, "the printer got the file twice")
+        let balance = try wallet(bench)
+        #expect(balance == "\(Decimal(20) - price) EUR", "6 copies: \(price)")
+    }
 }
