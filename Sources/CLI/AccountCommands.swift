@@ -20,7 +20,7 @@ struct AccountCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Per-user hard limit: usage never goes above it.", valueName: "amount"))
         var hard: String?
 
-        func allocation(_ store: SQLiteQuotaStore) throws -> Allocation? {
+        func allocation(_ store: any QuotaStore) throws -> Allocation? {
             if unlimited {
                 guard soft == nil, hard == nil else { throw ValidationError("--unlimited cannot be combined with --soft/--hard") }
                 return .unlimited

@@ -60,7 +60,7 @@ struct JobsCommand: ParsableCommand {
 
     func run() throws {
         if history {
-            let events = try options.store.open().jobEvents(user: options.user, limit: limit)
+            let events = try options.store.open().jobEvents(jobKey: nil, user: options.user, limit: limit)
             if output.json { return try Output.json(events) }
             Output.table(["WHEN", "USER", "EVENT", "JOB", "DETAIL"], events.map {
                 [Output.date($0.at), $0.user, $0.kind.rawValue, $0.jobKey, Output.printable($0.detail)]

@@ -16,7 +16,7 @@ struct StoreOptions: ParsableArguments {
     var durableCommits = false
 
     /// Opens the existing database (never creates one).
-    func open() throws -> SQLiteQuotaStore {
+    func open() throws -> any PrintAccountingStore {
         try SQLiteQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
                              options: .init(busyTimeout: busyTimeout, durableCommits: durableCommits))
     }
@@ -37,7 +37,7 @@ struct PINKeyOptions: ParsableArguments {
 
     /// The key (made now if there is none), with every PIN hash of `store` from before the pepper
     /// wrapped with it; both said on standard output.
-    func key(pepperingHashesOf store: SQLiteQuotaStore) throws -> PINKey {
+    func key(pepperingHashesOf store: any ReleaseStore) throws -> PINKey {
         let (key, created) = try PINKey.loadOrCreate(at: location)
         if created { print("PIN key \(location.path) created (id \(key.id)); back it up apart from the database") }
         let wrapped = try store.pepperPINHashes(with: key)
@@ -60,7 +60,7 @@ func invokingActor() -> String {
     return env["USER"] ?? "uid-\(getuid())"
 }
 
-extension SQLiteQuotaStore {
+extension QuotaStore {
     /// Reads an amount typed by an admin, in the database's currency (`1.05`, `1.05 EUR`, `12 points`).
     func amount(_ text: String, what: String) throws -> Money {
         do {

@@ -68,13 +68,13 @@ public final class Gatekeeper: JobGate {
     public let log: BackendLog
     /// Opened once per job and kept from `admit` to `finish`: opening and closing the database
     /// (WAL checkpoint on close) is the largest part of the backend's own cost.
-    private var openStore: SQLiteQuotaStore?
+    private var openStore: (any PrintAccountingStore)?
     /// Set when the job is on a `release` queue: its record at the release station.
     private var releaseQueueJob: HeldJob?
     /// The price the job was admitted at (a partial print is charged its share of it).
     private var admittedQuote: Quote?
 
-    private func store() throws(QuotaError) -> SQLiteQuotaStore {
+    private func store() throws(QuotaError) -> any PrintAccountingStore {
         if let openStore { return openStore }
         let store = try SQLiteQuotaStore(location: settings.database)
         openStore = store

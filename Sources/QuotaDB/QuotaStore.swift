@@ -26,6 +26,8 @@ import Pricing
 public protocol QuotaStore: Sendable {
     /// The currency every amount is in.
     var currency: Currency { get }
+    /// Where the data is, for messages (a file path; never a password).
+    var locationDescription: String { get }
 
     // MARK: Jobs (the backend)
 

@@ -53,7 +53,7 @@ extension SQLiteQuotaStore {
     }
 
     /// Jobs of `owner` (every owner when nil) in one of `states`, oldest first.
-    public func heldJobs(owner: String?, states: Set<HeldJobState> = [.held]) throws(QuotaError) -> [HeldJob] {
+    public func heldJobs(owner: String?, states: Set<HeldJobState>) throws(QuotaError) -> [HeldJob] {
         try read { db in
             let placeholders = Array(repeating: "?", count: states.count).joined(separator: ", ")
             var arguments = StatementArguments(states.map(\.rawValue))
@@ -145,7 +145,7 @@ extension SQLiteQuotaStore {
     }
 
     /// A job's history, or a user's (newest first), at most `limit` rows.
-    public func jobEvents(jobKey: String? = nil, user: String? = nil, limit: Int = 100) throws(QuotaError) -> [JobEvent] {
+    public func jobEvents(jobKey: String?, user: String?, limit: Int) throws(QuotaError) -> [JobEvent] {
         try read { db in
             var clauses: [String] = []
             var arguments = StatementArguments()

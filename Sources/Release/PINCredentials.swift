@@ -6,13 +6,13 @@ public struct PINHashCensus: Sendable, Hashable {
     /// Made with the key (or, with none, with any key).
     public var current = 0
     /// From before the pepper (plain crypt output): they verify, but a copy of the database
-    /// gives them away; ``SQLiteQuotaStore/pepperPINHashes(with:)`` wraps them.
+    /// gives them away; ``ReleaseStore/pepperPINHashes(with:)`` wraps them.
     public var withoutPepper = 0
     /// Made with another key: they match no PIN until the PIN is set again.
     public var otherKey = 0
 }
 
-extension SQLiteQuotaStore {
+extension ReleaseStore {
     /// Counts the stored PIN hashes by how they stand with `key` (`nil`: there is no key).
     public func pinHashCensus(key: PINKey?) throws(QuotaError) -> PINHashCensus {
         var census = PINHashCensus()

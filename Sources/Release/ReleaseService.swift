@@ -41,10 +41,10 @@ public struct ReleaseService: Sendable {
         }
     }
 
-    public let store: SQLiteQuotaStore
+    public let store: any PrintAccountingStore
     public let settings: Settings
 
-    public init(store: SQLiteQuotaStore, settings: Settings) {
+    public init(store: any PrintAccountingStore, settings: Settings) {
         self.store = store
         self.settings = settings
     }
@@ -80,7 +80,7 @@ public struct ReleaseService: Sendable {
             UserSummary(balances: try store.balances(for: user),
                         releasing: try store.heldJobs(owner: user, states: [.released]).filter(isOnThisServer),
                         usableAccounts: try store.usableAccounts(for: user),
-                        recentJobs: try store.jobEvents(user: user, limit: recent),
+                        recentJobs: try store.jobEvents(jobKey: nil, user: user, limit: recent),
                         recentLedger: try store.ledger(LedgerQuery(user: user, limit: recent)))
         }
     }
@@ -255,7 +255,7 @@ public struct ReleaseService: Sendable {
         } catch let error as QuotaError {
             throw .quota(error)
         } catch {
-            throw .quota(.databaseUnavailable(path: store.location.path, detail: "\(error)"))
+            throw .quota(.databaseUnavailable(path: store.locationDescription, detail: "\(error)"))
         }
     }
 }

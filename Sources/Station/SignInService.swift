@@ -27,7 +27,7 @@ public struct SignedInUser: Sendable, Hashable {
 /// Slow checks (PAM, crypt) run on threads of their own (``BlockingWork``).
 public struct SignInService: Sendable {
     public let pam: PAMAuthenticator
-    public let store: SQLiteQuotaStore
+    public let store: any PrintAccountingStore
     public let limiter: SignInLimiter
     public let work: BlockingWork
     /// The PIN pepper's key (while there is none, only hashes from before the pepper match).
@@ -37,7 +37,7 @@ public struct SignInService: Sendable {
     /// A hash of a random PIN nobody knows, checked for unknown identifiers (same cost as a real one).
     private let decoyHash: PINHash
 
-    public init(pam: PAMAuthenticator, store: SQLiteQuotaStore, pinKey: PINKeyFile, limiter: SignInLimiter = SignInLimiter(),
+    public init(pam: PAMAuthenticator, store: any PrintAccountingStore, pinKey: PINKeyFile, limiter: SignInLimiter = SignInLimiter(),
                 work: BlockingWork = BlockingWork(), log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.pam = pam
         self.store = store

@@ -109,7 +109,7 @@ struct TollgatedCommand: AsyncParsableCommand {
     /// Wraps PIN hashes from before the pepper with the key, and says what cannot sign in: PINs
     /// made with another key, or with a key when there is none. A busy database only delays this
     /// to the next start.
-    static func pepperPINHashes(_ store: SQLiteQuotaStore, key: PINKey?, at location: PINKeyLocation,
+    static func pepperPINHashes(_ store: any ReleaseStore, key: PINKey?, at location: PINKeyLocation,
                                 log: @Sendable (String) -> Void) {
         do {
             if let key, case let wrapped = try store.pepperPINHashes(with: key), wrapped > 0 {

@@ -52,7 +52,7 @@ import Testing
         #expect(second.heldAt == first.heldAt)
         #expect(second.expiresAt == first.expiresAt, "a refusal does not extend the hold lifetime")
         #expect(second.message == "top up 0.10 EUR")
-        #expect(try t.store.jobEvents(jobKey: first.jobKey).map(\.kind) == [.refused, .released, .held])
+        #expect(try t.store.jobEvents(jobKey: first.jobKey, user: nil, limit: 100).map(\.kind) == [.refused, .released, .held])
         #expect(throws: (any Error).self) {
             try t.store.queue.write { db in try db.execute(sql: "DELETE FROM job_event") }
         }
