@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "CBackendSupport", path: "Sources/CBackendSupport"),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
         .target(name: "CSQLiteSupport", path: "Sources/CSQLiteSupport", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // IPP values and a libcups-free client for cupsd's reads (queue policy, job identity), for
@@ -67,6 +68,10 @@ let package = Package(
                 ]),
         .target(name: "QuotaDB", dependencies: ["Pricing", "CSQLiteSupport", .product(name: "GRDB", package: "GRDB.swift")],
                 path: "Sources/QuotaDB"),
+
+        // The shared store of several print servers: PostgreSQL through libpq (its own client
+        // library: one shared C library, no event loop, cheap to load in a once-per-job process).
+        .target(name: "PostgreSQLStore", dependencies: ["CLibPQ", "QuotaDB", "Pricing"], path: "Sources/PostgreSQLStore"),
 
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
         .target(name: "Enforcement", dependencies: ["BackendCore", "IPPWire", "JobAnalysisCore", "Pricing", "PricingTOML", "QuotaDB"],
@@ -112,6 +117,7 @@ let package = Package(
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
         .testTarget(name: "EnforcementTests", dependencies: ["BackendCore", "Enforcement", "IPPWire", "JobAnalysis", "Pricing"], path: "Tests/EnforcementTests"),
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB"], path: "Tests/QuotaDBTests"),
+        .testTarget(name: "PostgreSQLStoreTests", dependencies: ["PostgreSQLStore", "TestSupport"], path: "Tests/PostgreSQLStoreTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
         .testTarget(name: "IPPWireTests", dependencies: ["IPPWire", "TestSupport"], path: "Tests/IPPWireTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CupsClient", "IPPWire"], path: "Tests/EndToEndTests"),
