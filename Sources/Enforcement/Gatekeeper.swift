@@ -177,8 +177,9 @@ public final class Gatekeeper: JobGate {
         // Whether the wallet chain allows it (and, on a release queue, whether its owner released it).
         do throws(QuotaError) {
             let store = try store()
+            // The account the job names at submit (`lp -o job-account-id=…`), else the active one.
             var request = AuthorizationRequest(jobKey: identity.key, user: identity.owner, amount: quote.total,
-                                               policy: policy.chargePolicy)
+                                               policy: policy.chargePolicy, account: identity.accountID)
             if policy.mode == .release {
                 let now = Date()
                 let held = HeldJob(jobKey: identity.key, jobID: identity.jobID, queue: settings.printer, owner: identity.owner,
@@ -198,7 +199,8 @@ public final class Gatekeeper: JobGate {
                     return .hold(jobState: "job-hold-until-specified",
                                  message: "Tollgate: waiting for \(identity.owner) to release it at a release station (\(quote.total))")
                 }
-                request.account = grant.account
+                // What the owner chose at the station, else what the job named at submit.
+                request.account = grant.account ?? identity.accountID
                 request.actor = "backend (released by \(grant.user) via \(grant.grantedBy))"
             }
             let decision = try store.authorize(request)
@@ -210,7 +212,7 @@ public final class Gatekeeper: JobGate {
                 for warning in approval.warnings { log.info("Tollgate: \(warning)") }
                 return .forward(reservation: identity.key)
             case .refused(let refusal):
-                let message = Gatekeeper.message(for: refusal, releaseQueue: releaseQueueJob != nil)
+                let message = Gatekeeper.message(for: refusal, releaseQueue: releaseQueueJob != nil, namedAccount: request.account == identity.accountID ? identity.accountID : nil)
                 if let held = releaseQueueJob {
                     try store.recordHeld(held, reason: message, actor: "backend")
                 } else {
@@ -306,9 +308,15 @@ public final class Gatekeeper: JobGate {
     }
 
     /// The refusal in words a student understands: price, what is left, what to do.
-    static func message(for refusal: Refusal, releaseQueue: Bool = false) -> String {
+    static func message(for refusal: Refusal, releaseQueue: Bool = false, namedAccount: String? = nil) -> String {
         var text = "not printed yet: "
+        let instead = "send the job again with an account you can use (lp -o job-account-id=CODE) or without one to pay from your active account"
         switch refusal.reason {
+        case .accountNotFound(let name) where name == namedAccount:
+            text += "job-account-id \"\(name)\" is not an account; \(instead)"
+        case .accountNotUsable(let account, let reason, false, let alternatives) where namedAccount != nil:
+            text += "job-account-id \"\(account)\" cannot be used: \(reason); \(instead)"
+            if !alternatives.isEmpty { text += " (you can use: \(alternatives.joined(separator: ", ")))" }
         case .insufficientFunds, .balanceNotPositive:
             text += "this job costs \(refusal.price)"
             if let account = refusal.balances.account, let remaining = account.remaining {

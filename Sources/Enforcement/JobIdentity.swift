@@ -28,12 +28,16 @@ public struct JobIdentity: Equatable, Sendable {
     public var application: String?
     /// How many documents the job has (`lp a.pdf b.pdf` makes one job of two).
     public var documentCount: Int
+    /// The billing account the job asks to be charged to (PWG 5100.7 `job-account-id`, a name
+    /// or code), if any. cupsd does not check it: the store charges it only if the owner may
+    /// use it, and never another account in its place.
+    public var accountID: String?
 
     /// The job attributes to ask cupsd for.
     public static let attributeNames = [
         "job-id", "time-at-creation", "job-originating-user-name", "job-name", "copies", "sides",
         "number-up", "print-color-mode", "media", "document-format", "page-ranges",
-        "document-creator-application-name", "job-uuid", "number-of-documents",
+        "document-creator-application-name", "job-uuid", "number-of-documents", "job-account-id",
     ]
 
     /// Reads the identity of job `jobID` on server `server` from its attributes.
@@ -64,6 +68,7 @@ public struct JobIdentity: Equatable, Sendable {
         self.pageRanges = attributes.values("page-ranges").compactMap { if case .range(let r) = $0 { r } else { nil } }
         self.application = attributes.string("document-creator-application-name")
         self.documentCount = max(1, attributes.integer("number-of-documents") ?? 1)
+        self.accountID = attributes.string("job-account-id").flatMap { $0.isEmpty ? nil : $0 }
     }
 }
 
