@@ -174,6 +174,21 @@ public final class Gatekeeper: JobGate {
             return .hold(jobState: "tollgate-cannot-price", message: "Tollgate: cannot price this job (\(error)); the job waits for an administrator")
         }
 
+        // The queue's job rules, on the price as it will print: before any money moves, and before
+        // a release queue keeps the job for its owner.
+        do throws(JobRuleError) {
+            if let violation = try policy.rules.violation(of: quote, colourPages: colourPages) {
+                try? store().recordJobEvent(jobKey: identity.key, user: identity.owner, kind: .refused,
+                                            detail: "\(settings.printer): \(violation)", actor: "backend")
+                switch policy.rules.overLimit {
+                case .hold: return .hold(jobState: "tollgate-over-limit", message: "Tollgate: not printed: \(violation)")
+                case .cancel: return .refuse(exitCode: .cancel, message: "Tollgate: cancelled: \(violation)")
+                }
+            }
+        } catch {
+            return .hold(jobState: "tollgate-cannot-price", message: "Tollgate: \(error); the job waits for an administrator")
+        }
+
         // Whether the wallet chain allows it (and, on a release queue, whether its owner released it).
         do throws(QuotaError) {
             let store = try store()

@@ -51,6 +51,8 @@ public struct QueuePolicy: Equatable, Sendable {
     public var ratesCard: String?
     /// How long a held job waits for release before it is cancelled.
     public var holdHours: Int
+    /// Page, price and colour limits on each job (``JobRules``).
+    public var rules = JobRules()
 
     /// Defaults when an option is absent: quota mode, cover rule, site default card, 48 hours.
     public static let defaults = QueuePolicy(mode: .quota, rule: .cover, ratesCard: nil, holdHours: 48)
@@ -74,7 +76,9 @@ public struct QueuePolicy: Equatable, Sendable {
     /// The printer attributes to ask cupsd for.
     public static let attributeNames = ["tollgate-mode-default", "tollgate-rule-default",
                                         "tollgate-rates-default", "tollgate-hold-hours-default",
-                                        "tollgate-owner-default", "tollgate-unanalysable-default"]
+                                        "tollgate-owner-default", "tollgate-unanalysable-default",
+                                        "tollgate-max-pages-default", "tollgate-max-cost-default",
+                                        "tollgate-colour-default", "tollgate-over-limit-default"]
 
     /// Reads the policy from a queue's printer attributes.
     public init(printerAttributes attributes: IPPAttributes) throws(QueuePolicyError) {
@@ -98,6 +102,22 @@ public struct QueuePolicy: Equatable, Sendable {
             }
             policy.holdHours = hours
         }
+        if let value = try QueuePolicy.single(attributes, "tollgate-max-pages-default") {
+            guard let pages = Int64(value), pages >= 1, pages <= 10_000_000 else {
+                throw .invalidValue(option: "tollgate-max-pages-default", value: value, expected: ["a number of printed sides from 1 to 10000000"])
+            }
+            policy.rules.maxPageSides = pages
+        }
+        if let value = try QueuePolicy.single(attributes, "tollgate-max-cost-default") {
+            // Read in the card's currency when a job is priced; the number must be one now.
+            let number = value.split(separator: " ").first.map(String.init) ?? ""
+            guard !number.isEmpty, number.allSatisfy({ $0.isNumber || $0 == "." }), number.filter({ $0 == "." }).count <= 1 else {
+                throw .invalidValue(option: "tollgate-max-cost-default", value: value, expected: ["an amount such as 5.00"])
+            }
+            policy.rules.maxCost = value
+        }
+        policy.rules.colour = try QueuePolicy.keyword(attributes, "tollgate-colour-default") ?? policy.rules.colour
+        policy.rules.overLimit = try QueuePolicy.keyword(attributes, "tollgate-over-limit-default") ?? policy.rules.overLimit
         self = policy
     }
 

@@ -26,9 +26,20 @@ import Testing
         ("tollgate-rates-default", "../etc/passwd"), ("tollgate-rates-default", "a b"),
         ("tollgate-hold-hours-default", "0"), ("tollgate-hold-hours-default", "-3"), ("tollgate-hold-hours-default", "soon"),
         ("tollgate-owner-default", "anyone"), ("tollgate-unanalysable-default", "free"),
+        ("tollgate-max-pages-default", "0"), ("tollgate-max-pages-default", "ten"), ("tollgate-max-cost-default", "-1"),
+        ("tollgate-max-cost-default", "lots"), ("tollgate-colour-default", "grey-ish"), ("tollgate-over-limit-default", "ignore"),
     ])
     func malformedOptionsAreErrorsNotDefaults(option: String, value: String) {
         #expect(throws: QueuePolicyError.self) { try QueuePolicy(printerAttributes: attributes([option: [value]])) }
+    }
+
+    @Test func readsTheJobRules() throws {
+        let policy = try QueuePolicy(printerAttributes: attributes([
+            "tollgate-max-pages-default": ["50"], "tollgate-max-cost-default": ["2.50"],
+            "tollgate-colour-default": ["Deny"], "tollgate-over-limit-default": ["cancel"],
+        ]))
+        #expect(policy.rules == JobRules(maxPageSides: 50, maxCost: "2.50", colour: .deny, overLimit: .cancel))
+        #expect(QueuePolicy.defaults.rules == JobRules(), "no limits unless the administrator sets them")
     }
 
     @Test func twoValuesAreAnError() {
