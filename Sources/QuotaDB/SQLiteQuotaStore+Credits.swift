@@ -29,18 +29,31 @@ extension SQLiteQuotaStore {
     @discardableResult
     public func credit(user: String, to destination: Destination, amount: Money, mode: CreditMode,
                        reason: String, actor: String) throws(QuotaError) -> LedgerEntry {
+        let value = try checkedCredit(user: user, amount: amount)
+        let at = now
+        return try write { db in
+            try ledgerEntry(db, id: try credit(db, user: user, destination: destination, value: value, mode: mode,
+                                               reason: reason, actor: actor, at: at))
+        }
+    }
+
+    /// The credit's minor units, after checking the user name and that it is not negative.
+    func checkedCredit(user: String, amount: Money) throws(QuotaError) -> Int64 {
         try Self.checkUserName(user)
         let value = try units(amount)
         guard value >= 0 else {
             throw .invalidAmount("a credit cannot be negative (\(amount)); to take money away use an adjustment")
         }
-        let at = now
-        return try write { db in
-            try ensureUser(db, user, at: at)
-            let id = try applyCredit(db, user: user, destination: destination, value: value, mode: mode,
-                                     reason: reason, actor: actor, reference: nil, at: at)
-            return try ledgerEntry(db, id: id)
-        }
+        return value
+    }
+
+    /// ``credit(user:to:amount:mode:reason:actor:)`` inside the caller's transaction: the one
+    /// path of a manual credit (the CLI's and the Accounts API's). Returns the ledger row's id.
+    func credit(_ db: Database, user: String, destination: Destination, value: Int64, mode: CreditMode,
+                reason: String, actor: String, at: Date) throws -> Int64 {
+        try ensureUser(db, user, at: at)
+        return try applyCredit(db, user: user, destination: destination, value: value, mode: mode,
+                               reason: reason, actor: actor, reference: nil, at: at)
     }
 
     /// Adds `value` to a balance, or resets it so that the wallet balance (or the account's
@@ -73,17 +86,28 @@ extension SQLiteQuotaStore {
 
     @discardableResult
     public func adjust(user: String, on destination: Destination, by delta: Money, reason: String, actor: String) throws(QuotaError) -> LedgerEntry {
+        let value = try checkedAdjustment(user: user, delta: delta, reason: reason)
+        let at = now
+        return try write { db in
+            try ledgerEntry(db, id: try adjust(db, user: user, destination: destination, value: value, reason: reason, actor: actor, at: at))
+        }
+    }
+
+    /// The adjustment's signed minor units, after checking the user name and the reason.
+    func checkedAdjustment(user: String, delta: Money, reason: String) throws(QuotaError) -> Int64 {
         try Self.checkUserName(user)
         let value = try units(delta)
         guard !reason.isEmpty else { throw .invalidAmount("an adjustment needs a reason (it is kept in the ledger)") }
-        let at = now
-        return try write { db in
-            try ensureUser(db, user, at: at)
-            var accountID: AccountID?
-            if case .account(let nameOrCode) = destination { accountID = try findAccount(db, nameOrCode).id }
-            let id = try post(db, kind: .adjustment, user: user, accountID: accountID, amount: value, effect: value, jobKey: nil,
-                              reason: reason, actor: actor, at: at)
-            return try ledgerEntry(db, id: id)
-        }
+        return value
+    }
+
+    /// ``adjust(user:on:by:reason:actor:)`` inside the caller's transaction (CLI and API).
+    func adjust(_ db: Database, user: String, destination: Destination, value: Int64, reason: String, actor: String,
+                at: Date) throws -> Int64 {
+        try ensureUser(db, user, at: at)
+        var accountID: AccountID?
+        if case .account(let nameOrCode) = destination { accountID = try findAccount(db, nameOrCode).id }
+        return try post(db, kind: .adjustment, user: user, accountID: accountID, amount: value, effect: value, jobKey: nil,
+                        reason: reason, actor: actor, at: at)
     }
 }
