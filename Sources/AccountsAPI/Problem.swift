@@ -76,9 +76,9 @@ public struct Problem: Error, HTTPResponseError, Codable, Sendable, Equatable {
     /// What a ``QuotaError`` means for a caller: its sentence as the detail, the status it deserves.
     static func from(_ error: QuotaError) -> Problem {
         switch error {
-        case .accountNotFound, .apiClientNotFound, .userNotFound, .groupNotFound, .unknownJob, .heldJobNotFound:
+        case .accountNotFound, .apiClientNotFound, .userNotFound, .groupNotFound, .unknownJob, .heldJobNotFound, .paymentSiteNotFound:
             return Problem("not-found", status: .notFound, detail: error.description)
-        case .accountExists, .apiClientExists, .emailInUse, .cardInUse, .referenceConflict:
+        case .accountExists, .apiClientExists, .emailInUse, .cardInUse, .referenceConflict, .paymentSiteExists:
             return Problem("conflict", status: .conflict, detail: error.description)
         case .idempotencyConflict:
             return Problem("idempotency-key-reused", status: .unprocessableContent, detail: error.description)

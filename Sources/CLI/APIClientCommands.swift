@@ -77,3 +77,46 @@ struct APIClientCommand: ParsableCommand {
         }
     }
 }
+
+/// `tollgate payment-site …`: payment sites whose signed callbacks top up personal wallets
+/// (`POST /api/v1/payment-sites/NAME/callback`).
+struct PaymentSiteCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "payment-site",
+        abstract: "Payment sites that top up wallets by signed callback: add (prints the HMAC key once), list, remove.",
+        subcommands: [Add.self, List.self, Remove.self]
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a payment site and print the key it signs callbacks with (HMAC-SHA-256, hex).")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The site's name (the callback path's NAME).") var name: String
+        func run() throws {
+            let key = APICredentials.randomHex(bytes: 32)
+            try store.open().addPaymentSite(name, secret: Data(key.utf8), createdBy: invokingActor())
+            print("payment site: \(name)")
+            print("callback:     POST /api/v1/payment-sites/\(name)/callback")
+            print("signing key:  \(key)")
+            print("The site signs each callback body: X-Tollgate-Signature: sha256=HEX(HMAC-SHA-256(key, body)).")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List payment sites.")
+        @OptionGroup var store: StoreOptions
+        func run() throws {
+            Output.table(["NAME", "CREATED", "BY"], try store.open().paymentSites().map { [$0.name, Output.date($0.createdAt), $0.createdBy] })
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a payment site: its callbacks are refused from now on.")
+        @OptionGroup var store: StoreOptions
+        @Argument var name: String
+        func run() throws {
+            try store.open().removePaymentSite(name)
+            print("removed payment site \(name)")
+        }
+    }
+}

@@ -19,7 +19,7 @@ struct TollgateCommand: ParsableCommand {
             // Walk-up release (Sources/Release):
             JobsCommand.self, ReleaseCommand.self, DeleteJobCommand.self, TickCommand.self, PINCommand.self,
             // Accounts API (Sources/APIAccess, served by tollgated):
-            APIClientCommand.self,
+            APIClientCommand.self, PaymentSiteCommand.self,
         ]
     )
 }

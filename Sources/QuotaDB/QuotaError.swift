@@ -72,6 +72,10 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
     case invalidEmail(String)
     /// No user Tollgate knows by this name.
     case userNotFound(String)
+    /// A payment site with this name already exists.
+    case paymentSiteExists(name: String)
+    /// No payment site with this name.
+    case paymentSiteNotFound(String)
 
     public var description: String {
         switch self {
@@ -141,6 +145,10 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
             return "\"\(email)\" is not an e-mail address (one @, a name before it, a domain after it, no blanks)"
         case .userNotFound(let name):
             return "no user \"\(name)\" is recorded in Tollgate (`tollgate user add`)"
+        case .paymentSiteExists(let name):
+            return "a payment site named \"\(name)\" already exists: remove it first to give it a new key"
+        case .paymentSiteNotFound(let name):
+            return "no payment site \"\(name)\" (see `tollgate payment-site list`)"
         }
     }
 }

@@ -246,6 +246,18 @@ extension SQLiteQuotaStore {
         }
     }
 
+    /// ``topUp(user:amount:reference:actor:)`` at most once per `claim` (as the idempotent
+    /// credit); a `reference` seen before is still credited once, whatever the key.
+    public func topUp(user: String, amount: Money, reference: String?, actor: String, once claim: IdempotencyClaim,
+                      respond: @escaping @Sendable (LedgerEntry, AccountBalance?) throws -> StoredResponse) throws(QuotaError) -> StoredResponse {
+        let value = try checkedTopUp(user: user, amount: amount)
+        let at = now
+        let reference = reference.flatMap { $0.isEmpty ? nil : $0 }
+        return try idempotent(claim, at: at, respond: respond) { db in
+            try topUp(db, user: user, value: value, reference: reference, actor: actor, at: at)
+        }
+    }
+
     /// ``adjust(user:on:by:reason:actor:)`` at most once per `claim` (as the idempotent credit).
     public func adjust(user: String, on destination: Destination, by delta: Money, reason: String, actor: String,
                        once claim: IdempotencyClaim,
@@ -284,6 +296,42 @@ extension SQLiteQuotaStore {
                 INSERT INTO idempotency_key(client_id, key, fingerprint, status, body, ledger_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [claim.clientID, claim.key, claim.fingerprint, response.status, response.body, entry.id, at.unixMilliseconds])
             return response
+        }
+    }
+
+    // MARK: - Payment sites
+
+    /// Records a payment site and the key its callbacks are signed with.
+    public func addPaymentSite(_ name: String, secret: Data, createdBy: String) throws(QuotaError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !name.contains("/") else { throw .invalidUserName(name) }
+        let at = now
+        try write { db in
+            if try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM payment_site WHERE name = ?", arguments: [name]) == true {
+                throw QuotaError.paymentSiteExists(name: name)
+            }
+            try db.run(sql: "INSERT INTO payment_site(name, secret, created_at, created_by) VALUES (?, ?, ?, ?)",
+                       arguments: [name, secret, at.unixMilliseconds, createdBy])
+        }
+    }
+
+    /// Payment sites by name, without their keys.
+    public func paymentSites() throws(QuotaError) -> [(name: String, createdAt: Date, createdBy: String)] {
+        try read { db in
+            try Row.fetchAll(cached: db, sql: "SELECT name, created_at, created_by FROM payment_site ORDER BY name").map {
+                ($0["name"], Date(unixMilliseconds: $0["created_at"]), $0["created_by"])
+            }
+        }
+    }
+
+    /// The site's callback key, or `nil` for an unknown site.
+    public func paymentSiteSecret(_ name: String) throws(QuotaError) -> Data? {
+        try read { db in try Data.fetchOne(cached: db, sql: "SELECT secret FROM payment_site WHERE name = ?", arguments: [name]) }
+    }
+
+    public func removePaymentSite(_ name: String) throws(QuotaError) {
+        try write { db in
+            try db.run(sql: "DELETE FROM payment_site WHERE name = ?", arguments: [name])
+            if db.changesCount == 0 { throw QuotaError.paymentSiteNotFound(name) }
         }
     }
 

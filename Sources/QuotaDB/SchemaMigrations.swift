@@ -43,8 +43,8 @@ enum SchemaMigrations {
         // The Accounts API (issue 15): OAuth clients (secrets stored as SHA-256 only), their
         // short-lived bearer tokens (hashed too), the responses of money-moving calls by
         // Idempotency-Key (a retried call returns the first answer and moves money once), and
-        // users' e-mail addresses (Pharos's `useremail`).
-        migrator.registerMigration("v5: API clients, tokens, idempotency keys, user e-mail") { db in
+        // users' e-mail addresses (Pharos's `useremail`), and payment sites' callback keys.
+        migrator.registerMigration("v5: API clients, tokens, idempotency keys, user e-mail, payment sites") { db in
             try db.execute(sql: """
                 ALTER TABLE user ADD COLUMN email TEXT COLLATE NOCASE;
                 CREATE UNIQUE INDEX user_email ON user(email) WHERE email IS NOT NULL;
@@ -79,6 +79,15 @@ enum SchemaMigrations {
                     ledger_id   INTEGER REFERENCES ledger(id),
                     created_at  INTEGER NOT NULL,
                     PRIMARY KEY (client_id, key)
+                ) WITHOUT ROWID;
+
+                -- Payment sites that call back after a top-up, each with its HMAC key (it must be
+                -- kept to verify signatures: the database is root's alone, 0600).
+                CREATE TABLE payment_site (
+                    name       TEXT PRIMARY KEY COLLATE NOCASE CHECK (length(trim(name)) > 0),
+                    secret     BLOB NOT NULL CHECK (length(secret) >= 32),
+                    created_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL
                 ) WITHOUT ROWID;
                 PRAGMA user_version = 5;
                 """)
