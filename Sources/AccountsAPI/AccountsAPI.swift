@@ -11,13 +11,17 @@ public struct AccountsAPISettings: Sendable {
     public var emailDomain: String?
     /// How long a bearer token lives.
     public var tokenLifetime: TimeInterval
+    /// Calls per minute and client (0: no limit).
+    public var rateLimitPerMinute: Int
     /// The largest request body read (JSON and forms are small): longer is a 413 problem.
     public static let maxBodySize = 16 * 1024
 
-    public init(site: String = "tollgate", emailDomain: String? = nil, tokenLifetime: TimeInterval = 15 * 60) {
+    public init(site: String = "tollgate", emailDomain: String? = nil, tokenLifetime: TimeInterval = 15 * 60,
+                rateLimitPerMinute: Int = 600) {
         self.site = site
         self.emailDomain = emailDomain
         self.tokenLifetime = tokenLifetime
+        self.rateLimitPerMinute = rateLimitPerMinute
     }
 }
 
@@ -29,12 +33,14 @@ public struct AccountsAPISettings: Sendable {
 public struct AccountsAPI: Sendable {
     public let store: SQLiteQuotaStore
     public let settings: AccountsAPISettings
+    let limiter: ClientRateLimiter
     /// The path prefixes the API owns.
     public static let prefixes = ["/api/v1", "/oauth"]
 
     public init(store: SQLiteQuotaStore, settings: AccountsAPISettings = AccountsAPISettings()) {
         self.store = store
         self.settings = settings
+        limiter = ClientRateLimiter(perMinute: settings.rateLimitPerMinute)
     }
 
     /// Adds every route of the API to `router` (any parent context: the station's, or a test's),
@@ -50,12 +56,13 @@ public struct AccountsAPI: Sendable {
         OpenAPIController<Parent>().addRoutes(to: api)
         let topUps = TopUpsController<Parent>(store: store, settings: settings)
         topUps.addCallbackRoutes(to: api)
-        let authenticated = api.group().add(middleware: BearerAuthenticator(store: store))
+        let authenticated = api.group().add(middleware: BearerAuthenticator(store: store, limiter: limiter))
         ActivitiesController<Parent>(store: store, settings: settings).addRoutes(to: authenticated)
         topUps.addRoutes(to: authenticated)
         AccountsController<Parent>(store: store).addRoutes(to: authenticated)
         UsersController<Parent>(store: store).addRoutes(to: authenticated)
         LedgerController<Parent>(store: store).addRoutes(to: authenticated)
+        ReportsController<Parent>(store: store).addRoutes(to: authenticated)
 
         let added = router.routes.filter { !before.contains($0.description) }
         router.add(middleware: APIFallbackMiddleware<Parent>(prefixes: Self.prefixes,

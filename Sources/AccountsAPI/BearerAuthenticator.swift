@@ -8,10 +8,12 @@ import QuotaDB
 ///
 /// Failure policy: no token, a malformed header, an unknown or expired token, or a token of a
 /// revoked client → 401 problem with `WWW-Authenticate: Bearer` (RFC 6750), and the route never
-/// runs; which of these it was is not said (it is logged). A busy database → 503.
+/// runs; which of these it was is not said (it is logged). A client over its rate limit → 429
+/// with `Retry-After`. A busy database → 503.
 struct BearerAuthenticator<Parent: RequestContext>: RouterMiddleware {
     typealias Context = APIRequestContext<Parent>
     let store: SQLiteQuotaStore
+    let limiter: ClientRateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -28,6 +30,11 @@ struct BearerAuthenticator<Parent: RequestContext>: RouterMiddleware {
             context.logger.notice("api: refused a bearer token that is unknown, expired or of a revoked client")
             throw Problem.unauthenticated(detail: "The token is not valid: it expired, or its client was revoked. Get a new one from POST /oauth/token.",
                                           invalidToken: true)
+        }
+        if let wait = await limiter.admit(grant.client.id) {
+            throw Problem("rate-limited", status: .tooManyRequests,
+                          detail: "Client \(grant.client.name) made more than \(limiter.perMinute) calls in a minute; retry in \(wait) s.",
+                          headers: ["Retry-After": String(wait)])
         }
         var context = context
         context.identity = APIIdentity(clientID: ClientID(grant.client.id), clientName: grant.client.name,

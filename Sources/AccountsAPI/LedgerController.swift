@@ -31,8 +31,8 @@ struct LedgerController<Parent: RequestContext> {
             guard let id = Int64(after) else { throw Problem.badRequest("after is the id of the last entry of the previous page, not \(after).") }
             query.afterID = id
         }
-        query.from = try date(parameters.get("from"), "from")
-        query.until = try date(parameters.get("until"), "until")
+        query.from = try QueryDate.parse(parameters.get("from"), "from")
+        query.until = try QueryDate.parse(parameters.get("until"), "until")
         let store = self.store
         let accountKey = parameters.get("account").map(AccountKey.init)
         let filter = query
@@ -43,13 +43,5 @@ struct LedgerController<Parent: RequestContext> {
         }
         let page = entries.prefix(limit).map(LedgerEntryJSON.init)
         return try APIJSON.response(Page(items: Array(page), next: entries.count > limit ? page.last.map { String($0.id) } : nil))
-    }
-
-    private func date(_ text: String?, _ name: String) throws -> Date? {
-        guard let text else { return nil }
-        guard let date = ISO8601DateFormatter().date(from: text) else {
-            throw Problem.badRequest("\(name) is an ISO 8601 instant like 2026-01-31T00:00:00Z, not \(text).")
-        }
-        return date
     }
 }

@@ -63,6 +63,9 @@ struct TollgatedCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-token-lifetime"), help: ArgumentHelp("Accounts API: seconds a bearer token from /oauth/token lives.", valueName: "seconds"))
     var apiTokenLifetime: Int = 900
 
+    @Option(name: .customLong("api-rate-limit"), help: ArgumentHelp("Accounts API: calls per minute per client (0: no limit).", valueName: "calls"))
+    var apiRateLimit: Int = 600
+
     func validate() throws {
         guard (try? Self.hostAndPort(listen)) != nil else {
             throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:8631 or [::1]:8631), not \(listen)")
@@ -70,6 +73,7 @@ struct TollgatedCommand: AsyncParsableCommand {
         guard idleTimeout >= 10 else { throw ValidationError("--idle-timeout must be at least 10 seconds") }
         guard tickInterval >= 1 else { throw ValidationError("--tick-interval must be at least 1 second") }
         guard !pamService.isEmpty, !pamService.contains("/") else { throw ValidationError("--pam-service must be a PAM service name") }
+        guard apiRateLimit >= 0 else { throw ValidationError("--api-rate-limit must be 0 or more calls a minute") }
         guard (1...86400).contains(apiTokenLifetime) else { throw ValidationError("--api-token-lifetime must be 1 to 86400 seconds") }
         guard !apiSite.isEmpty, !apiSite.contains("/") else { throw ValidationError("--api-site must be a name without /") }
         if let emailDomain, emailDomain.isEmpty || emailDomain.contains("@") || emailDomain.contains(" ") {
@@ -107,7 +111,8 @@ struct TollgatedCommand: AsyncParsableCommand {
                               settings: StationSettings(idleTimeout: TimeInterval(idleTimeout), secureCookies: secureCookies),
                               log: log)
         let api = AccountsAPI(store: store, settings: AccountsAPISettings(site: apiSite, emailDomain: emailDomain,
-                                                                          tokenLifetime: TimeInterval(apiTokenLifetime)))
+                                                                          tokenLifetime: TimeInterval(apiTokenLifetime),
+                                                                          rateLimitPerMinute: apiRateLimit))
         station.mounts.append { api.addRoutes(to: $0) }
         let ticker = ExpiryTicker(release: release, sessions: sessions, interval: TimeInterval(tickInterval), log: log)
         var localServer: LocalReleaseServer?

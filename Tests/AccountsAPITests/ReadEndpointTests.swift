@@ -101,3 +101,36 @@ import TestSupport
         #expect(served.body.contains("\"openapi\": \"3.1.0\""))
     }
 }
+
+/// Usage reports and the per-client rate limit.
+@Suite(.serialized) struct ReportAndLimitTests {
+    @Test func theUsageReportSumsCreditsAndTopUpsPerUser() throws {
+        let server = try APIServer(currency: "EUR")
+        defer { server.stop() }
+        try server.tollgate("account", "add", "Physics", "--code", "PHY", "--hard", "10.00")
+        try server.tollgate("topup", "ann", "4.00")
+        try server.tollgate("credit", "ann", "1.50", "--account", "Physics")
+        let token = try server.accessToken(try server.addClient("reports", scopes: ["reports:read"]))
+        let reply = try server.request("GET", "/api/v1/reports/usage?by=user", headers: ["Authorization": "Bearer \(token)"])
+        #expect(reply.status == 200, "\(reply.body)")
+        let rows = try #require(reply.json["rows"] as? [[String: Any]])
+        let ann = try #require(rows.first { $0["user"] as? String == "ann" })
+        #expect(minorUnits(ann["toppedUp"]) == 400 && minorUnits(ann["credited"]) == 150, "\(ann)")
+        #expect(try server.request("GET", "/api/v1/reports/usage?by=queue", headers: ["Authorization": "Bearer \(token)"]).status == 400)
+    }
+
+    @Test func aClientOverItsRateLimitGets429() throws {
+        let server = try APIServer(extra: ["--api-rate-limit", "5"])
+        defer { server.stop() }
+        let busy = try server.addClient("busy", scopes: ["reports:read"])
+        let token = try server.accessToken(busy)
+        let statuses = try (1...7).map { _ in try server.request("GET", "/api/v1/accounts", headers: ["Authorization": "Bearer \(token)"]) }
+        #expect(statuses.prefix(5).allSatisfy { $0.status == 200 }, "\(statuses.map(\.status))")
+        let refused = try #require(statuses.last)
+        #expect(refused.status == 429 && refused.headers["content-type"] == "application/problem+json")
+        #expect(Int(refused.headers["retry-after"] ?? "") ?? 0 >= 1)
+        // Another client has its own budget.
+        let other = try server.accessToken(try server.addClient("calm", scopes: ["reports:read"]))
+        #expect(try server.request("GET", "/api/v1/accounts", headers: ["Authorization": "Bearer \(other)"]).status == 200)
+    }
+}
