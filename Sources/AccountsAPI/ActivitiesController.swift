@@ -25,7 +25,7 @@ struct ActivitiesController<Parent: RequestContext> {
 
     enum ActivityType: String, Codable, Sendable { case credit, debit }
 
-    struct ActivityRequest: Decodable {
+    struct ActivityRequest: Decodable, Sendable {
         var useremail: String
         var accountId: AccountKey
         var activityType: ActivityType
@@ -63,58 +63,66 @@ struct ActivitiesController<Parent: RequestContext> {
         let (body, raw) = try await APIJSON.decode(ActivityRequest.self, from: request, context: context)
         let claim = IdempotencyClaim(clientID: identity.clientID.rawValue, key: claimKey,
                                      fingerprint: IdempotencyHeader.fingerprint(request, body: raw))
-        let store = self.store
-        if let first = try await Blocking.run({ try store.storedResponse(claim) }) { return IdempotencyHeader.replay(first) }
-
-        guard site == settings.site else { throw Problem.notFound("No site \"\(site)\" here (this server's site is \"\(settings.site)\").", kind: "unknown-site") }
-        let domain = settings.emailDomain
-        let email = body.useremail
-        guard let user = try await Blocking.run({ try store.user(email: email, domain: domain) }) else {
-            throw Problem.notFound("No user has the e-mail address \(email)\(domain.map { " (nor is it USER@\($0) for a user Tollgate knows)" } ?? "").",
-                                   kind: "unknown-user")
-        }
-        let key = body.accountId
-        let account = try await Blocking.run { try key.resolve(in: store) }
-        guard body.quantity >= 0 else { throw Problem.unprocessable("quantity must be 0 or more, not \(body.quantity).") }
-        let amount: Money
-        do {
-            amount = try Money(parsing: body.amount.text, currency: store.currency, unit: .optional)
-        } catch {
-            throw Problem.unprocessable("amount \(body.amount.text) is not an amount in \(store.currency): \(error).", kind: "invalid-amount")
-        }
-        let magnitude = Money(minorUnits: amount.minorUnits.magnitude > UInt64(Int64.max) ? Int64.max : Int64(amount.minorUnits.magnitude),
-                              currency: amount.currency)
+        let store = self.store, settings = self.settings
+        // What the body says, checked before the database is asked anything.
+        let amount = try Self.checkedAmount(body, currency: store.currency)
+        guard (0...1_000_000).contains(body.quantity) else { throw Problem.unprocessable("quantity is 0 to 1000000, not \(body.quantity).") }
+        guard (body.reason ?? "").count <= 500 else { throw Problem.unprocessable("reason is at most 500 characters.") }
         let reason = body.reason?.isEmpty == false ? body.reason! : "api \(body.activityType.rawValue) (quantity \(body.quantity))"
-        let site_ = site, actor = identity.actor, activity = body.activityType, quantity = body.quantity, decimal = body.amount.value
-        let respond: @Sendable (LedgerEntry, AccountBalance?) throws -> StoredResponse = { entry, balance in
-            let response = ActivityResponse(id: entry.id, site: site_, useremail: email, user: user, accountId: account.id,
-                                            account: AccountSummary(account), activityType: activity, quantity: quantity, amount: decimal,
-                                            balance: BalanceJSON(balance!), ledgerEntry: LedgerEntryJSON(entry))
-            return StoredResponse(status: 201, body: try APIJSON.encoder.encode(response))
-        }
-        let stored: StoredResponse
-        switch body.activityType {
-        case .credit:
-            guard amount.isNegative else {
-                throw Problem.unprocessable("A credit's amount is negative (points taken off the used points: -120 turns 210 used into 90), not \(body.amount.text).",
-                                            kind: "invalid-amount")
+        let actor = identity.actor
+
+        // One thread for the whole database part: the retry's answer, the user, the account, the money.
+        let stored = try await Blocking.run { () throws -> StoredResponse in
+            if let first = try store.storedResponse(claim) { return first }
+            guard site == settings.site else {
+                throw Problem.notFound("No site \"\(site)\" here (this server's site is \"\(settings.site)\").", kind: "unknown-site")
             }
-            stored = try await Blocking.run {
-                try store.credit(user: user, to: .account(account.name), amount: magnitude, mode: .add, reason: reason, actor: actor,
-                                 once: claim, respond: respond)
+            guard let user = try store.user(email: body.useremail, domain: settings.emailDomain) else {
+                throw Problem.notFound("No user has the e-mail address \(body.useremail)\(settings.emailDomain.map { " (nor is it USER@\($0) for a user Tollgate knows)" } ?? "").",
+                                       kind: "unknown-user")
             }
-        case .debit:
-            guard !amount.isNegative, !amount.isZero else {
-                throw Problem.unprocessable("A debit's amount is positive (points added to the used points), not \(body.amount.text).", kind: "invalid-amount")
+            let account = try body.accountId.resolve(in: store)
+            let respond: @Sendable (LedgerEntry, AccountBalance?) throws -> StoredResponse = { entry, balance in
+                let response = ActivityResponse(id: entry.id, site: site, useremail: body.useremail, user: user, accountId: account.id,
+                                                account: AccountSummary(account), activityType: body.activityType, quantity: body.quantity,
+                                                amount: body.amount.value, balance: BalanceJSON(balance!), ledgerEntry: LedgerEntryJSON(entry))
+                return StoredResponse(status: 201, body: try APIJSON.encoder.encode(response))
             }
-            stored = try await Blocking.run {
-                try store.adjust(user: user, on: .account(account.name), by: try amount.negated(), reason: reason, actor: actor,
-                                 once: claim, respond: respond)
+            switch body.activityType {
+            case .credit:
+                // Pharos's −120 is Tollgate's credit of 120 on the account (usage goes down by 120).
+                return try store.credit(user: user, to: .account(account.name), amount: try amount.negated(), mode: .add, reason: reason,
+                                        actor: actor, once: claim, respond: respond)
+            case .debit:
+                return try store.adjust(user: user, on: .account(account.name), by: try amount.negated(), reason: reason, actor: actor,
+                                        once: claim, respond: respond)
             }
         }
         if stored.isReplay { return IdempotencyHeader.replay(stored) }
-        context.logger.info("api: \(actor) \(activity.rawValue) \(amount) for \(user) on \(account.name)")
+        context.logger.info("api: \(actor) \(body.activityType.rawValue) \(amount) for \(body.useremail) on account \(body.accountId.text)")
         return IdempotencyHeader.response(stored)
+    }
+}
+
+extension ActivitiesController {
+    /// The body's amount in the site currency, with the sign its activity needs: a credit is
+    /// negative (used points go down), a debit positive; zero, too many decimals → 422.
+    static func checkedAmount(_ body: ActivityRequest, currency: Currency) throws -> Money {
+        let amount: Money
+        do {
+            amount = try Money(parsing: body.amount.text, currency: currency, unit: .optional)
+        } catch {
+            throw Problem.unprocessable("amount \(body.amount.text) is not an amount in \(currency): \(error).", kind: "invalid-amount")
+        }
+        switch body.activityType {
+        case .credit where !amount.isNegative:
+            throw Problem.unprocessable("A credit's amount is negative (points taken off the used points: -120 turns 210 used into 90), not \(body.amount.text).",
+                                        kind: "invalid-amount")
+        case .debit where amount.isNegative || amount.isZero:
+            throw Problem.unprocessable("A debit's amount is positive (points added to the used points), not \(body.amount.text).", kind: "invalid-amount")
+        default:
+            return amount
+        }
     }
 }
 

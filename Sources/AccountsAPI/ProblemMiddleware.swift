@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Pricing
 import QuotaDB
 
 /// Turns every error of an API route into an RFC 9457 problem: a ``Problem`` as it is,
@@ -24,6 +25,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let problem = Problem.from(error)
             if problem.statusCode >= 500 { logger.error("api \(request.method) \(request.uri.path): \(error)") }
             return problem
+        case let error as MoneyError:
+            return Problem("invalid-amount", status: .unprocessableContent, detail: "\(error)")
         case is NIOTooManyBytesError:
             return Problem("body-too-large", status: .contentTooLarge,
                            detail: "The request body is larger than \(AccountsAPISettings.maxBodySize) bytes.")
