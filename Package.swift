@@ -129,6 +129,6 @@ let package = Package(
                     path: "Tests/StationTests", exclude: ["station_browser.py"]),
         .testTarget(name: "AccountsAPITests", dependencies: ["TestSupport", "AccountsAPI", "APIAccess", "QuotaDB", "Pricing",
                                                        .product(name: "Hummingbird", package: "hummingbird")],
-                    path: "Tests/AccountsAPITests"),
+                    path: "Tests/AccountsAPITests", exclude: ["schemathesis.sh"]),
     ]
 )

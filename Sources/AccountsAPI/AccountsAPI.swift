@@ -79,9 +79,19 @@ enum APIJSON {
         return encoder
     }
 
+    /// Dates are RFC 3339 instants, with or without fractional seconds.
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let text = try c.decode(String.self)
+            let plain = ISO8601DateFormatter(), fractional = ISO8601DateFormatter()
+            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(text) is not an RFC 3339 instant like 2026-01-31T00:00:00Z")
+            }
+            return date
+        }
         return decoder
     }
 

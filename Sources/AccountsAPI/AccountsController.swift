@@ -50,7 +50,7 @@ struct AccountsController<Parent: RequestContext> {
 
     /// `?archived=true` includes archived accounts.
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
-        let archived = request.uri.queryParameters.get("archived") == "true"
+        let archived = try QueryFlag.parse(request.uri.queryParameters.get("archived"), "archived")
         let store = self.store
         let accounts = try await Blocking.run { try store.accounts(includeArchived: archived) }
         return try APIJSON.response(accounts.map(AccountJSON.init))

@@ -20,7 +20,7 @@ struct LedgerController<Parent: RequestContext> {
     @Sendable func list(_ request: Request, context: Context) async throws -> Response {
         let parameters = request.uri.queryParameters
         let limit = try Paging.limit(request)
-        var query = LedgerQuery(user: parameters.get("user"), walletOnly: parameters.get("wallet") == "true", limit: limit + 1)
+        var query = LedgerQuery(user: parameters.get("user"), walletOnly: try QueryFlag.parse(parameters.get("wallet"), "wallet"), limit: limit + 1)
         for kind in parameters.getAll("kind") {
             guard let value = LedgerKind(rawValue: kind) else {
                 throw Problem.badRequest("kind is one of \(LedgerKind.allCases.map(\.rawValue).joined(separator: ", ")), not \(kind).")

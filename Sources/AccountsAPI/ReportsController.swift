@@ -55,11 +55,24 @@ struct ReportsController<Parent: RequestContext> {
     }
 }
 
-/// ISO 8601 instants in query strings.
+/// `true` or `false` in query strings (absent: `false`); anything else is a 400 problem.
+enum QueryFlag {
+    static func parse(_ text: String?, _ name: String) throws -> Bool {
+        switch text {
+        case nil, "false": return false
+        case "true": return true
+        case let other?: throw Problem.badRequest("\(name) is true or false, not \(other).")
+        }
+    }
+}
+
+/// ISO 8601 instants in query strings (RFC 3339, with or without fractional seconds).
 enum QueryDate {
     static func parse(_ text: String?, _ name: String) throws -> Date? {
         guard let text else { return nil }
-        guard let date = ISO8601DateFormatter().date(from: text) else {
+        let plain = ISO8601DateFormatter(), fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = plain.date(from: text) ?? fractional.date(from: text) else {
             throw Problem.badRequest("\(name) is an ISO 8601 instant like 2026-01-31T00:00:00Z, not \(text).")
         }
         return date
