@@ -43,9 +43,70 @@ struct AccountsController<Parent: RequestContext> {
         group.group("accounts").add(middleware: RequireScope(.reportsRead, .accountsAdmin))
             .get(use: list)
             .get(":id", use: get)
+            .get(":id/grants", use: grants)
         group.group("accounts").add(middleware: RequireScope(.accountsAdmin))
             .post(use: create)
             .patch(":id", use: update)
+            .put(":id/grants/:kind/:name", use: grant)
+            .delete(":id/grants/:kind/:name", use: revoke)
+    }
+
+    /// Who may use a restricted account (Pharos's "Access by Users and Groups").
+    struct GrantsJSON: Encodable {
+        var account: AccountSummary
+        var access: String
+        var users: [String]
+        var groups: [String]
+    }
+
+    @Sendable func grants(_ request: Request, context: Context) async throws -> Response {
+        let key = AccountKey(try context.parameters.require("id"))
+        let store = self.store
+        return try APIJSON.response(try await Blocking.run { () throws -> GrantsJSON in
+            let account = try key.resolve(in: store)
+            return Self.grantsJSON(account, try store.grants(of: account.name))
+        })
+    }
+
+    /// `PUT …/grants/users/NAME` or `…/groups/NAME`: grants access (again: nothing changes).
+    @Sendable func grant(_ request: Request, context: Context) async throws -> Response {
+        try await changeGrant(request, context: context, add: true)
+    }
+
+    /// `DELETE …/grants/users/NAME` or `…/groups/NAME`: takes access away (absent: nothing changes).
+    @Sendable func revoke(_ request: Request, context: Context) async throws -> Response {
+        try await changeGrant(request, context: context, add: false)
+    }
+
+    private func changeGrant(_ request: Request, context: Context, add: Bool) async throws -> Response {
+        let key = AccountKey(try context.parameters.require("id"))
+        let kind = try context.parameters.require("kind"), name = try context.parameters.require("name")
+        let grant: AccessGrant
+        switch kind {
+        case "users": grant = .user(name)
+        case "groups": grant = .group(name)
+        default: throw Problem.notFound("Grants are under grants/users/NAME or grants/groups/NAME, not grants/\(kind).")
+        }
+        let store = self.store
+        let result = try await Blocking.run { () throws -> GrantsJSON in
+            let account = try key.resolve(in: store)
+            if add { try store.grant(grant, on: account.name) } else { try store.revoke(grant, on: account.name) }
+            return Self.grantsJSON(account, try store.grants(of: account.name))
+        }
+        let actor = try context.requireIdentity().actor
+        context.logger.info("api: \(actor) \(add ? "granted" : "revoked") \(kind) \(name) on \(result.account.name)")
+        return try APIJSON.response(result)
+    }
+
+    static func grantsJSON(_ account: Account, _ grants: [AccessGrant]) -> GrantsJSON {
+        var users: [String] = [], groups: [String] = []
+        for grant in grants {
+            switch grant {
+            case .user(let name): users.append(name)
+            case .group(let name): groups.append(name)
+            }
+        }
+        return GrantsJSON(account: AccountSummary(account), access: account.access.rawValue, users: users, groups: groups)
     }
 
     /// `?archived=true` includes archived accounts.

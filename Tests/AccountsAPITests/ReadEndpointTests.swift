@@ -43,6 +43,19 @@ import TestSupport
         #expect(try call("GET", "/api/v1/accounts", reader).array.count == 1, "archived accounts are hidden")
         #expect(try call("GET", "/api/v1/accounts?archived=true", reader).array.count == 2)
         #expect(try server.tollgate("account", "list", "--archived").contains("Chemistry"), "the CLI sees the same accounts")
+
+        // Access by users and groups.
+        #expect(try call("PUT", "/api/v1/accounts/PHY-101/grants/users/alice", reader).status == 403)
+        let granted = try call("PUT", "/api/v1/accounts/PHY-101/grants/users/alice", admin)
+        #expect(granted.status == 200 && granted.json["users"] as? [String] == ["alice"], "\(granted.body)")
+        _ = try call("PUT", "/api/v1/accounts/PHY-101/grants/groups/students", admin)
+        _ = try call("PUT", "/api/v1/accounts/PHY-101/grants/groups/students", admin)
+        let grants = try call("GET", "/api/v1/accounts/1/grants", reader)
+        #expect(grants.json["groups"] as? [String] == ["students"] && grants.json["access"] as? String == "restricted", "\(grants.body)")
+        #expect(try server.tollgate("account", "list", "--user", "alice").contains("Physics"), "alice may use it now")
+        let revoked = try call("DELETE", "/api/v1/accounts/PHY-101/grants/users/alice", admin)
+        #expect(revoked.status == 200 && revoked.json["users"] as? [String] == [])
+        #expect(try call("PUT", "/api/v1/accounts/PHY-101/grants/teams/x", admin).status == 404)
     }
 
     @Test func usersAndLedgerArePaged() throws {
