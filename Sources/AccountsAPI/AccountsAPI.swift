@@ -63,6 +63,7 @@ public struct AccountsAPI: Sendable {
         UsersController<Parent>(store: store).addRoutes(to: authenticated)
         LedgerController<Parent>(store: store).addRoutes(to: authenticated)
         ReportsController<Parent>(store: store).addRoutes(to: authenticated)
+        HeldJobsController<Parent>(store: store).addRoutes(to: authenticated)
 
         let added = router.routes.filter { !before.contains($0.description) }
         router.add(middleware: APIFallbackMiddleware<Parent>(prefixes: Self.prefixes,

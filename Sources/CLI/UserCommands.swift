@@ -61,9 +61,11 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
         @Argument(help: "User name.") var user: String
         func run() throws {
-            let balances = try store.open().balances(for: user)
+            let db = try store.open()
+            let balances = try db.balances(for: user)
             if output.json { return try Output.json(balances) }
             print("user:           \(balances.user)")
+            if let email = try db.email(of: user) { print("e-mail:         \(email)") }
             print("wallet:         \(balances.wallet)")
             print("reserved:       \(balances.reserved) (held for jobs not yet finished)")
             print("active account: \(ActiveCommand.describe(balances.active))")

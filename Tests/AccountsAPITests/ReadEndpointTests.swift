@@ -1,4 +1,6 @@
 import Foundation
+import Pricing
+import QuotaDB
 import Testing
 import TestSupport
 
@@ -145,5 +147,28 @@ import TestSupport
         // Another client has its own budget.
         let other = try server.accessToken(try server.addClient("calm", scopes: ["reports:read"]))
         #expect(try server.request("GET", "/api/v1/accounts", headers: ["Authorization": "Bearer \(other)"]).status == 200)
+    }
+}
+
+/// Held jobs as the quota database records them.
+@Suite(.serialized) struct HeldJobsEndpointTests {
+    @Test func heldJobsAreListedByOwnerAndState() throws {
+        let server = try APIServer(currency: "EUR")
+        defer { server.stop() }
+        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: server.database))
+        let now = Date()
+        for (id, owner) in [(7, "ann"), (8, "bea")] {
+            _ = try store.recordHeld(HeldJob(jobKey: "host/\(id)/1", jobID: id, queue: "secure", owner: owner, title: "thesis.pdf", pageSides: 3,
+                                             sheets: 3, copies: 1, colourPages: 1, price: Money(minorUnits: 37, currency: .eur), ratesCard: "default",
+                                             heldAt: now, expiresAt: now.addingTimeInterval(3600)), reason: nil, actor: "backend")
+        }
+        let token = try server.accessToken(try server.addClient("reports", scopes: ["reports:read"]))
+        let all = try server.request("GET", "/api/v1/held-jobs", headers: ["Authorization": "Bearer \(token)"])
+        #expect(all.status == 200 && all.array.count == 2, "\(all.body)")
+        let ann = try server.request("GET", "/api/v1/held-jobs?user=ann", headers: ["Authorization": "Bearer \(token)"])
+        #expect(ann.array.map { $0["jobID"] as? Int } == [7])
+        #expect(minorUnits(ann.array.first?["price"]) == 37 && ann.array.first?["state"] as? String == "held")
+        #expect(try server.request("GET", "/api/v1/held-jobs?state=printed", headers: ["Authorization": "Bearer \(token)"]).array.isEmpty)
+        #expect(try server.request("GET", "/api/v1/held-jobs?state=lost", headers: ["Authorization": "Bearer \(token)"]).status == 400)
     }
 }
