@@ -37,6 +37,21 @@ import TestSupport
         #expect(!list.contains(client.secret))
     }
 
+    @Test func apiClientAddRefusesUnknownScopesAndDuplicateNames() throws {
+        let server = try APIServer()
+        defer { server.stop() }
+        let tollgate = BuiltProducts.executable("tollgate")
+        let unknown = try ProcessRunner.run([tollgate, "api-client", "add", "x", "--scope", "everything", "--db", server.database])
+        #expect(unknown.status != 0 && unknown.stderr.contains("unknown scope everything"), "\(unknown.stderr)")
+        let none = try ProcessRunner.run([tollgate, "api-client", "add", "x", "--db", server.database])
+        #expect(none.status != 0 && none.stderr.contains("at least one --scope"))
+        _ = try server.addClient("bursar", scopes: ["billing-accounts"])
+        let twice = try ProcessRunner.run([tollgate, "api-client", "add", "Bursar", "--scope", "reports:read", "--db", server.database])
+        #expect(twice.status != 0 && twice.stderr.contains("already exists"), "\(twice.stderr)")
+        let email = try ProcessRunner.run([tollgate, "user", "edit", "alice", "--email", "not-an-address", "--db", server.database])
+        #expect(email.status != 0 && email.stderr.contains("is not an e-mail address"), "\(email.stderr)")
+    }
+
     @Test func tokenErrorsAreRFC6749Bodies() throws {
         let server = try APIServer()
         defer { server.stop() }
