@@ -104,6 +104,25 @@ import TestSupport
         #expect(try t.used("alice") == 90)
     }
 
+    /// Another process holds the write lock past the busy timeout: 503, nothing moved; the retry
+    /// with the same key afterwards moves the money, once.
+    @Test func aBusyDatabaseIs503AndTheRetryMovesMoneyOnce() throws {
+        let t = try Seeded()
+        defer { t.server.stop() }
+        let hold = "import sqlite3, sys, time; c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN IMMEDIATE'); time.sleep(7); c.execute('COMMIT')"
+        let locker = try RunningProcess(["/usr/bin/python3", "-c", hold, t.server.database], captureOutput: false)
+        usleep(500_000)
+        let busy = try t.credit(Self.seedCredit, key: "busy-1")
+        #expect(busy.status == 503, "\(busy.body)")
+        #expect(busy.headers["content-type"] == "application/problem+json" && busy.headers["retry-after"] != nil)
+        _ = try locker.wait(timeout: 20)
+        #expect(try t.used("alice") == 210, "nothing moved")
+        let retry = try t.credit(Self.seedCredit, key: "busy-1")
+        #expect(retry.status == 201 && retry.headers["idempotent-replayed"] == nil, "\(retry.body)")
+        #expect(try t.credit(Self.seedCredit, key: "busy-1").headers["idempotent-replayed"] == "true")
+        #expect(try t.used("alice") == 90)
+    }
+
     @Test func unknownUsersAccountsAndSitesAre404Problems() throws {
         let t = try Seeded()
         defer { t.server.stop() }

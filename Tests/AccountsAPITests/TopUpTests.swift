@@ -5,7 +5,9 @@ import TestSupport
 /// Wallet top-ups: by an API client with an Idempotency-Key, and by a payment site's signed callback.
 @Suite(.serialized) struct TopUpTests {
     static func hmac(_ body: String, key: String) throws -> String {
-        let result = try ProcessRunner.shell("printf '%s' \(APIServer.quote(body)) | openssl dgst -sha256 -hmac \(APIServer.quote(key)) -r")
+        // Python's hmac, not the server's code: the two must agree.
+        let script = "import hmac, hashlib, sys; print(hmac.new(sys.argv[1].encode(), sys.argv[2].encode(), hashlib.sha256).hexdigest())"
+        let result = try ProcessRunner.run(["/usr/bin/python3", "-c", script, key, body])
         return "sha256=" + String(result.stdout.prefix(64))
     }
 
