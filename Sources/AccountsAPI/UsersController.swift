@@ -16,10 +16,41 @@ struct UsersController<Parent: RequestContext> {
         var email: String?
     }
 
+    /// `{"email": "…"}` sets the address, `{"email": null}` removes it.
+    struct UserChanges: Decodable {
+        var email: String??
+
+        enum CodingKeys: String, CodingKey { case email }
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            // Absent: unchanged; null: removed.
+            email = c.contains(.email) ? .some(try c.decodeIfPresent(String.self, forKey: .email)) : nil
+        }
+    }
+
     func addRoutes(to group: RouterGroup<Context>) {
         group.group("users").add(middleware: RequireScope(.reportsRead))
             .get(use: list)
             .get(":name", use: get)
+        group.group("users").add(middleware: RequireScope(.accountsAdmin))
+            .patch(":name", use: update)
+    }
+
+    /// `PATCH /api/v1/users/{name}` (scope `accounts:admin`): a user's e-mail address (what
+    /// `tollgate user edit --email` sets), so a student system can keep them in step. Records the
+    /// user if new. Failure policy: an address another user has → 409; not an address → 422.
+    @Sendable func update(_ request: Request, context: Context) async throws -> Response {
+        let name = try context.parameters.require("name")
+        let (body, _) = try await APIJSON.decode(UserChanges.self, from: request, context: context)
+        let store = self.store
+        let actor = try context.requireIdentity().actor
+        let result = try await Blocking.run { () throws -> UserJSON in
+            if let email = body.email { try store.setEmail(email, for: name) } else { try store.addUser(name) }
+            return UserJSON(name: name, email: try store.email(of: name))
+        }
+        context.logger.info("api: \(actor) set the e-mail of \(name) to \(result.email ?? "none")")
+        return try APIJSON.response(result)
     }
 
     /// `?limit=` (1–1000, default 100) and `?after=NAME` (the previous page's `next`).

@@ -78,6 +78,19 @@ import TestSupport
         #expect(second.json["next"] == nil)
         #expect(try get("/api/v1/users?limit=0").status == 400)
 
+        // A student system keeps the addresses in step (accounts:admin).
+        let admin = try server.accessToken(try server.addClient("sis", scopes: ["accounts:admin"]))
+        func patch(_ path: String, _ body: String, _ bearer: String) throws -> APIServer.Reply {
+            try server.request("PATCH", path, body: body, headers: ["Authorization": "Bearer \(bearer)"])
+        }
+        #expect(try patch("/api/v1/users/cid", #"{"email": "cid@example.org"}"#, token).status == 403)
+        let set = try patch("/api/v1/users/cid", #"{"email": "cid@example.org"}"#, admin)
+        #expect(set.status == 200 && set.json["email"] as? String == "cid@example.org", "\(set.body)")
+        #expect(try patch("/api/v1/users/ann", #"{"email": "CID@example.org"}"#, admin).status == 409)
+        #expect(try patch("/api/v1/users/ann", #"{"email": "nope"}"#, admin).status == 422)
+        #expect(try patch("/api/v1/users/cid", #"{"email": null}"#, admin).json["email"] == nil)
+        #expect(try server.tollgate("user", "show", "cid").contains("e-mail") == false)
+
         let ann = try get("/api/v1/users/ann")
         #expect(minorUnits(ann.json["wallet"]) == 18, "\(ann.body)")
         let nobody = try get("/api/v1/users/nobody")
