@@ -4,7 +4,7 @@
 # (it needs schemathesis: `pip install schemathesis`, or SCHEMATHESIS=/path/to/schemathesis).
 # Usage: Tests/AccountsAPITests/schemathesis.sh [BUILD_DIR]   (default .build/debug)
 set -eu
-build=${1:-.build/debug}
+build=$(cd "${1:-.build/debug}" && pwd)
 st=${SCHEMATHESIS:-schemathesis}
 dir=$(mktemp -d /tmp/tollgate-schemathesis.XXXXXX)
 chmod 700 "$dir"
@@ -22,6 +22,8 @@ id=$(awk '/client_id/ {print $2}' "$dir/client")
 secret=$(awk '/client_secret/ {print $2}' "$dir/client")
 token=$(curl -s -u "$id:$secret" -d grant_type=client_credentials "http://127.0.0.1:$port/oauth/token" |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+# schemathesis keeps its cache in the working directory: the scratch one, not the repository.
+cd "$dir"
 # not_a_server_error and response_schema_conformance are the contract; the checks of how strictly
 # the server validates (positive/negative data acceptance) are reported, not enforced.
 timeout 600 "$st" run "http://127.0.0.1:$port/api/v1/openapi.json" --url "http://127.0.0.1:$port" \
