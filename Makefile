@@ -46,6 +46,7 @@ bench: build
 	@dpkg -s wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk
 	python3 bench/backend.py --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 	STATION_BENCH_SCRATCH=.build bench/station.sh
+	bench/api.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 install: build
 	install -o root -g root -m 0700 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-backend" $(CUPS_BACKEND)/tollgate

@@ -88,7 +88,16 @@ let package = Package(
         .target(name: "Station", dependencies: ["CPAM", "Release", "QuotaDB", "Pricing",
                                                 .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Sources/Station"),
-        .executableTarget(name: "tollgated", dependencies: ["Station", "Release",
+        // The Accounts API's credentials (clients, scopes, secrets, tokens; SHA-256 and HMAC),
+        // shared by the CLI (`tollgate api-client`) and the API; no HTTP.
+        .target(name: "APIAccess", dependencies: ["QuotaDB", .product(name: "Crypto", package: "swift-crypto")],
+                path: "Sources/APIAccess"),
+        // The Accounts API under /api/v1 and /oauth (JSON, OAuth 2.0 client credentials, RFC 9457
+        // problems), mounted by tollgated beside the station.
+        .target(name: "AccountsAPI", dependencies: ["APIAccess", "QuotaDB", "Pricing",
+                                                    .product(name: "Hummingbird", package: "hummingbird")],
+                path: "Sources/AccountsAPI", resources: [.embedInCode("openapi.json")]),
+        .executableTarget(name: "tollgated", dependencies: ["Station", "Release", "AccountsAPI",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Tollgated"),
 
@@ -104,7 +113,7 @@ let package = Package(
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [
-            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement", "CupsClient", "IPPWire", "Release",
+            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement", "CupsClient", "IPPWire", "Release", "APIAccess",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/CLI"),
 
@@ -124,5 +133,8 @@ let package = Package(
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "QuotaDB", "Pricing"], path: "Tests/ReleaseTests"),
         .testTarget(name: "StationTests", dependencies: ["TestSupport", "Station", "Release", "QuotaDB", "Pricing"],
                     path: "Tests/StationTests", exclude: ["station_browser.py"]),
+        .testTarget(name: "AccountsAPITests", dependencies: ["TestSupport", "AccountsAPI", "APIAccess", "QuotaDB", "Pricing",
+                                                       .product(name: "Hummingbird", package: "hummingbird")],
+                    path: "Tests/AccountsAPITests", exclude: ["schemathesis.sh"]),
     ]
 )

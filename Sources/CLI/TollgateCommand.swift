@@ -18,6 +18,8 @@ struct TollgateCommand: ParsableCommand {
             ReconcileCommand.self,
             // Walk-up release (Sources/Release):
             JobsCommand.self, ReleaseCommand.self, DeleteJobCommand.self, TickCommand.self, PINCommand.self,
+            // Accounts API (Sources/APIAccess, served by tollgated):
+            APIClientCommand.self, PaymentSiteCommand.self,
         ]
     )
 }

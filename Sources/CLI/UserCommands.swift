@@ -8,8 +8,8 @@ import Release
 struct UserCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
-        abstract: "Users: add, list, show balances.",
-        subcommands: [Add.self, List.self, Show.self]
+        abstract: "Users: add, edit, list, show balances.",
+        subcommands: [Add.self, Edit.self, List.self, Show.self]
     )
 
     struct Add: ParsableCommand {
@@ -20,6 +20,24 @@ struct UserCommand: ParsableCommand {
             let db = try store.open()
             for name in names { try db.addUser(name) }
             print("recorded \(names.joined(separator: ", "))")
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a user's properties (records the user if new).",
+            discussion: "The e-mail address is how the Accounts API (Pharos's useremail) finds the user; tollgated's --email-domain covers users without one.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "User name.") var user: String
+        @Option(help: "E-mail address (unique among users); \"none\" removes it.") var email: String?
+        func validate() throws {
+            if email == nil { throw ValidationError("nothing to change: give --email ADDRESS (or --email none)") }
+        }
+        func run() throws {
+            let db = try store.open()
+            let address = email == "none" ? nil : email
+            try db.setEmail(address, for: user)
+            print("\(user): e-mail \(address ?? "none")")
         }
     }
 
@@ -43,9 +61,11 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var output: OutputOptions
         @Argument(help: "User name.") var user: String
         func run() throws {
-            let balances = try store.open().balances(for: user)
+            let db = try store.open()
+            let balances = try db.balances(for: user)
             if output.json { return try Output.json(balances) }
             print("user:           \(balances.user)")
+            if let email = try db.email(of: user) { print("e-mail:         \(email)") }
             print("wallet:         \(balances.wallet)")
             print("reserved:       \(balances.reserved) (held for jobs not yet finished)")
             print("active account: \(ActiveCommand.describe(balances.active))")

@@ -68,9 +68,12 @@ public struct LedgerQuery: Hashable, Sendable {
     public var from: Date?
     public var until: Date?
     public var limit: Int?
+    /// Only rows after this id (paging: the last id of the previous page).
+    public var afterID: Int64?
 
     public init(user: String? = nil, account: String? = nil, walletOnly: Bool = false, jobKey: String? = nil,
-                kinds: Set<LedgerKind> = [], from: Date? = nil, until: Date? = nil, limit: Int? = nil) {
+                kinds: Set<LedgerKind> = [], from: Date? = nil, until: Date? = nil, limit: Int? = nil, afterID: Int64? = nil) {
+        self.afterID = afterID
         self.user = user
         self.account = account
         self.walletOnly = walletOnly

@@ -60,6 +60,22 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
     case cardInUse(cardNumber: String)
     /// The text is both a user name and a card number: the station could not tell whom it names.
     case ambiguousSignIn(identifier: String)
+    /// An API client with this name already exists (names are unique, case-insensitively).
+    case apiClientExists(name: String)
+    /// No API client with this id (or name).
+    case apiClientNotFound(String)
+    /// An `Idempotency-Key` was used before for a different request; nothing was done.
+    case idempotencyConflict(key: String)
+    /// The e-mail address is already another user's.
+    case emailInUse(email: String)
+    /// The e-mail address is not one a user can have.
+    case invalidEmail(String)
+    /// No user Tollgate knows by this name.
+    case userNotFound(String)
+    /// A payment site with this name already exists.
+    case paymentSiteExists(name: String)
+    /// No payment site with this name.
+    case paymentSiteNotFound(String)
 
     public var description: String {
         switch self {
@@ -117,6 +133,22 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
             return "card \(card) is already registered to another user; remove it there first"
         case .ambiguousSignIn(let identifier):
             return "\(identifier) would be both a user name and a card number, so signing in with it would be ambiguous; give the card another number"
+        case .apiClientExists(let name):
+            return "an API client named \"\(name)\" already exists: revoke it or choose another name"
+        case .apiClientNotFound(let id):
+            return "no API client \"\(id)\" (see `tollgate api-client list`)"
+        case .idempotencyConflict(let key):
+            return "Idempotency-Key \"\(key)\" was already used for a different request; nothing was done — use a new key for a new request"
+        case .emailInUse(let email):
+            return "the e-mail address \(email) is already another user's"
+        case .invalidEmail(let email):
+            return "\"\(email)\" is not an e-mail address (one @, a name before it, a domain after it, no blanks)"
+        case .userNotFound(let name):
+            return "no user \"\(name)\" is recorded in Tollgate (`tollgate user add`)"
+        case .paymentSiteExists(let name):
+            return "a payment site named \"\(name)\" already exists: remove it first to give it a new key"
+        case .paymentSiteNotFound(let name):
+            return "no payment site \"\(name)\" (see `tollgate payment-site list`)"
         }
     }
 }

@@ -78,6 +78,7 @@ extension SQLiteQuotaStore {
             }
             if let from = query.from { clauses.append("l.at >= ?"); arguments.append(from.unixMilliseconds) }
             if let until = query.until { clauses.append("l.at < ?"); arguments.append(until.unixMilliseconds) }
+            if let after = query.afterID { clauses.append("l.id > ?"); arguments.append(after) }
             var sql = """
                 SELECT l.*, a.name AS account_name, a.code AS account_code FROM ledger l LEFT JOIN account a ON a.id = l.account_id
                 """

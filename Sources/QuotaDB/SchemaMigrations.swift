@@ -6,7 +6,7 @@ import GRDB
 /// is recognised (and refused) before anything is read or written.
 enum SchemaMigrations {
     /// The newest schema version this build understands.
-    static let currentVersion = 4
+    static let currentVersion = 5
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -38,6 +38,58 @@ enum SchemaMigrations {
                     updated_at INTEGER NOT NULL
                 ) WITHOUT ROWID;
                 PRAGMA user_version = 4;
+                """)
+        }
+        // The Accounts API (issue 15): OAuth clients (secrets stored as SHA-256 only), their
+        // short-lived bearer tokens (hashed too), the responses of money-moving calls by
+        // Idempotency-Key (a retried call returns the first answer and moves money once), and
+        // users' e-mail addresses (Pharos's `useremail`), and payment sites' callback keys.
+        migrator.registerMigration("v5: API clients, tokens, idempotency keys, user e-mail, payment sites") { db in
+            try db.execute(sql: """
+                ALTER TABLE user ADD COLUMN email TEXT COLLATE NOCASE;
+                CREATE UNIQUE INDEX user_email ON user(email) WHERE email IS NOT NULL;
+
+                CREATE TABLE api_client (
+                    id           TEXT PRIMARY KEY,
+                    name         TEXT NOT NULL COLLATE NOCASE UNIQUE CHECK (length(trim(name)) > 0),
+                    secret_hash  BLOB NOT NULL CHECK (length(secret_hash) = 32),   -- SHA-256 of the secret
+                    scopes       TEXT NOT NULL,                                     -- space-separated
+                    created_at   INTEGER NOT NULL,
+                    created_by   TEXT NOT NULL,
+                    last_used_at INTEGER,
+                    revoked_at   INTEGER
+                ) WITHOUT ROWID;
+
+                CREATE TABLE api_token (
+                    token_hash BLOB PRIMARY KEY CHECK (length(token_hash) = 32),      -- SHA-256 of the bearer token
+                    client_id  TEXT NOT NULL REFERENCES api_client(id),
+                    scopes     TEXT NOT NULL,
+                    issued_at  INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX api_token_client ON api_token(client_id);
+                CREATE INDEX api_token_expiry ON api_token(expires_at);
+
+                CREATE TABLE idempotency_key (
+                    client_id   TEXT NOT NULL,
+                    key         TEXT NOT NULL,
+                    fingerprint TEXT NOT NULL,       -- SHA-256 of method, path and body
+                    status      INTEGER NOT NULL,
+                    body        BLOB NOT NULL,
+                    ledger_id   INTEGER REFERENCES ledger(id),
+                    created_at  INTEGER NOT NULL,
+                    PRIMARY KEY (client_id, key)
+                ) WITHOUT ROWID;
+
+                -- Payment sites that call back after a top-up, each with its HMAC key (it must be
+                -- kept to verify signatures: the database is root's alone, 0600).
+                CREATE TABLE payment_site (
+                    name       TEXT PRIMARY KEY COLLATE NOCASE CHECK (length(trim(name)) > 0),
+                    secret     BLOB NOT NULL CHECK (length(secret) >= 32),
+                    created_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL
+                ) WITHOUT ROWID;
+                PRAGMA user_version = 5;
                 """)
         }
         return migrator

@@ -37,6 +37,9 @@ public struct Station: Sendable {
     public let pages: StationPages
     /// Where log lines go (tollgated: stderr, so journald keeps them).
     public let log: @Sendable (String) -> Void
+    /// Route sets mounted beside the station's, each with its own paths (the Accounts API, the
+    /// admin console): tollgated appends them.
+    public var mounts: [@Sendable (Router<StationContext>) -> Void] = []
 
     public init(release: ReleaseService, signIn: SignInService, sessions: SessionStore, settings: StationSettings,
                 format: StationFormat = StationFormat(), log: @escaping @Sendable (String) -> Void) {
@@ -56,6 +59,7 @@ public struct Station: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         addPageRoutes(to: router)
         addAPIRoutes(to: router)
+        for mount in mounts { mount(router) }
         return router
     }
 }

@@ -1,3 +1,4 @@
+import AccountsAPI
 import ArgumentParser
 import Foundation
 import QuotaDB
@@ -53,6 +54,18 @@ struct TollgatedCommand: AsyncParsableCommand {
     @Flag(name: .customLong("secure-cookies"), help: "Mark the session cookie Secure (use behind an HTTPS reverse proxy).")
     var secureCookies = false
 
+    @Option(name: .customLong("email-domain"), help: ArgumentHelp("Accounts API: USER@DOMAIN names user USER when no user has that address of their own (`tollgate user edit --email`).", valueName: "domain"))
+    var emailDomain: String?
+
+    @Option(name: .customLong("api-site"), help: ArgumentHelp("Accounts API: the {site} of /api/v1/{site}/activities (Pharos's customer id).", valueName: "name"))
+    var apiSite = "tollgate"
+
+    @Option(name: .customLong("api-token-lifetime"), help: ArgumentHelp("Accounts API: seconds a bearer token from /oauth/token lives.", valueName: "seconds"))
+    var apiTokenLifetime: Int = 900
+
+    @Option(name: .customLong("api-rate-limit"), help: ArgumentHelp("Accounts API: calls per minute per client (0: no limit).", valueName: "calls"))
+    var apiRateLimit: Int = 600
+
     func validate() throws {
         guard (try? Self.hostAndPort(listen)) != nil else {
             throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:8631 or [::1]:8631), not \(listen)")
@@ -60,6 +73,12 @@ struct TollgatedCommand: AsyncParsableCommand {
         guard idleTimeout >= 10 else { throw ValidationError("--idle-timeout must be at least 10 seconds") }
         guard tickInterval >= 1 else { throw ValidationError("--tick-interval must be at least 1 second") }
         guard !pamService.isEmpty, !pamService.contains("/") else { throw ValidationError("--pam-service must be a PAM service name") }
+        guard apiRateLimit >= 0 else { throw ValidationError("--api-rate-limit must be 0 or more calls a minute") }
+        guard (1...86400).contains(apiTokenLifetime) else { throw ValidationError("--api-token-lifetime must be 1 to 86400 seconds") }
+        guard !apiSite.isEmpty, !apiSite.contains("/") else { throw ValidationError("--api-site must be a name without /") }
+        if let emailDomain, emailDomain.isEmpty || emailDomain.contains("@") || emailDomain.contains(" ") {
+            throw ValidationError("--email-domain must be a domain like example.edu")
+        }
     }
 
     func run() async throws {
@@ -88,9 +107,13 @@ struct TollgatedCommand: AsyncParsableCommand {
         let release = ReleaseService(store: store, settings: settings)
         let sessions = SessionStore(idleTimeout: TimeInterval(idleTimeout))
         let signIn = SignInService(pam: PAMAuthenticator(service: pamService), store: store, pinKey: pinKeyFile, log: log)
-        let station = Station(release: release, signIn: signIn, sessions: sessions,
+        var station = Station(release: release, signIn: signIn, sessions: sessions,
                               settings: StationSettings(idleTimeout: TimeInterval(idleTimeout), secureCookies: secureCookies),
                               log: log)
+        let api = AccountsAPI(store: store, settings: AccountsAPISettings(site: apiSite, emailDomain: emailDomain,
+                                                                          tokenLifetime: TimeInterval(apiTokenLifetime),
+                                                                          rateLimitPerMinute: apiRateLimit))
+        station.mounts.append { api.addRoutes(to: $0) }
         let ticker = ExpiryTicker(release: release, sessions: sessions, interval: TimeInterval(tickInterval), log: log)
         var localServer: LocalReleaseServer?
         if !noSocket {
