@@ -31,13 +31,13 @@ public struct AccountsAPISettings: Sendable {
 /// Every call that moves money goes through the quota store's own credit and adjustment (the
 /// CLI's), once per `Idempotency-Key`, with `api:CLIENT` as the ledger's actor.
 public struct AccountsAPI: Sendable {
-    public let store: SQLiteQuotaStore
+    public let store: any PrintAccountingStore
     public let settings: AccountsAPISettings
     let limiter: ClientRateLimiter
     /// The path prefixes the API owns.
     public static let prefixes = ["/api/v1", "/oauth"]
 
-    public init(store: SQLiteQuotaStore, settings: AccountsAPISettings = AccountsAPISettings()) {
+    public init(store: any PrintAccountingStore, settings: AccountsAPISettings = AccountsAPISettings()) {
         self.store = store
         self.settings = settings
         limiter = ClientRateLimiter(perMinute: settings.rateLimitPerMinute)

@@ -12,7 +12,7 @@ import QuotaDB
 /// dates that do not fit together → 422 with the store's sentence; nothing is half-changed.
 struct AccountsController<Parent: RequestContext> {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
 
     struct NewAccountBody: Decodable {
         var name: String

@@ -20,7 +20,7 @@ import QuotaDB
 /// decimals or zero → 422; a busy database → 503 with nothing done (retry with the same key).
 struct ActivitiesController<Parent: RequestContext> {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
     let settings: AccountsAPISettings
 
     enum ActivityType: String, Codable, Sendable { case credit, debit }
@@ -172,7 +172,7 @@ struct AccountKey: Decodable, Sendable {
     init(_ text: String) { self.text = text }
 
     /// The account; unknown → 404 problem.
-    func resolve(in store: SQLiteQuotaStore) throws(QuotaError) -> Account {
+    func resolve(in store: any PrintAccountingStore) throws(QuotaError) -> Account {
         if let id = Int64(text), let account = try store.account(id: id) { return account }
         return try store.account(text)
     }

@@ -12,7 +12,7 @@ import QuotaDB
 /// with `Retry-After`. A busy database → 503.
 struct BearerAuthenticator<Parent: RequestContext>: RouterMiddleware {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
     let limiter: ClientRateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

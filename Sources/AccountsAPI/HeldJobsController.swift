@@ -11,7 +11,7 @@ import QuotaDB
 /// cancelled in cupsd behind Tollgate's back shows as held until the next expiry tick.
 struct HeldJobsController<Parent: RequestContext> {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.group("held-jobs").add(middleware: RequireScope(.reportsRead))

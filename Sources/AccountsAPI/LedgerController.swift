@@ -10,7 +10,7 @@ import QuotaDB
 /// Failure policy: a malformed filter → 400 problem; an unknown account → 404.
 struct LedgerController<Parent: RequestContext> {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
 
     func addRoutes(to group: RouterGroup<Context>) {
         group.group("ledger").add(middleware: RequireScope(.reportsRead))

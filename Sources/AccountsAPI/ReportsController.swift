@@ -12,7 +12,7 @@ import QuotaDB
 /// `user`, `account`. Failure policy: a malformed parameter → 400 problem; unknown account → 404.
 struct ReportsController<Parent: RequestContext> {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
 
     struct UsageRowJSON: Encodable {
         var user: String?

@@ -17,7 +17,7 @@ import QuotaDB
 /// does not exist → 400 `invalid_scope`. No token is stored for any of them.
 struct TokenController<Parent: RequestContext> {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
     let settings: AccountsAPISettings
 
     struct TokenForm: Decodable {

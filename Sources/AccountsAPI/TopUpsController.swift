@@ -17,7 +17,7 @@ import QuotaDB
 /// Unknown e-mail → 404; malformed body → 400; a busy database → 503 (the site retries).
 struct TopUpsController<Parent: RequestContext> {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
     let settings: AccountsAPISettings
 
     struct TopUpRequest: Decodable {

@@ -9,7 +9,7 @@ import QuotaDB
 /// Failure policy: a user Tollgate has not recorded → 404 problem (nothing is created by reading).
 struct UsersController<Parent: RequestContext> {
     typealias Context = APIRequestContext<Parent>
-    let store: SQLiteQuotaStore
+    let store: any PrintAccountingStore
 
     struct UserJSON: Encodable {
         var name: String

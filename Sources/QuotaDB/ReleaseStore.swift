@@ -53,8 +53,8 @@ extension ReleaseStore {
     }
 }
 
-/// Everything the programs keep: accounts, wallets, the ledger, and walk-up release.
-public typealias PrintAccountingStore = QuotaStore & ReleaseStore
+/// Everything the programs keep: accounts, wallets, the ledger, walk-up release, API clients.
+public typealias PrintAccountingStore = QuotaStore & ReleaseStore & APIStore
 
 extension SQLiteQuotaStore: ReleaseStore {
     public var locationDescription: String { location.path }
