@@ -16,9 +16,9 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev libcrypt-dev libpam0g-dev \
                cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
-               systemd postgresql libpq-dev
+               systemd postgresql libpq-dev python3-venv
 
-.PHONY: deps static-libs build build-tests test demo bench install clean
+.PHONY: deps static-libs build build-tests test api-contract demo bench install clean
 
 deps:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -38,6 +38,15 @@ build-tests: deps
 
 test: build-tests
 	$(SWIFT) test
+	$(MAKE) api-contract
+
+# The Accounts API against its OpenAPI document (schemathesis from PyPI, in a venv under .build):
+# no 5xx, every response as the document says.
+SCHEMATHESIS_VERSION = 4.32.5
+api-contract: build-tests
+	@test -x .build/schemathesis/bin/schemathesis || \
+	    { python3 -m venv .build/schemathesis && .build/schemathesis/bin/pip install -q schemathesis==$(SCHEMATHESIS_VERSION); }
+	SCHEMATHESIS=$(CURDIR)/.build/schemathesis/bin/schemathesis Tests/AccountsAPITests/schemathesis.sh "$$($(SWIFT) build --show-bin-path)"
 
 demo: build
 	demo/run-demo.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
