@@ -54,7 +54,8 @@ import TestSupport
     @Test func aJobThePrinterAbortsIsChargedWhatItCounted() throws {
         let bench = try CupsBench()
         try bench.addQueue("lab", kind: "raw", options: Self.quota)
-        try bench.setPrintCommand("echo 'ATTR: job-impressions-completed=2' >&2\nexit 1")
+        // It reports its count while it prints (the ipp backend polls it after 1, 1, 2 … s), then gives up.
+        try bench.setPrintCommand("echo 'ATTR: job-impressions-completed=2' >&2\nsleep 4\nexit 1")
         try bench.tollgate(["topup", "root", "5.00"])
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 5, in: docs.path)
