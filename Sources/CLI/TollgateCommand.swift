@@ -20,6 +20,8 @@ struct TollgateCommand: ParsableCommand {
             JobsCommand.self, ReleaseCommand.self, DeleteJobCommand.self, TickCommand.self, PINCommand.self,
             // Accounts API (Sources/APIAccess, served by tollgated):
             APIClientCommand.self, PaymentSiteCommand.self,
+            // Top-up vouchers:
+            VoucherCommand.self, RedeemCommand.self,
         ]
     )
 }

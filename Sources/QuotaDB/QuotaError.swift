@@ -76,6 +76,16 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
     case paymentSiteExists(name: String)
     /// No payment site with this name.
     case paymentSiteNotFound(String)
+    /// No voucher batch with this number.
+    case voucherBatchNotFound(Int64)
+    /// The code matches no voucher (mistyped or made up).
+    case voucherUnknown
+    /// The voucher was already redeemed (by `user`, at `at`).
+    case voucherUsed(at: Date)
+    /// The voucher's batch was voided by an administrator, or expired.
+    case voucherNotValid(String)
+    /// Too many wrong codes from this user lately: they wait before trying again.
+    case voucherAttemptsExceeded(retryAfterSeconds: Int)
 
     public var description: String {
         switch self {
@@ -149,6 +159,16 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
             return "a payment site named \"\(name)\" already exists: remove it first to give it a new key"
         case .paymentSiteNotFound(let name):
             return "no payment site \"\(name)\" (see `tollgate payment-site list`)"
+        case .voucherBatchNotFound(let id):
+            return "no voucher batch \(id) (see `tollgate voucher list`)"
+        case .voucherUnknown:
+            return "no voucher has this code: check it letter by letter (the wallet is unchanged)"
+        case .voucherUsed(let at):
+            return "this voucher was already redeemed (\(at)); each code tops up once"
+        case .voucherNotValid(let why):
+            return "this voucher cannot be redeemed: \(why)"
+        case .voucherAttemptsExceeded(let seconds):
+            return "too many wrong voucher codes: try again in \(max(1, seconds / 60)) minute(s)"
         }
     }
 }

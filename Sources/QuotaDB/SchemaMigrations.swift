@@ -6,7 +6,7 @@ import GRDB
 /// is recognised (and refused) before anything is read or written.
 enum SchemaMigrations {
     /// The newest schema version this build understands.
-    static let currentVersion = 5
+    static let currentVersion = 6
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -90,6 +90,36 @@ enum SchemaMigrations {
                     created_by TEXT NOT NULL
                 ) WITHOUT ROWID;
                 PRAGMA user_version = 5;
+                """)
+        }
+        // Top-up vouchers sold at a help desk: only each code's SHA-256 is kept (a copy of the
+        // database gives no unredeemed code away); wrong codes are counted per user.
+        migrator.registerMigration("v6: top-up vouchers") { db in
+            try db.execute(sql: """
+                CREATE TABLE voucher_batch (
+                    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    value      INTEGER NOT NULL CHECK (value > 0),
+                    count      INTEGER NOT NULL CHECK (count > 0),
+                    created_at INTEGER NOT NULL,
+                    created_by TEXT NOT NULL,
+                    expires_at INTEGER,
+                    voided_at  INTEGER,
+                    voided_by  TEXT
+                );
+                CREATE TABLE voucher (
+                    code_hash   BLOB PRIMARY KEY CHECK (length(code_hash) = 32),
+                    batch_id    INTEGER NOT NULL REFERENCES voucher_batch(id),
+                    redeemed_by TEXT,
+                    redeemed_at INTEGER,
+                    ledger_id   INTEGER REFERENCES ledger(id)
+                ) WITHOUT ROWID;
+                CREATE INDEX voucher_batch_id ON voucher(batch_id);
+                CREATE TABLE voucher_attempt (
+                    user_name TEXT NOT NULL,
+                    at        INTEGER NOT NULL
+                );
+                CREATE INDEX voucher_attempt_user ON voucher_attempt(user_name, at);
+                PRAGMA user_version = 6;
                 """)
         }
         return migrator

@@ -19,7 +19,7 @@ public enum LocalReleaseSocket {
 
     /// What a user asks for.
     public struct Request: Codable, Sendable {
-        public enum Operation: String, Codable, Sendable { case jobs, release, delete, active, setActive }
+        public enum Operation: String, Codable, Sendable { case jobs, release, delete, active, setActive, redeem }
         public var operation: Operation
         public var jobs: [Int]?
         public var all: Bool?
@@ -27,6 +27,8 @@ public enum LocalReleaseSocket {
         public var queue: String?
         /// With `setActive`: clear the active account (charge the wallet only).
         public var walletOnly: Bool?
+        /// With `redeem`: the voucher code as typed.
+        public var code: String?
     }
 
     /// One job's outcome, in words.
@@ -227,6 +229,13 @@ public final class LocalReleaseServer: @unchecked Sendable {
                     }
                 }
                 return .init(outcomes: outcomes)
+            case .redeem:
+                do throws(ReleaseError) {
+                    let entry = try service.redeemVoucher(request.code ?? "", for: user, via: "cli")
+                    return .init(outcomes: [.init(ok: true, message: "voucher redeemed: \(entry.amount) added to your personal wallet, which now holds \(entry.balanceAfter)")])
+                } catch {
+                    return .init(outcomes: [.init(ok: false, message: "\(error)")])
+                }
             case .active, .setActive:
                 if request.operation == .setActive {
                     try service.setActiveAccount(request.walletOnly == true ? nil : request.account, for: user)
@@ -296,6 +305,11 @@ public struct LocalReleaseClient: Sendable {
 
     public func delete(jobs: [Int]) throws -> [LocalReleaseSocket.Outcome] {
         try send(.init(operation: .delete, jobs: jobs)).outcomes ?? []
+    }
+
+    /// Redeems a voucher into the caller's own personal wallet; the outcome in words.
+    public func redeem(code: String) throws -> LocalReleaseSocket.Outcome {
+        try send(.init(operation: .redeem, code: code)).outcomes?.first ?? .init(ok: false, message: "tollgated gave no answer")
     }
 
     /// The active account ("" for none) and the accounts the user may choose; sets it first when asked.

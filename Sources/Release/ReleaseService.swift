@@ -91,6 +91,16 @@ public struct ReleaseService: Sendable {
         try quota { try store.setActiveAccount(account, for: user, by: .user) }
     }
 
+    /// Redeems the voucher typed as `code` into `user`'s personal wallet (the station's portal,
+    /// the local socket and the CLI alike). A code that is not one (a typo the check symbol
+    /// catches) is refused before the store is asked and does not count as a wrong try.
+    public func redeemVoucher(_ code: String, for user: String, via: String) throws(ReleaseError) -> LedgerEntry {
+        guard let voucher = VoucherCode(typed: code) else {
+            throw .quota(.voucherNotValid("this is not a voucher code (16 letters and digits, XXXX-XXXX-XXXX-XXXX): check it for a typo"))
+        }
+        return try quota { try store.redeemVoucher(codeHash: voucher.hash, user: user, actor: "\(user) via \(via)") }
+    }
+
     // MARK: Release, delete, move
 
     /// Releases job `jobID` of `user`, to be charged to `account` (nil: the user's chain).

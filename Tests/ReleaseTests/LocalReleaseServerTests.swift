@@ -84,4 +84,23 @@ import Testing
         // Still here (a SIGPIPE would have ended this process) and answering once those threads end.
         #expect(LocalReleaseServerTests.answered(by: fixture))
     }
+
+    /// A user redeems a voucher into their own wallet through the socket (who they are comes from
+    /// the kernel); the same code again gives nothing.
+    @Test func aVoucherIsRedeemedOnceIntoTheCallersWallet() throws {
+        let fixture = try Fixture()
+        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: fixture.directory + "/tollgate.db"))
+        let code = VoucherCode.random()
+        _ = try store.addVoucherBatch(value: try Money(parsing: "3.00", currency: .eur, unit: .optional), codeHashes: [code.hash],
+                                      expiresAt: nil, actor: "desk")
+        let me = LocalReleaseServer.userName(uid: getuid()) ?? "root"
+        let first = try fixture.client.redeem(code: code.description.lowercased())
+        #expect(first.ok && first.message.contains("3.00 EUR added"), "\(first.message)")
+        #expect(try store.balances(for: me).wallet.minorUnits == 300)
+        let again = try fixture.client.redeem(code: code.description)
+        #expect(!again.ok && again.message.contains("already redeemed"), "\(again.message)")
+        let typo = try fixture.client.redeem(code: "ABCD-EFGH-JKMN-PQRS")
+        #expect(!typo.ok && typo.message.contains("typo"), "\(typo.message)")
+        #expect(try store.balances(for: me).wallet.minorUnits == 300)
+    }
 }
