@@ -58,6 +58,7 @@ public struct Station: Sendable {
         let router = Router(context: StationContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         addPageRoutes(to: router)
+        addVoucherRoute(to: router)
         addAPIRoutes(to: router)
         for mount in mounts { mount(router) }
         return router

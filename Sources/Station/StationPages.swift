@@ -182,6 +182,16 @@ public struct StationPages: Sendable {
         </form>
         </section>
 
+        <section class="card" id="voucher">
+        <h2>Top-up voucher</h2>
+        <form method="post" action="/portal/redeem">
+        \(hiddenField("csrf", csrfToken))
+        <label for="voucher-code">Code on the card</label>
+        <input name="code" id="voucher-code" autocomplete="off" spellcheck="false" maxlength="40" placeholder="XXXX-XXXX-XXXX-XXXX">
+        <div class="buttons"><button class="primary" type="submit" id="redeem">Add to my wallet</button></div>
+        </form>
+        </section>
+
         """
         body += "<h2>Recent jobs</h2>\n"
         if summary.recentJobs.isEmpty {

@@ -94,6 +94,28 @@ extension Station {
         }
     }
 
+    func addVoucherRoute(to router: Router<StationContext>) {
+        router.post("/portal/redeem") { request, context in
+            switch try await checkedPost(request, context: context) {
+            case .refused(let response): return response
+            case .accepted(let session, let form):
+                guard let user = session.user else { return redirect("/") }
+                let code = form["code"] ?? ""
+                let notice = await BlockingWork.onThread { () -> Notice in
+                    do throws(ReleaseError) {
+                        let entry = try release.redeemVoucher(code, for: user, via: settings.via)
+                        log("portal: \(user) redeemed a voucher (\(entry.amount))")
+                        return Notice(.success, "\(entry.amount) added to your personal wallet, which now holds \(entry.balanceAfter).")
+                    } catch {
+                        return Notice(.error, Self.sentence(error.description))
+                    }
+                }
+                await sessions.addNotices([notice], token: session.token)
+                return redirect("/portal")
+            }
+        }
+    }
+
     // MARK: Pages
 
     private func signInPage(_ request: Request, next: String) async -> Response {

@@ -250,4 +250,28 @@ import TestSupport
         let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
         #expect(try store.balances(for: "tgfay").active.account?.name == "Physics")
     }
+
+    /// A voucher from the help desk, typed at the portal: once into the wallet; a second try and a
+    /// typo say why and add nothing.
+    @Test func portalRedeemsAVoucherOnce() throws {
+        let bench = try CupsBench()
+        let made = try bench.tollgate(["voucher", "create", "--count", "1", "--value", "4.00"])
+        let code = try #require(made.stdout.split(separator: "\n").last.map(String.init), "\(made.stdout)")
+        try setPIN(bench, user: "tggus", pin: "2468")
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+        let client = try StationClient(base: station.baseURL)
+        #expect(try client.signIn(pinFor: "tggus", pin: "2468").status == 303)
+        let portal = try client.get("/portal")
+        #expect(portal.body.contains("id=\"voucher-code\""))
+        #expect(try client.post("/portal/redeem", form: [("csrf", portal.csrf ?? ""), ("code", code.lowercased())]).status == 303)
+        #expect(try client.get("/portal").body.contains("4.00 EUR added to your personal wallet, which now holds 4.00 EUR."))
+        _ = try client.post("/portal/redeem", form: [("csrf", portal.csrf ?? ""), ("code", code)])
+        #expect(try client.get("/portal").body.contains("already redeemed"))
+        _ = try client.post("/portal/redeem", form: [("csrf", portal.csrf ?? ""), ("code", "ABCD-EFGH-JKMN-PQRS")])
+        #expect(try client.get("/portal").body.contains("typo"))
+        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
+        #expect(try store.balances(for: "tggus").wallet.minorUnits == 400)
+        #expect(try client.post("/portal/redeem", form: [("code", code)]).status == 403, "no CSRF token, no redemption")
+    }
 }
