@@ -16,7 +16,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev libcrypt-dev libpam0g-dev \
                cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
-               systemd postgresql libpq-dev python3-venv
+               systemd postgresql libpq-dev python3-venv python3-aiosmtpd
 
 .PHONY: deps static-libs build build-tests test api-contract demo bench install clean
 

@@ -73,6 +73,9 @@ let package = Package(
         // library: one shared C library, no event loop, cheap to load in a once-per-job process).
         .target(name: "PostgreSQLStore", dependencies: ["CLibPQ", "QuotaDB", "Pricing"], path: "Sources/PostgreSQLStore"),
 
+        // Mail to users: the outbox's delivery through sendmail or an SMTP relay (tollgated only).
+        .target(name: "Mail", dependencies: ["QuotaDB"], path: "Sources/Mail"),
+
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
         .target(name: "Enforcement", dependencies: ["BackendCore", "IPPWire", "JobAnalysisCore", "Pricing", "PricingTOML", "QuotaDB"],
                 path: "Sources/Enforcement"),
@@ -97,7 +100,7 @@ let package = Package(
         .target(name: "AccountsAPI", dependencies: ["APIAccess", "QuotaDB", "Pricing",
                                                     .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Sources/AccountsAPI", resources: [.embedInCode("openapi.json")]),
-        .executableTarget(name: "tollgated", dependencies: ["Station", "Release", "AccountsAPI",
+        .executableTarget(name: "tollgated", dependencies: ["Station", "Release", "AccountsAPI", "Mail",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Tollgated"),
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pricing
+import Enforcement
 import QuotaDB
 
 /// `tollgate credit USER AMOUNT`: an admin credit to a wallet or an account allocation.
@@ -81,7 +82,13 @@ struct RefundCommand: ParsableCommand {
         let db = try store.open()
         guard let reservation = try db.reservation(jobKey: job) else { throw QuotaError.unknownJob(jobKey: job) }
         let value = try amount.map { try db.amount($0, what: "AMOUNT") } ?? reservation.total
+        let before = reservation.refunded
         let after = try db.refund(jobKey: job, amount: value, reason: reason, actor: invokingActor())
+        if after.refunded.minorUnits > before.minorUnits {
+            db.notify(after.user, .refund, UserNotices().refund(amount: Money(minorUnits: after.refunded.minorUnits - before.minorUnits,
+                                                                              currency: after.refunded.currency),
+                                                                reason: reason, jobKey: job))
+        }
         print("job \(job): \(after.refunded) refunded of \(after.total)")
     }
 }

@@ -30,14 +30,23 @@ struct UserCommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Argument(help: "User name.") var user: String
         @Option(help: "E-mail address (unique among users); \"none\" removes it.") var email: String?
+        @Option(help: ArgumentHelp("Mail about their jobs and money: on or off (the user can change it at the portal).", valueName: "on|off"))
+        var notify: String?
         func validate() throws {
-            if email == nil { throw ValidationError("nothing to change: give --email ADDRESS (or --email none)") }
+            if email == nil && notify == nil { throw ValidationError("nothing to change: give --email ADDRESS (or --email none) or --notify on|off") }
+            if let notify, notify != "on" && notify != "off" { throw ValidationError("--notify must be on or off") }
         }
         func run() throws {
             let db = try store.open()
-            let address = email == "none" ? nil : email
-            try db.setEmail(address, for: user)
-            print("\(user): e-mail \(address ?? "none")")
+            if let email {
+                let address = email == "none" ? nil : email
+                try db.setEmail(address, for: user)
+                print("\(user): e-mail \(address ?? "none")")
+            }
+            if let notify {
+                try db.setNotifications(notify == "on", for: user)
+                print("\(user): mail about jobs \(notify)")
+            }
         }
     }
 

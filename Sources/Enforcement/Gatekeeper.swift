@@ -50,6 +50,8 @@ public final class Gatekeeper: JobGate {
         /// asks clients for (`AUTH_INFO_REQUIRED`): see ``OwnerAuthentication``.
         public var authUsername: String?
         public var authInfoRequired: String?
+        /// What users are told by mail (``UserNotices``; `TOLLGATE_STATION_URL` for release queues).
+        public var notices: UserNotices
 
         public init(environment: [String: String]) {
             cupsServer = environment["CUPS_SERVER"]
@@ -61,6 +63,7 @@ public final class Gatekeeper: JobGate {
             serverRoot = environment["CUPS_SERVERROOT"] ?? "/etc/cups"
             authUsername = environment["AUTH_USERNAME"]
             authInfoRequired = environment["AUTH_INFO_REQUIRED"]
+            notices = UserNotices(stationURL: environment["TOLLGATE_STATION_URL"])
         }
     }
 
@@ -210,7 +213,13 @@ public final class Gatekeeper: JobGate {
                     if let paid = try store.reservation(jobKey: identity.key), paid.state == .settled {
                         return Gatekeeper.alreadyPrinted(paid)
                     }
+                    let first = try store.heldJob(jobKey: identity.key) == nil
                     try store.recordHeld(held, reason: nil, actor: "backend")
+                    if first {
+                        store.notify(identity.owner, .waitingForRelease,
+                                     settings.notices.waitingForRelease(title: identity.name, jobID: identity.jobID, printer: settings.printer,
+                                                                        price: quote.total, holdHours: policy.holdHours))
+                    }
                     return .hold(jobState: "job-hold-until-specified",
                                  message: "Tollgate: waiting for \(identity.owner) to release it at a release station (\(quote.total))")
                 }
@@ -224,7 +233,14 @@ public final class Gatekeeper: JobGate {
                 return Gatekeeper.alreadyPrinted(approval.reservation)
             case .approved(let approval):
                 log.info("Tollgate: \(identity.owner) pays \(Gatekeeper.payment(approval.reservation))\(approval.isRepeat ? " (already reserved)" : "")")
-                for warning in approval.warnings { log.info("Tollgate: \(warning)") }
+                for warning in approval.warnings {
+                    log.info("Tollgate: \(warning)")
+                    // Mail when this job crossed the soft limit (not for every job above it).
+                    if !approval.isRepeat, case .softLimitExceeded(_, let used, let soft, _) = warning,
+                       used.minorUnits - approval.reservation.accountPart.minorUnits <= soft.minorUnits {
+                        store.notify(identity.owner, .softLimit, settings.notices.softLimit(warning))
+                    }
+                }
                 return .forward(reservation: identity.key)
             case .refused(let refusal):
                 let message = Gatekeeper.message(for: refusal, releaseQueue: releaseQueueJob != nil, namedAccount: request.account == identity.accountID ? identity.accountID : nil)
@@ -233,6 +249,8 @@ public final class Gatekeeper: JobGate {
                 } else {
                     try store.recordJobEvent(jobKey: identity.key, user: identity.owner, kind: .refused,
                                              detail: "\(settings.printer): \(message)", actor: "backend")
+                    store.notify(identity.owner, .heldForFunds,
+                                 settings.notices.heldForFunds(title: identity.name, jobID: identity.jobID, printer: settings.printer, sentence: message))
                 }
                 return .hold(jobState: "account-limit-reached", message: "Tollgate: \(message)")
             }

@@ -54,7 +54,7 @@ extension ReleaseStore {
 }
 
 /// Everything the programs keep: accounts, wallets, the ledger, walk-up release, API clients.
-public typealias PrintAccountingStore = QuotaStore & ReleaseStore & APIStore & VoucherStore
+public typealias PrintAccountingStore = QuotaStore & ReleaseStore & APIStore & VoucherStore & NotificationStore
 
 extension SQLiteQuotaStore: ReleaseStore {
     public var locationDescription: String { location.path }

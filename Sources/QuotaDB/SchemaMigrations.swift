@@ -6,7 +6,7 @@ import GRDB
 /// is recognised (and refused) before anything is read or written.
 enum SchemaMigrations {
     /// The newest schema version this build understands.
-    static let currentVersion = 6
+    static let currentVersion = 7
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -120,6 +120,26 @@ enum SchemaMigrations {
                 );
                 CREATE INDEX voucher_attempt_user ON voucher_attempt(user_name, at);
                 PRAGMA user_version = 6;
+                """)
+        }
+        // Mail to users (held for funds, waiting for release, soft limit, refund, expiry): written
+        // by whoever sees the event, sent by tollgated, so a mail outage never holds up a job.
+        migrator.registerMigration("v7: notifications outbox, per-user opt-out") { db in
+            try db.execute(sql: """
+                ALTER TABLE user ADD COLUMN notify INTEGER NOT NULL DEFAULT 1 CHECK (notify IN (0, 1));
+                CREATE TABLE notification (
+                    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                    user_name  TEXT NOT NULL,
+                    kind       TEXT NOT NULL,
+                    subject    TEXT NOT NULL,
+                    body       TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    sent_at    INTEGER,
+                    attempts   INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT
+                );
+                CREATE INDEX notification_pending ON notification(created_at) WHERE sent_at IS NULL;
+                PRAGMA user_version = 7;
                 """)
         }
         return migrator

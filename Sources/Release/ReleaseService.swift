@@ -200,6 +200,7 @@ public struct ReleaseService: Sendable {
             }
             let hours = Int((job.expiresAt.timeIntervalSince(job.heldAt) / 3600).rounded())
             try close(job, state: .expired, event: .expired, detail: "not released within \(hours) h; cancelled", actor: actor)
+            store.notify(job.owner, .expired, UserNotices().expired(title: job.title, jobID: job.jobID, printer: job.queue))
         }
         return due
     }

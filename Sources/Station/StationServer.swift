@@ -9,12 +9,15 @@ public struct StationServer: Sendable {
     public let ticker: ExpiryTicker
     public let host: String
     public let port: Int
+    /// Other work that runs as long as the server (mail delivery).
+    public let background: [@Sendable () async -> Void]
 
-    public init(station: Station, ticker: ExpiryTicker, host: String, port: Int) {
+    public init(station: Station, ticker: ExpiryTicker, host: String, port: Int, background: [@Sendable () async -> Void] = []) {
         self.station = station
         self.ticker = ticker
         self.host = host
         self.port = port
+        self.background = background
     }
 
     /// Serves until a shutdown signal, then stops the ticker.
@@ -29,6 +32,7 @@ public struct StationServer: Sendable {
         let ticker = self.ticker
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await ticker.run() }
+            for work in background { group.addTask { await work() } }
             group.addTask { try await app.runService() }
             // runService returns after SIGTERM/SIGINT (graceful shutdown) or throws: stop the ticker.
             defer { group.cancelAll() }

@@ -1,6 +1,7 @@
 import AccountsAPI
 import ArgumentParser
 import Foundation
+import Mail
 import QuotaDB
 import Release
 import Station
@@ -66,7 +67,20 @@ struct TollgatedCommand: AsyncParsableCommand {
     @Option(name: .customLong("api-rate-limit"), help: ArgumentHelp("Accounts API: calls per minute per client (0: no limit).", valueName: "calls"))
     var apiRateLimit: Int = 600
 
+    @Option(name: .customLong("mail"), help: ArgumentHelp("Where mail to users goes: a sendmail program (default /usr/sbin/sendmail, when it exists) or an SMTP relay HOST:PORT; `off` sends none.", valueName: "sendmail|host:port|off"))
+    var mail: String?
+
+    @Option(name: .customLong("mail-from"), help: ArgumentHelp("The From address of mail to users.", valueName: "address"))
+    var mailFrom = "Tollgate <tollgate@localhost>"
+
+    @Option(name: .customLong("mail-interval"), help: ArgumentHelp("Seconds between rounds of mail delivery.", valueName: "seconds"))
+    var mailInterval: Int = 30
+
     func validate() throws {
+        if let mail, mail != "off", MailTransport(mail) == nil {
+            throw ValidationError("--mail must be a sendmail path (/usr/sbin/sendmail), HOST:PORT of an SMTP relay, or off")
+        }
+        guard mailInterval >= 1 else { throw ValidationError("--mail-interval must be at least 1 second") }
         guard (try? Self.hostAndPort(listen)) != nil else {
             throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:8631 or [::1]:8631), not \(listen)")
         }
@@ -126,7 +140,22 @@ struct TollgatedCommand: AsyncParsableCommand {
         }
         log("tollgated: database \(location.path), PIN key \(pinKeyLocation.path) \(pinKey.map { "(id \($0.id))" } ?? "(none yet: `tollgate pin set` makes it)"), cupsd \(cups ?? "(libcups default)"), server name \(name), PAM service \(pamService), idle timeout \(idleTimeout) s, local socket \(localServer?.path ?? "off")")
         defer { withExtendedLifetime(localServer) {} }
-        try await StationServer(station: station, ticker: ticker, host: host, port: port).run()
+        // Mail to users (the outbox the backend and the release service write to).
+        let transport: MailTransport? = switch mail {
+        case "off": nil
+        case .some(let text): MailTransport(text)
+        case nil: FileManager.default.isExecutableFile(atPath: "/usr/sbin/sendmail") ? .sendmail(path: "/usr/sbin/sendmail") : nil
+        }
+        var background: [@Sendable () async -> Void] = []
+        if let transport {
+            let delivery = OutboxDelivery(store: store, transport: transport, from: mailFrom, emailDomain: emailDomain, log: log)
+            let interval = mailInterval
+            background.append { await delivery.run(interval: interval) }
+            log("tollgated: mail to users through \(transport)")
+        } else {
+            log("tollgated: no mail to users (no /usr/sbin/sendmail; --mail HOST:PORT names an SMTP relay)")
+        }
+        try await StationServer(station: station, ticker: ticker, host: host, port: port, background: background).run()
     }
 
     /// Wraps PIN hashes from before the pepper with the key, and says what cannot sign in: PINs
