@@ -37,6 +37,8 @@ public struct Station: Sendable {
     public let pages: StationPages
     /// Where log lines go (tollgated: stderr, so journald keeps them).
     public let log: @Sendable (String) -> Void
+    /// Other web front ends served by the same router (the admin console at /admin).
+    public var mounted: [any StationMount] = []
 
     public init(release: ReleaseService, signIn: SignInService, sessions: SessionStore, settings: StationSettings,
                 format: StationFormat = StationFormat(), log: @escaping @Sendable (String) -> Void) {
@@ -56,6 +58,13 @@ public struct Station: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         addPageRoutes(to: router)
         addAPIRoutes(to: router)
+        for mount in mounted { mount.addRoutes(to: router) }
         return router
     }
+}
+
+/// A web front end that shares the station's server, request context and security headers
+/// (tollgated mounts the admin console this way).
+public protocol StationMount: Sendable {
+    func addRoutes(to router: Router<StationContext>)
 }
