@@ -83,7 +83,12 @@ let package = Package(
         .target(name: "Station", dependencies: ["CPAM", "Release", "QuotaDB", "Pricing",
                                                 .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Sources/Station"),
-        .executableTarget(name: "tollgated", dependencies: ["Station", "Release",
+        // The admin console at /admin (accounts, users, reports, rates cards), mounted by tollgated
+        // next to the station; changes go through the same QuotaDB calls as the CLI.
+        .target(name: "AdminConsole", dependencies: ["Station", "QuotaDB", "Pricing", "PricingTOML",
+                                                     .product(name: "Hummingbird", package: "hummingbird")],
+                path: "Sources/AdminConsole"),
+        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Tollgated"),
 
@@ -118,5 +123,7 @@ let package = Package(
         .testTarget(name: "ReleaseTests", dependencies: ["Release", "QuotaDB", "Pricing"], path: "Tests/ReleaseTests"),
         .testTarget(name: "StationTests", dependencies: ["TestSupport", "Station", "Release", "QuotaDB", "Pricing"],
                     path: "Tests/StationTests", exclude: ["station_browser.py"]),
+        .testTarget(name: "AdminConsoleTests", dependencies: ["TestSupport", "AdminConsole", "Station", "QuotaDB", "Pricing"],
+                    path: "Tests/AdminConsoleTests", exclude: ["admin_browser.py"]),
     ]
 )

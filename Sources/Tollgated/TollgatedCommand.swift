@@ -1,3 +1,4 @@
+import AdminConsole
 import ArgumentParser
 import Foundation
 import QuotaDB
@@ -50,6 +51,12 @@ struct TollgatedCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-socket"), help: "Do not serve the local socket.")
     var noSocket = false
 
+    @Option(name: .customLong("admin-group"), help: ArgumentHelp("Members of this system group may use the admin console at /admin.", valueName: "group"))
+    var adminGroup = "lpadmin"
+
+    @Option(name: .customLong("admin-idle-timeout"), help: ArgumentHelp("Seconds without activity after which an admin session signs out.", valueName: "seconds"))
+    var adminIdleTimeout: Int = 900
+
     @Flag(name: .customLong("secure-cookies"), help: "Mark the session cookie Secure (use behind an HTTPS reverse proxy).")
     var secureCookies = false
 
@@ -58,6 +65,8 @@ struct TollgatedCommand: AsyncParsableCommand {
             throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:8631 or [::1]:8631), not \(listen)")
         }
         guard idleTimeout >= 10 else { throw ValidationError("--idle-timeout must be at least 10 seconds") }
+        guard adminIdleTimeout >= 10 else { throw ValidationError("--admin-idle-timeout must be at least 10 seconds") }
+        guard !adminGroup.isEmpty else { throw ValidationError("--admin-group must name a group") }
         guard tickInterval >= 1 else { throw ValidationError("--tick-interval must be at least 1 second") }
         guard !pamService.isEmpty, !pamService.contains("/") else { throw ValidationError("--pam-service must be a PAM service name") }
     }
@@ -88,9 +97,11 @@ struct TollgatedCommand: AsyncParsableCommand {
         let release = ReleaseService(store: store, settings: settings)
         let sessions = SessionStore(idleTimeout: TimeInterval(idleTimeout))
         let signIn = SignInService(pam: PAMAuthenticator(service: pamService), store: store, pinKey: pinKeyFile, log: log)
-        let station = Station(release: release, signIn: signIn, sessions: sessions,
+        var station = Station(release: release, signIn: signIn, sessions: sessions,
                               settings: StationSettings(idleTimeout: TimeInterval(idleTimeout), secureCookies: secureCookies),
                               log: log)
+        station.mounted.append(AdminConsole(store: store, signIn: signIn, settings: AdminSettings(
+            adminGroup: adminGroup, idleTimeout: TimeInterval(adminIdleTimeout), secureCookies: secureCookies), log: log))
         let ticker = ExpiryTicker(release: release, sessions: sessions, interval: TimeInterval(tickInterval), log: log)
         var localServer: LocalReleaseServer?
         if !noSocket {

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Settings of the admin console (`tollgated --admin-group`, `--admin-idle-timeout`).
+public struct AdminSettings: Sendable {
+    /// Members of this system group (read through NSS at sign-in) may use the console.
+    public var adminGroup: String
+    /// Seconds without a request after which an admin session ends.
+    public var idleTimeout: TimeInterval
+    /// Mark the admin cookie `Secure` (and name it `__Host-tollgate-admin`): behind HTTPS only.
+    public var secureCookies: Bool
+    /// Where the rates cards live (`$TOLLGATE_RATES_DIR`, else `/etc/tollgate/rates`), as the backend reads them.
+    public var ratesDirectory: String
+
+    public init(adminGroup: String = "lpadmin", idleTimeout: TimeInterval = 900, secureCookies: Bool = false,
+                ratesDirectory: String = ProcessInfo.processInfo.environment["TOLLGATE_RATES_DIR"] ?? "/etc/tollgate/rates") {
+        self.adminGroup = adminGroup
+        self.idleTimeout = idleTimeout
+        self.secureCookies = secureCookies
+        self.ratesDirectory = ratesDirectory
+    }
+
+    /// The admin session cookie's name: never the station's, so a station session is no admin session.
+    public var cookieName: String { secureCookies ? "__Host-tollgate-admin" : "tollgate_admin" }
+}
+
+/// Who is using the console: a signed-in member of the admin group.
+public struct AdminIdentity: Sendable, Hashable {
+    /// The system user name PAM signed in.
+    public var user: String
+
+    public init(user: String) { self.user = user }
+
+    /// What the ledger records as the actor of every change made in the console: `admin:alice`.
+    public var actor: String { "admin:\(user)" }
+}

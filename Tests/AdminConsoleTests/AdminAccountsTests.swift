@@ -1,0 +1,167 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Accounts, users' money and reports through the console, checked with the CLI on the same
+/// SQLite file.
+@Suite(.serialized) struct AdminAccountsTests {
+    func signedIn(_ fixture: AdminFixture) throws -> AdminClient {
+        let client = try AdminClient(base: fixture.baseURL)
+        let reply = try client.signIn(user: fixture.admin.name, password: fixture.admin.password)
+        guard reply.status == 303 else { throw TestFailure("admin sign-in: \(reply.status) \(reply.body)") }
+        return client
+    }
+
+    func accountJSON(_ fixture: AdminFixture, _ name: String) throws -> [String: Any] {
+        let text = try fixture.tollgate(["account", "show", name, "--json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+
+    @Test func fieldErrorsAreShownNextToTheirFieldsAndNothingIsSaved() throws {
+        let fixture = try AdminFixture()
+        defer { fixture.stop() }
+        let client = try signedIn(fixture)
+        let reply = try client.submit(from: "/admin/accounts/new", to: "/admin/accounts", [
+            ("name", "Chemistry"), ("code", ""), ("enabled", "on"), ("starts", "2026-13-40"), ("expires", ""),
+            ("allocation", "limited"), ("soft", "30"), ("hard", "20"), ("access", "restricted"), ("users", ""), ("groups", ""),
+        ])
+        #expect(reply.status == 422)
+        #expect(reply.body.contains("id=\"code-error\">Give the account a code"), "\(reply.body)")
+        #expect(reply.body.contains("id=\"starts-error\">Write the first day as YYYY-MM-DD"))
+        #expect(reply.body.contains("id=\"soft-error\">The soft limit (30.00 EUR) must not be above the hard limit (20.00 EUR)"))
+        #expect(reply.body.contains("value=\"Chemistry\""), "what was typed is kept")
+        #expect(!(try fixture.tollgate(["account", "list"])).contains("Chemistry"))
+
+        let bad = try client.submit(from: "/admin/accounts/new", to: "/admin/accounts", [
+            ("name", "Chemistry"), ("code", "CHEM"), ("allocation", "limited"), ("soft", "ten"), ("hard", ""), ("access", "global"),
+        ])
+        #expect(bad.status == 422)
+        #expect(bad.body.contains("id=\"soft-error\">Write the soft limit as an amount"))
+        #expect(bad.body.contains("id=\"hard-error\">A limited allocation needs a hard limit"))
+
+        try fixture.tollgate(["account", "add", "Physics", "--code", "PHY"])
+        let taken = try client.submit(from: "/admin/accounts/new", to: "/admin/accounts", [
+            ("name", "Physics"), ("code", "PHY2"), ("allocation", "unlimited"), ("access", "global"),
+        ])
+        #expect(taken.status == 422)
+        #expect(taken.body.contains("id=\"name-error\">Another account is already called “Physics”"), "\(taken.body)")
+    }
+
+    @Test func addEditArchiveAndUnarchiveGoThroughTheStore() throws {
+        let fixture = try AdminFixture()
+        defer { fixture.stop() }
+        let client = try signedIn(fixture)
+        let hostile = "<script>alert('x')</script> & Co"
+        let created = try client.submit(from: "/admin/accounts/new", to: "/admin/accounts", [
+            ("name", hostile), ("code", "HOST"), ("enabled", "on"), ("starts", "2026-01-01"), ("expires", "2030-12-31"),
+            ("allocation", "limited"), ("soft", "5"), ("hard", "10.50"), ("access", "restricted"),
+            ("users", "alice, bob"), ("groups", "physics-staff"),
+        ])
+        #expect(created.status == 303, "\(created.body)")
+        let location = try #require(created.headers["location"])
+        let page = try client.get(location)
+        #expect(page.status == 200)
+        #expect(page.body.contains("Added account &lt;script&gt;"), "the notice is escaped")
+        #expect(!page.body.contains("<script>"), "no markup from the account name")
+        #expect(page.body.contains("value=\"10.50\"") && page.body.contains("value=\"2030-12-31\""))
+
+        let shown = try accountJSON(fixture, "HOST")
+        let account = try #require(shown["account"] as? [String: Any])
+        #expect(account["name"] as? String == hostile)
+        let allocation = try #require(account["allocation"] as? [String: Any])
+        #expect(allocation["softMinorUnits"] as? Int == 500 && allocation["hardMinorUnits"] as? Int == 1050)
+        #expect(account["access"] as? String == "restricted")
+        let grants = try #require(shown["grants"] as? [[String: Any]])
+        #expect(grants.count == 3, "\(grants)")
+
+        // Edit: rename, disable, unlimited, global, drop a user.
+        let edited = try client.submit(from: location, to: location, [
+            ("name", "Hostile Ltd"), ("code", "HOST"), ("starts", ""), ("expires", ""), ("allocation", "unlimited"),
+            ("soft", ""), ("hard", ""), ("access", "global"), ("users", "alice"), ("groups", "physics-staff"),
+        ])
+        #expect(edited.status == 303, "\(edited.body)")
+        let after = try #require(try accountJSON(fixture, "HOST")["account"] as? [String: Any])
+        #expect(after["name"] as? String == "Hostile Ltd")
+        #expect(after["isEnabled"] as? Bool == false)
+        #expect(after["access"] as? String == "global")
+        #expect((after["allocation"] as? [String: Any])?["kind"] as? String == "unlimited")
+        #expect(after["expiresAt"] == nil)
+        #expect((try accountJSON(fixture, "HOST")["grants"] as? [[String: Any]])?.count == 2)
+
+        // Search, paging.
+        for index in 1...25 { try fixture.tollgate(["account", "add", "Dept \(index)", "--code", "D\(index)"]) }
+        let list = try client.get("/admin/accounts")
+        #expect(list.body.contains("Page 1 of 2 (26 accounts)"))
+        let search = try client.get("/admin/accounts?q=hostile")
+        #expect(search.body.contains("Hostile Ltd") && !search.body.contains("Dept 1<"))
+
+        // Archive: gone from the list, in the archived view; unarchive brings it back.
+        let id = location.split(separator: "/").last!
+        let archived = try client.submit(from: "/admin/accounts", to: "/admin/accounts/\(id)/archive", [("do", "archive")])
+        #expect(archived.status == 303)
+        let current = try client.get("/admin/accounts?q=hostile").body
+        #expect(current.contains("Archived Hostile Ltd: users no longer see it"), "the notice after the redirect")
+        #expect(!current.contains(">Hostile Ltd</a>"))
+        #expect((try client.get("/admin/accounts?archived=1")).body.contains(">Hostile Ltd</a>"))
+        #expect((try accountJSON(fixture, "HOST")["account"] as? [String: Any])?["isArchived"] as? Bool == true)
+        #expect(try client.submit(from: "/admin/accounts?archived=1", to: "/admin/accounts/\(id)/archive", [("do", "unarchive")]).status == 303)
+        #expect((try accountJSON(fixture, "HOST")["account"] as? [String: Any])?["isArchived"] as? Bool == false)
+        #expect(fixture.logText.contains("admin: admin:\(fixture.admin.name) archived account Hostile Ltd"))
+    }
+
+    @Test func creditTopUpAndAdjustRecordTheAdminAndShowInTheReportAndCSV() throws {
+        let fixture = try AdminFixture()
+        defer { fixture.stop() }
+        try fixture.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--soft", "150", "--hard", "200"])
+        try fixture.tollgate(["account", "add", "Library", "--code", "LIB", "--global"])
+        let client = try signedIn(fixture)
+        let user = "tgstudent"
+        let page = "/admin/user?name=\(user)"
+        let opened = try client.get(page)
+        #expect(opened.status == 200)
+        #expect(opened.body.contains("150.00 EUR") && opened.body.contains("200.00 EUR"), "used / soft / hard")
+        #expect(opened.body.contains("unlimited"), "Library is unlimited")
+
+        let noReason = try client.submit(from: page, to: "/admin/user/adjust", [("user", user), ("account", ""), ("amount", "-1"), ("reason", "")])
+        #expect(noReason.status == 422)
+        #expect(noReason.body.contains("id=\"adjust-reason-error\">Say why"))
+        let badAmount = try client.submit(from: page, to: "/admin/user/credit", [("user", user), ("account", ""), ("amount", "lots")])
+        #expect(badAmount.status == 422)
+        #expect(badAmount.body.contains("id=\"credit-amount-error\">Write an amount such as 5"))
+        #expect(try fixture.ledger().isEmpty)
+
+        #expect(try client.submit(from: page, to: "/admin/user/credit", [("user", user), ("account", ""), ("amount", "12.50"),
+                                                                        ("reason", "welcome")]).status == 303)
+        #expect(try client.submit(from: page, to: "/admin/user/topup", [("user", user), ("amount", "5"), ("reference", "PAY-1")]).status == 303)
+        #expect(try client.submit(from: page, to: "/admin/user/adjust", [("user", user), ("account", "Physics"), ("amount", "-3"),
+                                                                        ("reason", "manual print")]).status == 303)
+        let ledger = try fixture.ledger()
+        #expect(ledger.count == 3)
+        #expect(ledger.allSatisfy { $0["actor"] as? String == "admin:\(fixture.admin.name)" }, "\(ledger)")
+        let shown = try client.get(page)
+        #expect(shown.body.contains("Adjusted \(user): -3.00 EUR on the account Physics; used on it now: 3.00 EUR."), "\(shown.body)")
+        #expect(shown.body.contains("17.50 EUR"), "wallet after credit and top-up")
+        #expect(shown.body.contains("3.00 EUR"), "used on Physics")
+
+        let report = try client.get("/admin/reports?by=user")
+        #expect(report.status == 200)
+        #expect(report.body.contains("<td>\(user)</td>"))
+        #expect(report.body.contains("<svg"))
+        let byAccount = try client.get("/admin/reports?by=user-account&user=\(user)")
+        #expect(byAccount.body.contains("Physics"))
+        let csv = try client.get("/admin/reports.csv?by=user-account")
+        #expect(csv.status == 200)
+        #expect(csv.headers["content-type"]?.hasPrefix("text/csv") == true)
+        #expect(csv.headers["content-disposition"]?.contains("attachment") == true)
+        #expect(csv.body.hasPrefix("User,Account,Jobs,Charged,Refunded,Net,Credited,Topped up,Currency\r\n"), "\(csv.body)")
+        #expect(csv.body.contains("\(user),personal wallet,0,0.00,0.00,0.00,12.50,5.00,EUR"), "\(csv.body)")
+        #expect(csv.body.contains("\(user),Physics,0,0.00,0.00,0.00,3.00,0.00,EUR") || csv.body.contains("\(user),Physics,0,0.00,0.00,0.00,-3.00,0.00,EUR"), "\(csv.body)")
+        let months = try client.get("/admin/reports?by=month")
+        #expect(months.status == 200 && months.body.contains("<td>Month</td>") == false)
+        let badFilter = try client.get("/admin/reports?from=yesterday")
+        #expect(badFilter.status == 422 && badFilter.body.contains("id=\"from-error\""))
+
+        let check = try client.get("/admin/check")
+        #expect(check.body.contains("Consistent: every balance matches the ledger."))
+    }
+}

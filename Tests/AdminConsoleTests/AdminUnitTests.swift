@@ -1,0 +1,62 @@
+import Foundation
+import Pricing
+import Station
+import Testing
+@testable import AdminConsole
+
+/// The console's pure pieces: form checks, CSV, the chart, sessions.
+struct AdminUnitTests {
+    @Test func theAccountFormNamesEachBadField() {
+        var form = AccountForm()
+        form.name = " "
+        form.code = "has space"
+        form.starts = "2026-02-30x"
+        form.allocation = "limited"
+        form.soft = "-1"
+        form.hard = "5"
+        guard case .failure(let errors) = form.validate(currency: .eur) else { Issue.record("accepted"); return }
+        #expect(errors[.name] != nil && errors[.code] != nil && errors[.starts] != nil)
+        #expect(errors[.soft] == "The soft limit cannot be negative.")
+
+        var good = AccountForm()
+        good.name = "Physics"
+        good.code = "PHY"
+        good.starts = "2026-09-01"
+        good.expires = "2026-09-01"
+        good.allocation = "limited"
+        good.hard = "20"
+        good.users = "alice, bob alice\ncarol"
+        guard case .success(let valid) = good.validate(currency: .eur) else { Issue.record("refused"); return }
+        #expect(valid.allocation == .limited(soft: Money(minorUnits: 2000, currency: .eur), hard: Money(minorUnits: 2000, currency: .eur)),
+                "an empty soft limit is the hard limit, as in the CLI")
+        #expect(valid.users == ["alice", "bob", "carol"])
+        #expect(valid.expiresAt!.timeIntervalSince(valid.startsAt!) >= 23 * 3600, "the last day is usable through its end")
+    }
+
+    @Test func csvQuotesAndDisarmsFormulas() {
+        #expect(CSV.line(["a,b", "say \"hi\"", "=HYPERLINK(\"x\")", "-3.00", "@cmd", "plain"])
+                == "\"a,b\",\"say \"\"hi\"\"\",\"'=HYPERLINK(\"\"x\"\")\",-3.00,'@cmd,plain\r\n")
+    }
+
+    @Test func theChartEscapesLabelsAndScalesBars() {
+        let svg = BarChart.svg([("<b>evil</b>", Money(minorUnits: 100, currency: .eur)), ("ok", Money(minorUnits: 50, currency: .eur))],
+                               title: "Charged")
+        #expect(!svg.contains("<b>"))
+        #expect(svg.contains("&lt;b&gt;evil&lt;/b&gt;"))
+        #expect(svg.contains("width=\"460\"") && svg.contains("width=\"230\""), "\(svg)")
+    }
+
+    @Test func adminSessionsEndWhenIdleAndSignInIssuesNewTokens() async {
+        final class Clock: @unchecked Sendable { var now = Date(timeIntervalSince1970: 1_000_000) }
+        let clock = Clock()
+        let store = AdminSessionStore(idleTimeout: 60, clock: { clock.now })
+        let anonymous = await store.startAnonymous()
+        let admin = await store.signIn(.admin(AdminIdentity(user: "alice")), replacing: anonymous.token)
+        #expect(admin.token != anonymous.token && admin.csrfToken != anonymous.csrfToken)
+        #expect(await store.session(token: anonymous.token) == nil)
+        clock.now += 59
+        #expect(await store.session(token: admin.token)?.identity?.actor == "admin:alice")
+        clock.now += 60
+        #expect(await store.session(token: admin.token) == nil, "idle for 60 s")
+    }
+}
