@@ -68,7 +68,7 @@ struct AccountsController {
                 let status = account.unusableReason(at: now).map { "\($0)".replacingOccurrences(of: "the account ", with: "") }
                 body += """
                 <tr id="account-\(account.id)"><td><a href="/admin/accounts/\(account.id)">\(HTML.escape(account.name))</a></td>\
-                <td>\(HTML.escape(account.code))</td>\
+                <td class="code">\(HTML.escape(account.code))</td>\
                 <td class="\(status == nil ? "status-usable" : "status-other")">\(HTML.escape(status ?? "usable"))</td>\
                 <td>\(account.access == .globalShared ? "Global shared" : "Users and groups")</td>\
                 <td>\(HTML.escape(Self.allocationText(account.allocation)))</td>\

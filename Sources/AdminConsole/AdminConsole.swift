@@ -42,6 +42,7 @@ public struct AdminConsole: StationMount {
         AccountsController(console: self).addRoutes(to: admin)
         UsersController(console: self).addRoutes(to: admin)
         ReportsController(console: self).addRoutes(to: admin)
+        LedgerController(console: self).addRoutes(to: admin)
         RatesController(console: self).addRoutes(to: admin)
     }
 

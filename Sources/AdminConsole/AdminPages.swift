@@ -4,13 +4,14 @@ import Station
 
 /// Which part of the console a page belongs to (for the navigation bar).
 enum AdminTab: String, CaseIterable, Sendable {
-    case accounts, users, reports, check, rates
+    case accounts, users, reports, ledger, check, rates
 
     var title: String {
         switch self {
         case .accounts: "Accounts"
         case .users: "Users"
         case .reports: "Reports"
+        case .ledger: "Ledger"
         case .check: "Check"
         case .rates: "Rates cards"
         }

@@ -25,6 +25,7 @@ enum AdminStyle {
     a.button.primary { background: var(--brand); color: var(--brand-ink); }
     .pager { display: flex; gap: 1rem; align-items: center; margin: .75rem 0; }
     .status-usable { color: var(--ok); font-weight: 600; }
+    td.code { white-space: nowrap; }
     .status-other { color: var(--warn); font-weight: 600; }
     .chart { background: var(--card); border: 1px solid var(--line); border-radius: .6rem; padding: .5rem; margin: 0 0 1rem; }
     .chart svg { width: 100%; height: auto; }

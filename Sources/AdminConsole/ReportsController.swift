@@ -39,6 +39,7 @@ struct ReportsController {
         <form class="card search" method="get" action="/admin/reports" id="report-form">
         <div><label for="by">Group by</label><select id="by" name="by">\(option("user", "User"))\(option("account", "Account"))\
         \(option("user-account", "User and account"))\(option("month", "Month"))</select></div>
+        <div><label for="chart-metric">Chart</label><select id="chart-metric" name="chart">\(ReportFilter.metrics.map { "<option value=\"\($0.0)\"\(filter.chart == $0.0 ? " selected" : "")>\($0.1)</option>" }.joined())</select></div>
         <div>\(pages.field("from", label: "From (first day)", value: filter.fromText, error: filter.errors["from"], type: "date"))</div>
         <div>\(pages.field("until", label: "Until (last day)", value: filter.untilText, error: filter.errors["until"], type: "date"))</div>
         <div>\(pages.field("user", label: "User (optional)", value: filter.user, error: filter.errors["user"]))</div>
@@ -53,7 +54,7 @@ struct ReportsController {
         if rows.isEmpty {
             body += "<p class=\"empty\" id=\"no-usage\">No usage in this period.</p>\n"
         } else {
-            body += "<div class=\"chart\" id=\"chart\">\(BarChart.svg(rows.map { ($0.label, $0.charged) }, title: "Charged per \(filter.byTitle)"))</div>\n"
+            body += "<div class=\"chart\" id=\"chart\">\(BarChart.svg(rows.map { ($0.label, $0.value(filter.chart)) }, title: "\(filter.chartTitle) per \(filter.byTitle)"))</div>\n"
             body += "<div class=\"table-wrap\"><table id=\"report\"><thead><tr>"
             body += ReportRow.headings(filter.by).map { "<th\($0.numeric ? " class=\"num\"" : "")>\($0.title)</th>" }.joined()
             body += "</tr></thead><tbody>\n"
@@ -147,9 +148,17 @@ struct ReportFilter: Sendable {
     var from: Date?
     /// Exclusive (the day after the last day).
     var until: Date?
+    /// What the chart shows: `charged`, `net`, `credited`, `topped-up`.
+    var chart: String
     var errors: [String: String] = [:]
 
+    static let metrics = [("charged", "Charged"), ("net", "Net (charged − refunded)"), ("credited", "Credited"), ("topped-up", "Topped up")]
+
+    var chartTitle: String { Self.metrics.first { $0.0 == chart }.map { String($0.1.prefix { $0 != " " }) } ?? "Charged" }
+
     init(_ query: Parameters) {
+        let chart = String(query["chart"] ?? "charged")
+        self.chart = Self.metrics.contains { $0.0 == chart } ? chart : "charged"
         let by = String(query["by"] ?? "user")
         self.by = ["user", "account", "user-account", "month"].contains(by) ? by : "user"
         fromText = String(query["from"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -185,7 +194,7 @@ struct ReportFilter: Sendable {
     }
 
     var queryString: String {
-        [("by", by), ("from", fromText), ("until", untilText), ("user", user), ("account", account)]
+        [("by", by), ("chart", chart), ("from", fromText), ("until", untilText), ("user", user), ("account", account)]
             .map { "\($0.0)=\(queryValue($0.1))" }.joined(separator: "&")
     }
 
@@ -241,6 +250,15 @@ struct ReportRow: Sendable {
         refunded = sum(\.refunded)
         credited = sum(\.credited)
         toppedUp = sum(\.toppedUp)
+    }
+
+    func value(_ metric: String) -> Money {
+        switch metric {
+        case "net": net
+        case "credited": credited
+        case "topped-up": toppedUp
+        default: charged
+        }
     }
 
     var label: String {

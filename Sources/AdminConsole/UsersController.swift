@@ -21,6 +21,7 @@ struct UsersController {
         group.post("user/topup", use: topUp)
         group.post("user/credit", use: credit)
         group.post("user/adjust", use: adjust)
+        group.post("user/refund", use: refund)
     }
 
     // MARK: Search
@@ -96,7 +97,9 @@ struct UsersController {
         switch await console.db({
             Facts(balances: try store.balances(for: user), accounts: try store.accounts(includeArchived: false),
                   held: try store.heldJobs(owner: user, states: [.held, .released]),
-                  events: try store.jobEvents(user: user, limit: 30), ledger: try store.ledger(LedgerQuery(user: user, limit: 50)))
+                  events: try store.jobEvents(user: user, limit: 30),
+                  // The store lists the oldest first: the newest 50, newest first.
+                  ledger: Array(try store.ledger(LedgerQuery(user: user)).suffix(50).reversed()))
         }) {
         case .success(let found): facts = found
         case .failure(let error):
@@ -107,6 +110,7 @@ struct UsersController {
         if let facts {
             body += balancesTable(facts.balances)
             body += moneyForms(user: user, accounts: facts.accounts, form: form, csrf: context.csrfToken)
+            body += refundForm(user: user, ledger: facts.ledger, form: form, csrf: context.csrfToken)
             body += heldJobs(facts.held)
             body += history(facts.events)
             body += ledger(facts.ledger)
@@ -192,6 +196,29 @@ struct UsersController {
         """
     }
 
+    /// Refund (part of) a printed job: `tollgate refund JOB AMOUNT`, the amount being the job's total refund.
+    private func refundForm(user: String, ledger: [LedgerEntry], form: MoneyForm, csrf: String) -> String {
+        var seen = Set<String>()
+        let jobs = ledger.filter { $0.kind == .debit }.compactMap(\.jobKey).filter { seen.insert($0).inserted }
+        guard !jobs.isEmpty || form.kind == "refund" else { return "" }
+        let pages = console.pages
+        let isRefund = form.kind == "refund"
+        let options = jobs.map { "<option value=\"\(HTML.escape($0))\"\(isRefund && form.job == $0 ? " selected" : "")>\(HTML.escape($0))</option>" }.joined()
+        return """
+        <form class="card" method="post" action="/admin/user/refund" id="refund-form">
+        <h3>Refund a printed job</h3>
+        <p class="hint">The amount is the job's total refund, not an increment: refunding the same job again gives nothing more.</p>
+        \(pages.hidden("csrf", csrf))\(pages.hidden("user", user))
+        <label for="refund-job">Job</label><select id="refund-job" name="job">\(options)</select>
+        \(pages.field("refund-amount", name: "amount", label: "Total refund (empty: all of it)", value: isRefund ? form.amount : "", error: isRefund ? form.errors["amount"] : nil))\
+        \(pages.field("refund-reason", name: "reason", label: "Reason (kept in the ledger)", value: isRefund ? form.reason : "", error: isRefund ? form.errors["reason"] : nil))\
+        \(pages.fieldError("refund-form", isRefund ? form.errors["form"] : nil))\
+        <div class="buttons"><button class="primary" type="submit" id="refund-submit">Refund</button></div>
+        </form>
+
+        """
+    }
+
     private func heldJobs(_ jobs: [HeldJob]) -> String {
         var text = "<h2>Held jobs</h2>\n"
         guard !jobs.isEmpty else { return text + "<p class=\"empty\" id=\"no-held\">No jobs waiting.</p>\n" }
@@ -255,6 +282,35 @@ struct UsersController {
         }
     }
 
+    @Sendable func refund(_ request: Request, context: AdminRequestContext) async throws -> Response {
+        let admin = try context.admin()
+        let user = context.form["user"] ?? ""
+        guard UserNameRule.isAcceptable(user) else { return redirect("/admin/users") }
+        var form = MoneyForm(context.form, kind: "refund")
+        let store = console.store
+        var amount: Money?
+        if !form.amount.isEmpty {
+            amount = form.validate(currency: store.currency)
+            if amount == nil { return await userPage(admin: admin, user: user, context: context, form: form, notices: [], status: .unprocessableContent) }
+        }
+        let job = form.job, reason = form.reason, requested = amount
+        let result = await console.db { () throws -> Reservation in
+            guard let reservation = try store.reservation(jobKey: job), reservation.user == user else {
+                throw QuotaError.unknownJob(jobKey: job)
+            }
+            return try store.refund(jobKey: job, amount: requested ?? reservation.total, reason: reason, actor: admin.actor)
+        }
+        switch result {
+        case .failure(let error):
+            form.errors["form"] = sentence(error)
+            return await userPage(admin: admin, user: user, context: context, form: form, notices: [], status: .unprocessableContent)
+        case .success(let after):
+            console.log("admin: \(admin.actor) refunded job \(job) of \(user): \(after.refunded) of \(after.total)")
+            return await console.done(Notice(.success, "Job \(job): \(after.refunded) refunded of \(after.total)."),
+                                      context: context, to: "/admin/user?name=\(queryValue(user))")
+        }
+    }
+
     private func move(_ context: AdminRequestContext, kind: String,
                       _ body: @escaping @Sendable (SQLiteQuotaStore, String, MoneyForm, Money, String) throws -> LedgerEntry) async throws -> Response {
         let admin = try context.admin()
@@ -291,6 +347,8 @@ struct MoneyForm: Sendable {
     var reason = ""
     var reference = ""
     var reset = false
+    /// A refund's job key.
+    var job = ""
     var errors: [String: String] = [:]
 
     init() {}
@@ -302,6 +360,7 @@ struct MoneyForm: Sendable {
         reason = (form["reason"] ?? "").trimmingCharacters(in: .whitespaces)
         reference = (form["reference"] ?? "").trimmingCharacters(in: .whitespaces)
         reset = form["reset"] == "on"
+        job = form["job"] ?? ""
     }
 
     var destination: Destination { account.isEmpty ? .wallet : .account(account) }
@@ -321,6 +380,7 @@ struct MoneyForm: Sendable {
         if let value = money {
             switch kind {
             case "topup" where value.minorUnits <= 0: errors["amount"] = "A top-up must be above zero."
+            case "refund" where value.minorUnits < 0: errors["amount"] = "A refund cannot be negative."
             case "credit" where value.minorUnits < 0: errors["amount"] = "A credit cannot be negative: use an adjustment to take money away."
             case "adjust" where value.isZero: errors["amount"] = "An adjustment of zero changes nothing: enter a signed amount such as -2.50."
             default: break

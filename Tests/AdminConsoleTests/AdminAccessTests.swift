@@ -6,7 +6,7 @@ import TestSupport
 /// group read through NSS (a real group made with groupadd).
 @Suite(.serialized) struct AdminAccessTests {
     static let pages = ["/admin", "/admin/accounts", "/admin/accounts?archived=1", "/admin/accounts/new", "/admin/accounts/1",
-                        "/admin/users", "/admin/user?name=someone", "/admin/reports", "/admin/reports.csv", "/admin/check",
+                        "/admin/users", "/admin/user?name=someone", "/admin/reports", "/admin/reports.csv", "/admin/ledger", "/admin/check",
                         "/admin/rates"]
 
     @Test func aUserOutsideTheAdminGroupGets403OnEveryPageAndEveryPost() throws {

@@ -164,4 +164,39 @@ import TestSupport
         let check = try client.get("/admin/check")
         #expect(check.body.contains("Consistent: every balance matches the ledger."))
     }
+
+    @Test func aPrintedJobIsRefundedOnceAndTheLedgerBrowserFindsIt() throws {
+        let fixture = try AdminFixture()
+        defer { fixture.stop() }
+        try fixture.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--soft", "8", "--hard", "10"])
+        let user = "tgprinter"
+        try fixture.tollgate(["debug", "authorize", "--job", "srv/7/1700000000", "--user", user, "--amount", "2.40", "--account", "Physics"])
+        try fixture.tollgate(["debug", "settle", "--job", "srv/7/1700000000"])
+        let client = try signedIn(fixture)
+        let page = "/admin/user?name=\(user)"
+        let shown = try client.get(page)
+        #expect(shown.body.contains("<option value=\"srv/7/1700000000\">"), "the printed job can be refunded")
+        #expect(shown.body.contains("2.40 EUR"), "used on Physics")
+
+        let negative = try client.submit(from: page, to: "/admin/user/refund", [("user", user), ("job", "srv/7/1700000000"), ("amount", "-1")])
+        #expect(negative.status == 422 && negative.body.contains("id=\"refund-amount-error\">A refund cannot be negative."))
+        let other = try client.submit(from: page, to: "/admin/user/refund", [("user", "someoneelse"), ("job", "srv/7/1700000000")])
+        #expect(other.status == 422, "another user's job is not found")
+        #expect(try client.submit(from: page, to: "/admin/user/refund", [("user", user), ("job", "srv/7/1700000000"), ("amount", "1.00"),
+                                                                         ("reason", "jammed")]).status == 303)
+        #expect(try client.get(page).body.contains("Job srv/7/1700000000: 1.00 EUR refunded of 2.40 EUR."))
+        // The amount is the job's total refund: the same again gives nothing more.
+        #expect(try client.submit(from: page, to: "/admin/user/refund", [("user", user), ("job", "srv/7/1700000000"), ("amount", "1.00")]).status == 303)
+        let refunds = try fixture.ledger().filter { $0["kind"] as? String == "refund" }
+        #expect(refunds.count == 1, "\(refunds)")
+        #expect(refunds.first?["actor"] as? String == "admin:\(fixture.admin.name)")
+
+        let ledger = try client.get("/admin/ledger?user=\(user)&kind=refund")
+        #expect(ledger.status == 200)
+        #expect(ledger.body.contains("<td>refund</td>") && ledger.body.contains("jammed") && !ledger.body.contains("<td>debit</td>"))
+        let byAccount = try client.get("/admin/ledger?account=nosuch")
+        #expect(byAccount.status == 422 && byAccount.body.contains("No account is called or has the code “nosuch”."))
+        let report = try client.get("/admin/reports?by=account")
+        #expect(report.body.contains("<td>Physics</td><td class=\"num\">1</td><td class=\"num\">2.40 EUR</td><td class=\"num\">1.00 EUR</td><td class=\"num\">1.40 EUR</td>"), "\(report.body)")
+    }
 }

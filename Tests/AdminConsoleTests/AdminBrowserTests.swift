@@ -40,7 +40,7 @@ import TestSupport
         #expect((seen["check"] as? String)?.hasPrefix("Consistent") == true)
         #expect((seen["outsiderPage"] as? String)?.contains("not a member of the admin group") == true, "\(seen)")
         let statuses = try #require(seen["outsiderStatuses"] as? [String: Int])
-        #expect(statuses.count == 11)
+        #expect(statuses.count == 12)
         for (page, status) in statuses { #expect(status == 403, "\(page): \(status)") }
 
         // The account as the CLI sees it: restricted to the group, with its limits.

@@ -18,11 +18,11 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.support import expected_conditions as EC
 
 PAGES = ["/admin", "/admin/accounts", "/admin/accounts?archived=1", "/admin/accounts/new", "/admin/accounts/1",
-         "/admin/users", "/admin/user?name=x", "/admin/reports", "/admin/reports.csv", "/admin/check", "/admin/rates"]
+         "/admin/users", "/admin/user?name=x", "/admin/reports", "/admin/reports.csv", "/admin/ledger", "/admin/check", "/admin/rates"]
 
 
 def browser(width, height):
@@ -118,6 +118,7 @@ def console(base, admin, password, outsider, outsider_password, group, user, sho
         shot(driver, "admin-5-user-credited.png")
 
         driver.get(base + "/admin/reports")
+        Select(driver.find_element(By.ID, "chart-metric")).select_by_value("credited")
         driver.find_element(By.ID, "run-report").click()
         wait.until(EC.presence_of_element_located((By.ID, "report")))
         result["report"] = driver.find_element(By.ID, "report").text
