@@ -19,6 +19,9 @@ import TestSupport
         let staff = try SystemGroup(prefix: "tgstaff")
         defer { staff.remove() }
         let student = "tgstudent"
+        let card = fixture.ratesDirectory + "/campus.toml"
+        let original = try String(contentsOfFile: BuiltProducts.packageRoot.path + "/rates/example.toml", encoding: .utf8)
+        try original.write(toFile: card, atomically: true, encoding: .utf8)
         let shots = artifacts(fixture)
         let browser = try ProcessRunner.run(["/usr/bin/python3", BuiltProducts.packageRoot.path + "/Tests/AdminConsoleTests/admin_browser.py",
                                              "console", fixture.baseURL, fixture.admin.name, fixture.admin.password,
@@ -38,9 +41,12 @@ import TestSupport
         #expect(seen["csvStatus"] as? Int == 200)
         #expect((seen["csv"] as? String)?.contains("\(student),0,0.00,0.00,0.00,12.50,0.00,EUR") == true, "\(seen)")
         #expect((seen["check"] as? String)?.hasPrefix("Consistent") == true)
+        #expect((seen["cardRules"] as? String)?.contains("iso_a4_210x297mm") == true, "\(seen)")
+        #expect((seen["cardError"] as? String)?.hasPrefix("The card was not saved: line") == true, "\(seen)")
+        #expect(try String(contentsOfFile: card, encoding: .utf8) == original, "the broken card left the file unchanged")
         #expect((seen["outsiderPage"] as? String)?.contains("not a member of the admin group") == true, "\(seen)")
         let statuses = try #require(seen["outsiderStatuses"] as? [String: Int])
-        #expect(statuses.count == 12)
+        #expect(statuses.count == 13)
         for (page, status) in statuses { #expect(status == 403, "\(page): \(status)") }
 
         // The account as the CLI sees it: restricted to the group, with its limits.
@@ -48,7 +54,7 @@ import TestSupport
         #expect(shown.contains("soft 50.00 EUR") || shown.contains("50.00 EUR"), "\(shown)")
         #expect(shown.contains("group \(staff.name)"), "\(shown)")
         let screenshots = seen["screenshots"] as? [String] ?? []
-        #expect(screenshots.count == 8)
+        #expect(screenshots.count == 10)
         for path in screenshots { #expect(FileManager.default.fileExists(atPath: path), "\(path)") }
     }
 }

@@ -18,11 +18,13 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.support import expected_conditions as EC
 
 PAGES = ["/admin", "/admin/accounts", "/admin/accounts?archived=1", "/admin/accounts/new", "/admin/accounts/1",
-         "/admin/users", "/admin/user?name=x", "/admin/reports", "/admin/reports.csv", "/admin/ledger", "/admin/check", "/admin/rates"]
+         "/admin/users", "/admin/user?name=x", "/admin/reports", "/admin/reports.csv", "/admin/ledger", "/admin/check", "/admin/rates",
+         "/admin/rates/card?name=campus"]
 
 
 def browser(width, height):
@@ -129,16 +131,31 @@ def console(base, admin, password, outsider, outsider_password, group, user, sho
         result["csvStatus"] = status
         result["csv"] = body
 
+        driver.get(base + "/admin/rates")
+        driver.find_element(By.LINK_TEXT, "campus").click()
+        wait.until(EC.presence_of_element_located((By.ID, "card-rules")))
+        result["cardRules"] = driver.find_element(By.ID, "card-rules").text
+        shot(driver, "admin-7-rates-card.png")
+        area = driver.find_element(By.ID, "toml")
+        original = area.get_attribute("value")
+        area.send_keys(Keys.CONTROL, "a")
+        area.send_keys(Keys.DELETE)
+        area.send_keys(original + '\n[[rule]]\nname = "broken"\nper_side = "lots"\n')
+        driver.find_element(By.ID, "save-card").click()
+        error = wait.until(EC.presence_of_element_located((By.ID, "toml-error")))
+        result["cardError"] = error.text
+        shot(driver, "admin-8-rates-card-error.png")
+
         driver.get(base + "/admin/check")
         result["check"] = driver.find_element(By.ID, "check-result").text
-        shot(driver, "admin-7-check.png")
+        shot(driver, "admin-9-check.png")
         driver.find_element(By.ID, "sign-out").click()
         wait.until(EC.presence_of_element_located((By.ID, "admin-signin")))
 
         sign_in(driver, wait, base, outsider, outsider_password)
         wait.until(EC.presence_of_element_located((By.ID, "forbidden")))
         result["outsiderPage"] = driver.find_element(By.TAG_NAME, "main").text
-        shot(driver, "admin-8-outsider-forbidden.png")
+        shot(driver, "admin-10-outsider-forbidden.png")
         result["outsiderStatuses"] = {page: fetch(driver, base + page)[0] for page in PAGES}
         driver.get(base + "/admin/accounts")
         result["outsiderAccountsPage"] = driver.find_element(By.TAG_NAME, "main").text
