@@ -16,11 +16,15 @@ public struct AdminConsole: StationMount {
     public let settings: AdminSettings
     /// System groups (NSS): who is in the admin group, read at sign-in.
     public let groups: any SystemGroupResolver
+    /// cupsd's socket or host:port for the queues page (`nil`: libcups's default).
+    public let cupsServer: String?
     public let log: @Sendable (String) -> Void
     let pages: AdminPages
 
     public init(store: SQLiteQuotaStore, signIn: SignInService, settings: AdminSettings,
-                groups: any SystemGroupResolver = NSSGroupResolver(), log: @escaping @Sendable (String) -> Void) {
+                cupsServer: String? = nil, groups: any SystemGroupResolver = NSSGroupResolver(),
+                log: @escaping @Sendable (String) -> Void) {
+        self.cupsServer = cupsServer
         self.store = store
         self.signIn = signIn
         self.settings = settings
@@ -44,6 +48,7 @@ public struct AdminConsole: StationMount {
         ReportsController(console: self).addRoutes(to: admin)
         LedgerController(console: self).addRoutes(to: admin)
         RatesController(console: self).addRoutes(to: admin)
+        QueuesController(console: self).addRoutes(to: admin)
     }
 
     // MARK: Shared by the controllers

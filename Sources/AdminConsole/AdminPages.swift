@@ -4,7 +4,7 @@ import Station
 
 /// Which part of the console a page belongs to (for the navigation bar).
 enum AdminTab: String, CaseIterable, Sendable {
-    case accounts, users, reports, ledger, check, rates
+    case accounts, users, reports, ledger, check, rates, queues
 
     var title: String {
         switch self {
@@ -14,6 +14,7 @@ enum AdminTab: String, CaseIterable, Sendable {
         case .ledger: "Ledger"
         case .check: "Check"
         case .rates: "Rates cards"
+        case .queues: "Queues"
         }
     }
 

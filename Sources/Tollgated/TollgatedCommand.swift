@@ -101,7 +101,7 @@ struct TollgatedCommand: AsyncParsableCommand {
                               settings: StationSettings(idleTimeout: TimeInterval(idleTimeout), secureCookies: secureCookies),
                               log: log)
         station.mounted.append(AdminConsole(store: store, signIn: signIn, settings: AdminSettings(
-            adminGroup: adminGroup, idleTimeout: TimeInterval(adminIdleTimeout), secureCookies: secureCookies), log: log))
+            adminGroup: adminGroup, idleTimeout: TimeInterval(adminIdleTimeout), secureCookies: secureCookies), cupsServer: cups, log: log))
         let ticker = ExpiryTicker(release: release, sessions: sessions, interval: TimeInterval(tickInterval), log: log)
         var localServer: LocalReleaseServer?
         if !noSocket {

@@ -18,7 +18,8 @@ final class AdminFixture: @unchecked Sendable {
     var ratesDirectory: String { state.path + "/rates" }
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(extra: [String] = []) throws {
+    /// `cupsServer`: a real cupsd (a ``CupsBench``'s); default: none.
+    init(extra: [String] = [], cupsServer: String? = nil) throws {
         state = try TemporaryDirectory(mode: 0o700)
         try FileManager.default.createDirectory(atPath: state.path + "/rates", withIntermediateDirectories: true)
         group = try SystemGroup(prefix: "tgadm")
@@ -34,7 +35,7 @@ final class AdminFixture: @unchecked Sendable {
         self.log = log
         let baseURL = "http://127.0.0.1:\(port)"
         let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", database,
-                         "--pin-key", pinKey, "--cups-server", state.path + "/no-cupsd.sock", "--no-socket",
+                         "--pin-key", pinKey, "--cups-server", cupsServer ?? state.path + "/no-cupsd.sock", "--no-socket",
                          "--admin-group", group.name] + extra
         let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(log) + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command],
