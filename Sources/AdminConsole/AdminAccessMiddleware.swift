@@ -10,7 +10,8 @@ import Station
 ///   (303), a POST too, with nothing done;
 /// - signed in but not in the admin group: 403 on every page and every POST, nothing done;
 /// - a POST from another origin or without the session's CSRF token: 403, nothing done;
-/// - methods other than GET, HEAD and POST: 405.
+/// - methods other than GET, HEAD and POST: 405;
+/// - a body over 512 KiB (32 MiB for a `multipart/form-data` upload): 413; a malformed multipart body: 400.
 /// Only then the handler runs, with ``AdminRequestContext/session`` set (and the form for a POST).
 struct AdminAccessMiddleware: RouterMiddleware {
     typealias Context = AdminRequestContext
@@ -41,8 +42,16 @@ struct AdminAccessMiddleware: RouterMiddleware {
                 return console.pages.refusal("This request did not come from the admin console.", status: .forbidden)
             }
             var request = request
-            let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-            let form = FormData(String(buffer: buffer))
+            let form: FormData
+            if let boundary = MultipartForm.boundary(contentType: request.headers[.contentType]) {
+                let buffer = try await request.collectBody(upTo: context.maxDocumentSize)
+                guard let multipart = MultipartForm(Data(buffer.readableBytesView), boundary: boundary) else { throw HTTPError(.badRequest) }
+                form = FormData(multipart.urlencoded)
+                context.uploads = multipart.files
+            } else {
+                let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+                form = FormData(String(buffer: buffer))
+            }
             guard let presented = form["csrf"], SecretToken.constantTimeEquals(presented, session.csrfToken) else {
                 console.log("admin: POST \(request.uri.path) refused: missing or wrong CSRF token from \(context.clientAddress)")
                 return console.pages.refusal("This page had expired or did not come from the admin console. Open it again and retry.",

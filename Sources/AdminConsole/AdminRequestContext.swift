@@ -11,6 +11,8 @@ public struct AdminRequestContext: ChildRequestContext {
     public internal(set) var session: AdminSession?
     /// A POST's form, read once and already checked against the session's CSRF token.
     public internal(set) var form = FormData("")
+    /// A `multipart/form-data` POST's files (the quote box's document), by field name.
+    var uploads: [String: MultipartForm.File] = [:]
 
     public init(context: StationContext) throws {
         coreContext = context.coreContext
@@ -19,6 +21,8 @@ public struct AdminRequestContext: ChildRequestContext {
 
     /// Rates cards are edited in a text area: allow more than the station's 64 KiB.
     public var maxUploadSize: Int { 512 * 1024 }
+    /// A document for the quote box (`multipart/form-data` only).
+    public var maxDocumentSize: Int { 32 * 1024 * 1024 }
 
     /// The signed-in admin. Failure policy: behind the middleware it is always there; a route
     /// mounted without it answers 403 rather than act for nobody.

@@ -10,9 +10,18 @@ public struct AdminSettings: Sendable {
     public var secureCookies: Bool
     /// Where the rates cards live (`$TOLLGATE_RATES_DIR`, else `/etc/tollgate/rates`), as the backend reads them.
     public var ratesDirectory: String
+    /// `tollgate-analyse`, for the quote box: `$TOLLGATE_ANALYSE`, else next to this program, else
+    /// `/usr/lib/tollgate/tollgate-analyse` (as the backend and `tollgate quote` find it).
+    public var analyser: String
 
     public init(adminGroup: String = "lpadmin", idleTimeout: TimeInterval = 900, secureCookies: Bool = false,
-                ratesDirectory: String = ProcessInfo.processInfo.environment["TOLLGATE_RATES_DIR"] ?? "/etc/tollgate/rates") {
+                ratesDirectory: String = ProcessInfo.processInfo.environment["TOLLGATE_RATES_DIR"] ?? "/etc/tollgate/rates",
+                analyser: String? = nil) {
+        let environment = ProcessInfo.processInfo.environment
+        let nextToMe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("tollgate-analyse").path
+        self.analyser = analyser ?? environment["TOLLGATE_ANALYSE"]
+            ?? (FileManager.default.isExecutableFile(atPath: nextToMe) ? nextToMe : "/usr/lib/tollgate/tollgate-analyse")
         self.adminGroup = adminGroup
         self.idleTimeout = idleTimeout
         self.secureCookies = secureCookies

@@ -1,5 +1,7 @@
+import Enforcement
 import Foundation
 import Hummingbird
+import JobAnalysisCore
 import Pricing
 import PricingTOML
 import Station
@@ -18,6 +20,7 @@ struct RatesController {
         group.get("rates", use: list)
         group.get("rates/card", use: show)
         group.post("rates/card", use: save)
+        group.post("rates/quote", use: quote)
     }
 
     @Sendable func list(_ request: Request, context: AdminRequestContext) async throws -> Response {
@@ -71,11 +74,61 @@ struct RatesController {
         }
     }
 
+    // MARK: What would this cost
+
+    /// The quote box: the uploaded document analysed by `tollgate-analyse` (its own process,
+    /// rlimited, as for a job) and priced with the card on disk, with the job's options.
+    /// Failure policy: no document, a bad option, an unreadable card or an analysis that fails
+    /// is shown next to the box (422); the document is written to a private temporary file,
+    /// removed afterwards, and never kept.
+    @Sendable func quote(_ request: Request, context: AdminRequestContext) async throws -> Response {
+        let admin = try context.admin()
+        let name = context.form["name"] ?? ""
+        guard RatesCardFiles.isValidName(name), let text = try? files.text(name) else { throw HTTPError(.notFound) }
+        var form = QuoteForm(context.form)
+        guard let upload = context.uploads["document"], !upload.data.isEmpty else {
+            form.error = "Choose a document to price (PDF, PostScript, PCL, raster or text)."
+            return cardPage(admin: admin, context: context, name: name, text: text, error: nil, quote: form, status: .unprocessableContent)
+        }
+        guard let options = form.options(jobName: upload.filename) else {
+            return cardPage(admin: admin, context: context, name: name, text: text, error: nil, quote: form, status: .unprocessableContent)
+        }
+        let analyser = AnalyserProcess(executable: console.settings.analyser)
+        let data = upload.data
+        let outcome = await BlockingWork.onThread { () -> Result<(JobAnalysis, Quote), any Error> in
+            Result {
+                let card = try RatesCard(toml: text)
+                let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tollgate-quote-" + UUID().uuidString)
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let file = directory.appendingPathComponent("document")
+                guard FileManager.default.createFile(atPath: file.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+                    throw QuoteFailure(text: "the document could not be stored for analysis")
+                }
+                let analysis = try analyser.analyse(path: file.path, options: options)
+                return (analysis, try card.quote(for: JobPricing.description(of: analysis)))
+            }
+        }
+        switch outcome {
+        case .failure(let error):
+            form.error = "This document cannot be priced: \(error)."
+        case .success(let (analysis, quote)):
+            var facts = "\(upload.filename.isEmpty ? "The document" : upload.filename): \(analysis.pageCount.map { "\($0) page(s)" } ?? "pages unknown"), \(analysis.colourPageCount) in colour, \(analysis.format.rawValue)"
+            if let application = analysis.application { facts += ", from \(application.name)" }
+            if let failure = analysis.failure { facts += ". Not analysable: \(failure); a job would be held (or charged the fallback where the queue says so)" }
+            form.result = (facts + ".", quote.receipt(), quote.total.description)
+            console.log("admin: \(admin.actor) priced \(upload.data.count) bytes with card \(name): \(quote.total)")
+        }
+        return cardPage(admin: admin, context: context, name: name, text: text, error: nil, quote: form,
+                        status: form.error == nil ? .ok : .unprocessableContent)
+    }
+
     private func cardPage(admin: AdminIdentity, context: AdminRequestContext, name: String, text: String, error: String?,
-                          notices: [Notice] = [], status: HTTPResponse.Status = .ok) -> Response {
+                          quote: QuoteForm = QuoteForm(), notices: [Notice] = [], status: HTTPResponse.Status = .ok) -> Response {
         var body = "<h1>Rates card \(HTML.escape(name))</h1>\n"
         if let card = try? RatesCard(toml: (try? files.text(name)) ?? "") {
             body += Self.table(card)
+            body += quoteBox(name: name, form: quote, csrf: context.csrfToken)
         } else {
             body += "<p class=\"status-other\">The card on disk does not parse: the backend holds jobs on its queues until it is fixed.</p>\n"
         }
@@ -94,6 +147,38 @@ struct RatesController {
         """
         return html(console.pages.page(title: "Rates card \(name)", tab: .rates, admin: admin, csrfToken: context.csrfToken,
                                        notices: notices, body: body), status: status)
+    }
+
+    private func quoteBox(name: String, form: QuoteForm, csrf: String) -> String {
+        func option(_ field: String, _ value: String, _ current: String, _ label: String) -> String {
+            "<option value=\"\(value)\"\(current == value ? " selected" : "")>\(label)</option>"
+        }
+        var text = """
+        <section class="card" id="quote">
+        <h2>What would this cost?</h2>
+        <form method="post" action="/admin/rates/quote" enctype="multipart/form-data" id="quote-form">
+        \(console.pages.hidden("csrf", csrf))\(console.pages.hidden("name", name))
+        <label for="document">Document</label>
+        <input type="file" id="document" name="document"\(form.error != nil && form.result == nil ? " aria-describedby=\"quote-error\"" : "")>
+        <div class="grid2"><div>
+        \(console.pages.field("copies", label: "Copies", value: form.copies, error: form.copiesError, type: "number", extra: " min=\"1\" max=\"9999\""))\
+        </div><div>
+        <label for="sides">Sides</label><select id="sides" name="sides">\(option("sides", "one-sided", form.sides, "One-sided"))\
+        \(option("sides", "two-sided-long-edge", form.sides, "Two-sided"))</select>
+        </div><div>
+        <label for="colour">Colour</label><select id="colour" name="colour">\(option("colour", "auto", form.colour, "As the document is"))\
+        \(option("colour", "monochrome", form.colour, "Monochrome"))</select>
+        </div></div>
+        \(console.pages.fieldError("quote", form.error))\
+        <div class="buttons"><button class="primary" type="submit" id="quote-submit">Price it</button></div>
+        </form>
+
+        """
+        if let (facts, receipt, total) = form.result {
+            text += "<p id=\"quote-facts\">\(HTML.escape(facts))</p>\n<p><strong id=\"quote-total\">Total: \(HTML.escape(total))</strong></p>\n"
+            text += "<pre id=\"quote-receipt\">\(HTML.escape(receipt))</pre>\n"
+        }
+        return text + "</section>\n"
     }
 
     /// The card as a table: one row per rule, then the per-sheet, per-job and fallback charges.
@@ -118,4 +203,38 @@ struct RatesController {
         text += "<div><dt>Fallback per copy (format not understood)</dt><dd>\(HTML.escape(card.unknownFormatPerCopy.description))</dd></div></dl>\n"
         return text
     }
+}
+
+/// The quote box's options as typed, and its outcome.
+struct QuoteForm: Sendable {
+    var copies = "1"
+    var sides = "one-sided"
+    var colour = "auto"
+    var copiesError: String?
+    var error: String?
+    /// The document's facts, the receipt and the total.
+    var result: (String, String, String)?
+
+    init() {}
+
+    init(_ form: FormData) {
+        copies = (form["copies"] ?? "1").trimmingCharacters(in: .whitespaces)
+        sides = form["sides"] == "two-sided-long-edge" ? "two-sided-long-edge" : "one-sided"
+        colour = form["colour"] == "monochrome" ? "monochrome" : "auto"
+    }
+
+    /// The job options, or `nil` with the error set.
+    mutating func options(jobName: String) -> JobOptions? {
+        guard let count = Int(copies), (1...9999).contains(count) else {
+            copiesError = "Copies must be a whole number from 1 to 9999."
+            return nil
+        }
+        return JobOptions(copies: count, sides: sides == "one-sided" ? .oneSided : .twoSidedLongEdge,
+                          colourMode: colour == "monochrome" ? .monochrome : .auto, jobName: jobName)
+    }
+}
+
+struct QuoteFailure: Error, CustomStringConvertible {
+    var text: String
+    var description: String { text }
 }

@@ -23,9 +23,11 @@ import TestSupport
         let original = try String(contentsOfFile: BuiltProducts.packageRoot.path + "/rates/example.toml", encoding: .utf8)
         try original.write(toFile: card, atomically: true, encoding: .utf8)
         let shots = artifacts(fixture)
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
         let browser = try ProcessRunner.run(["/usr/bin/python3", BuiltProducts.packageRoot.path + "/Tests/AdminConsoleTests/admin_browser.py",
                                              "console", fixture.baseURL, fixture.admin.name, fixture.admin.password,
-                                             outsider.name, outsider.password, staff.name, student, shots],
+                                             outsider.name, outsider.password, staff.name, student, shots, pdf],
                                             environment: ["PATH": "/usr/bin:/bin", "HOME": fixture.state.path, "LANG": "C.UTF-8"],
                                             timeout: 240)
         try #require(browser.status == 0, "browser: \(browser.stderr)\n--- tollgated:\n\(fixture.logText)")
@@ -44,6 +46,7 @@ import TestSupport
         #expect((seen["cardRules"] as? String)?.contains("iso_a4_210x297mm") == true, "\(seen)")
         #expect((seen["cardError"] as? String)?.hasPrefix("The card was not saved: line") == true, "\(seen)")
         #expect(try String(contentsOfFile: card, encoding: .utf8) == original, "the broken card left the file unchanged")
+        #expect(seen["quoteTotal"] as? String == "Total: 0.11 EUR", "\(seen)")
         #expect((seen["outsiderPage"] as? String)?.contains("not a member of the admin group") == true, "\(seen)")
         let statuses = try #require(seen["outsiderStatuses"] as? [String: Int])
         #expect(statuses.count == 13)
@@ -54,7 +57,7 @@ import TestSupport
         #expect(shown.contains("soft 50.00 EUR") || shown.contains("50.00 EUR"), "\(shown)")
         #expect(shown.contains("group \(staff.name)"), "\(shown)")
         let screenshots = seen["screenshots"] as? [String] ?? []
-        #expect(screenshots.count == 10)
+        #expect(screenshots.count == 11)
         for path in screenshots { #expect(FileManager.default.fileExists(atPath: path), "\(path)") }
     }
 }

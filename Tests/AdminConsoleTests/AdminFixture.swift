@@ -156,6 +156,14 @@ struct AdminClient {
                            path: path, headers: headers)
     }
 
+    /// POSTs `fields` and `files` (field name → path) as `multipart/form-data`, as a form with a file input does.
+    func upload(_ path: String, fields: [(String, String)], files: [(String, String)]) throws -> Reply {
+        var arguments = ["-X", "POST"]
+        for (name, value) in fields { arguments += ["--form-string", "\(name)=\(value)"] }
+        for (name, file) in files { arguments += ["-F", "\(name)=@\(file)"] }
+        return try request(arguments, path: path, headers: [:])
+    }
+
     private func request(_ arguments: [String], path: String, headers: [String: String]) throws -> Reply {
         let headerFile = jar.path + "/headers", bodyFile = jar.path + "/body"
         var command = ["curl", "-s", "-b", jar.path + "/cookies", "-c", jar.path + "/cookies", "-D", headerFile, "-o", bodyFile,

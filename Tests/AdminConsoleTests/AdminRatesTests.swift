@@ -37,4 +37,30 @@ import TestSupport
         #expect(try client.get("/admin/rates/card?name=../etc/passwd").status == 404)
         #expect(try client.submit(from: "/admin/rates", to: "/admin/rates/card", [("name", "nosuch"), ("toml", bumped)]).status == 404)
     }
+
+    @Test func theQuoteBoxPricesAnUploadedDocumentWithTheCard() throws {
+        let fixture = try AdminFixture()
+        defer { fixture.stop() }
+        let original = try String(contentsOfFile: BuiltProducts.packageRoot.path + "/rates/example.toml", encoding: .utf8)
+        try original.write(toFile: fixture.ratesDirectory + "/campus.toml", atomically: true, encoding: .utf8)
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)
+        let client = try AdminClient(base: fixture.baseURL)
+        #expect(try client.signIn(user: fixture.admin.name, password: fixture.admin.password).status == 303)
+        let page = try client.get("/admin/rates/card?name=campus")
+        let csrf = try #require(page.csrf)
+        #expect(page.body.contains("enctype=\"multipart/form-data\""))
+        let quoted = try client.upload("/admin/rates/quote", fields: [("csrf", csrf), ("name", "campus"), ("copies", "1")],
+                                       files: [("document", pdf)])
+        #expect(quoted.status == 200, "\(quoted.body)\n\(fixture.logText)")
+        #expect(quoted.body.contains("id=\"quote-total\">Total: 0.11 EUR"), "\(quoted.body)")
+        #expect(quoted.body.contains("2 page(s), 0 in colour, pdf"))
+        let three = try client.upload("/admin/rates/quote", fields: [("csrf", csrf), ("name", "campus"), ("copies", "3")],
+                                      files: [("document", pdf)])
+        #expect(three.body.contains("id=\"quote-total\">Total: 0.33 EUR"), "\(three.body)")
+        let none = try client.upload("/admin/rates/quote", fields: [("csrf", csrf), ("name", "campus"), ("copies", "0")], files: [])
+        #expect(none.status == 422 && none.body.contains("Choose a document to price"))
+        let noToken = try client.upload("/admin/rates/quote", fields: [("name", "campus")], files: [("document", pdf)])
+        #expect(noToken.status == 403, "the CSRF token is checked in multipart bodies too")
+    }
 }

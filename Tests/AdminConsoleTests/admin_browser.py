@@ -2,11 +2,11 @@
 """Drives the Tollgate admin console in headless Chromium (Debian's chromium + chromium-driver +
 python3-selenium), as an administrator at a desk would: no JavaScript of our own.
 
-Usage: admin_browser.py console BASE_URL ADMIN PASSWORD OUTSIDER OUTSIDER_PASSWORD GROUP USER SCREENSHOT_DIR
+Usage: admin_browser.py console BASE_URL ADMIN PASSWORD OUTSIDER OUTSIDER_PASSWORD GROUP USER SCREENSHOT_DIR DOCUMENT
 
 As ADMIN: signs in, adds an account with soft and hard limits restricted to GROUP (first with a
 soft limit above the hard one, to see the error next to the field), credits USER, reads the
-report and its CSV. As OUTSIDER (not in the admin group): signs in and reads the status of every
+report and its CSV, edits the rates card "campus" (broken), prices DOCUMENT with it. As OUTSIDER (not in the admin group): signs in and reads the status of every
 console page (403 expected). Prints one JSON object with what was seen and the screenshots.
 """
 import json
@@ -65,7 +65,7 @@ def sign_in(driver, wait, base, user, password):
     driver.find_element(By.ID, "signin-submit").click()
 
 
-def console(base, admin, password, outsider, outsider_password, group, user, shots):
+def console(base, admin, password, outsider, outsider_password, group, user, shots, document):
     result = {"screenshots": []}
 
     def shot(driver, name):
@@ -145,6 +145,13 @@ def console(base, admin, password, outsider, outsider_password, group, user, sho
         error = wait.until(EC.presence_of_element_located((By.ID, "toml-error")))
         result["cardError"] = error.text
         shot(driver, "admin-8-rates-card-error.png")
+        driver.find_element(By.ID, "document").send_keys(document)
+        driver.find_element(By.ID, "quote-submit").click()
+        total = wait.until(EC.presence_of_element_located((By.ID, "quote-total")))
+        result["quoteTotal"] = total.text
+        result["quoteReceipt"] = driver.find_element(By.ID, "quote-receipt").text
+        driver.execute_script("arguments[0].scrollIntoView()", driver.find_element(By.ID, "quote"))
+        shot(driver, "admin-8b-quote.png")
 
         driver.get(base + "/admin/check")
         result["check"] = driver.find_element(By.ID, "check-result").text
@@ -165,12 +172,12 @@ def console(base, admin, password, outsider, outsider_password, group, user, sho
 
 
 def main():
-    if len(sys.argv) != 10 or sys.argv[1] != "console":
+    if len(sys.argv) != 11 or sys.argv[1] != "console":
         print(__doc__, file=sys.stderr)
         return 2
-    _, _, base, admin, password, outsider, outsider_password, group, user, shots = sys.argv
+    _, _, base, admin, password, outsider, outsider_password, group, user, shots, document = sys.argv
     os.makedirs(shots, exist_ok=True)
-    print(json.dumps(console(base, admin, password, outsider, outsider_password, group, user, shots)))
+    print(json.dumps(console(base, admin, password, outsider, outsider_password, group, user, shots, document)))
     return 0
 
 
