@@ -85,7 +85,7 @@ let package = Package(
                 path: "Sources/Station"),
         // The admin console at /admin (accounts, users, reports, rates cards), mounted by tollgated
         // next to the station; changes go through the same QuotaDB calls as the CLI.
-        .target(name: "AdminConsole", dependencies: ["Station", "QuotaDB", "Pricing", "PricingTOML", "CupsClient", "IPPWire", "Enforcement", "JobAnalysisCore",
+        .target(name: "AdminConsole", dependencies: ["Station", "QuotaDB", "Pricing", "PricingTOML", "CupsClient", "IPPWire", "Enforcement", "JobAnalysisCore", "Release",
                                                      .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Sources/AdminConsole"),
         .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release",

@@ -45,6 +45,7 @@ public struct AdminConsole: StationMount {
         admin.get("/") { _, _ in redirect("/admin/accounts") }
         AccountsController(console: self).addRoutes(to: admin)
         UsersController(console: self).addRoutes(to: admin)
+        CardPINController(console: self).addRoutes(to: admin)
         ReportsController(console: self).addRoutes(to: admin)
         LedgerController(console: self).addRoutes(to: admin)
         RatesController(console: self).addRoutes(to: admin)

@@ -81,8 +81,9 @@ struct UsersController {
         return await userPage(admin: admin, user: user, context: context, form: MoneyForm(), notices: await console.notices(context))
     }
 
-    private func userPage(admin: AdminIdentity, user: String, context: AdminRequestContext, form: MoneyForm,
-                          notices: [Notice], status: HTTPResponse.Status = .ok) async -> Response {
+    func userPage(admin: AdminIdentity, user: String, context: AdminRequestContext, form: MoneyForm,
+                  pinErrors: [String: String] = [:], pinCard: String? = nil,
+                  notices: [Notice], status: HTTPResponse.Status = .ok) async -> Response {
         let store = console.store
         let pages = console.pages
         var notices = notices
@@ -92,6 +93,7 @@ struct UsersController {
             var held: [HeldJob]
             var events: [JobEvent]
             var ledger: [LedgerEntry]
+            var credential: PINCredential?
         }
         let facts: Facts?
         switch await console.db({
@@ -99,7 +101,8 @@ struct UsersController {
                   held: try store.heldJobs(owner: user, states: [.held, .released]),
                   events: try store.jobEvents(user: user, limit: 30),
                   // The store lists the oldest first: the newest 50, newest first.
-                  ledger: Array(try store.ledger(LedgerQuery(user: user)).suffix(50).reversed()))
+                  ledger: Array(try store.ledger(LedgerQuery(user: user)).suffix(50).reversed()),
+                  credential: try store.credential(identifier: user).flatMap { $0.user == user ? $0 : nil })
         }) {
         case .success(let found): facts = found
         case .failure(let error):
@@ -111,6 +114,8 @@ struct UsersController {
             body += balancesTable(facts.balances)
             body += moneyForms(user: user, accounts: facts.accounts, form: form, csrf: context.csrfToken)
             body += refundForm(user: user, ledger: facts.ledger, form: form, csrf: context.csrfToken)
+            body += CardPINController.form(user: user, credential: facts.credential, errors: pinErrors,
+                                           card: pinCard ?? facts.credential?.cardNumber ?? "", csrf: context.csrfToken, pages: pages)
             body += heldJobs(facts.held)
             body += history(facts.events)
             body += ledger(facts.ledger)

@@ -199,4 +199,40 @@ import TestSupport
         let report = try client.get("/admin/reports?by=account")
         #expect(report.body.contains("<td>Physics</td><td class=\"num\">1</td><td class=\"num\">2.40 EUR</td><td class=\"num\">1.00 EUR</td><td class=\"num\">1.40 EUR</td>"), "\(report.body)")
     }
+
+    @Test func aCardNumberAndPINSetInTheConsoleSignInAtTheStation() throws {
+        let fixture = try AdminFixture()
+        defer { fixture.stop() }
+        let client = try signedIn(fixture)
+        let user = "tgcardholder"
+        let page = "/admin/user?name=\(user)"
+        #expect(try client.get(page).body.contains("No card number or PIN yet"))
+        let short = try client.submit(from: page, to: "/admin/user/pin", [("user", user), ("card", "4711"), ("pin", "12"), ("confirm", "12")])
+        #expect(short.status == 422 && short.body.contains("id=\"pin-pin-error\">A PIN is 4 to 12 digits."))
+        let differ = try client.submit(from: page, to: "/admin/user/pin", [("user", user), ("card", "4711"), ("pin", "2468"), ("confirm", "2469")])
+        #expect(differ.status == 422 && differ.body.contains("id=\"pin-confirm-error\">The two PINs differ"))
+        #expect(differ.body.contains("value=\"4711\""), "the card number is kept, the PIN is not")
+        #expect(!differ.body.contains("2468"), "a PIN is never shown")
+        // tollgated only reads the PIN key: while there is none, no PIN is set.
+        let noKey = try client.submit(from: page, to: "/admin/user/pin", [("user", user), ("card", "4711"), ("pin", "2468"), ("confirm", "2468")])
+        #expect(noKey.status == 422 && noKey.body.contains("There is no PIN key at \(fixture.pinKey) yet"), "\(noKey.body)")
+        let seed = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "pin", "set", "tgseed", "--db", fixture.database,
+                                          "--pin-key", fixture.pinKey], stdin: Data("9999\n".utf8))
+        try #require(seed.status == 0, "tollgate pin set: \(seed.stderr)")
+        let set = try client.submit(from: page, to: "/admin/user/pin", [("user", user), ("card", "4711"), ("pin", "2468"), ("confirm", "2468")])
+        #expect(set.status == 303, "\(set.body)")
+        #expect(try client.get(page).body.contains("A PIN is set with card number 4711."))
+        #expect(!fixture.logText.contains("2468"), "PINs never reach the log")
+
+        // The station signs in with it.
+        let station = try AdminClient(base: fixture.baseURL)
+        let signIn = try station.get("/")
+        let csrf = try #require(signIn.csrf)
+        #expect(try station.post("/signin", form: [("csrf", csrf), ("method", "pin"), ("identifier", "4711"), ("pin", "2468")]).status == 303)
+
+        let taken = try client.submit(from: page, to: "/admin/user/pin", [("user", "tgother"), ("card", "4711"), ("pin", "1357"), ("confirm", "1357")])
+        #expect(taken.status == 422 && taken.body.contains("id=\"pin-card-error\">Card number 4711 is registered to another user"), "\(taken.body)")
+        #expect(try client.submit(from: page, to: "/admin/user/pin/remove", [("user", user)]).status == 303)
+        #expect(try client.get(page).body.contains("No card number or PIN yet"))
+    }
 }
