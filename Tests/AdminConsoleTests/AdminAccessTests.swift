@@ -26,7 +26,8 @@ import TestSupport
         }
         let csrf = try #require(signIn.csrf)
         for path in ["/admin/accounts", "/admin/accounts/1", "/admin/accounts/1/archive", "/admin/user/credit", "/admin/user/topup",
-                     "/admin/user/adjust"] {
+                     "/admin/user/adjust", "/admin/user/refund", "/admin/user/pin", "/admin/user/pin/remove", "/admin/rates/card",
+                     "/admin/rates/quote", "/admin/queues/policy"] {
             let reply = try client.post(path, form: [("csrf", csrf), ("name", "Evil"), ("code", "EVIL"), ("user", outsider.name),
                                                      ("amount", "100"), ("reason", "x"), ("do", "archive")])
             #expect(reply.status == 403, "POST \(path): \(reply.status)")
