@@ -40,7 +40,8 @@ struct AccountsController {
         case .failure(let error): notices.append(Notice(.error, sentence(error)))
         }
         if !search.isEmpty {
-            accounts = accounts.filter { $0.name.localizedCaseInsensitiveContains(search) || $0.code.localizedCaseInsensitiveContains(search) }
+            let needle = search.lowercased()
+            accounts = accounts.filter { $0.name.lowercased().contains(needle) || $0.code.lowercased().contains(needle) }
         }
         let pages = console.pages
         let total = accounts.count

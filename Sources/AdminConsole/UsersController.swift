@@ -35,7 +35,10 @@ struct UsersController {
         var notices = await console.notices(context)
         var users: [String] = []
         switch await console.db({ try store.users() }) {
-        case .success(let all): users = search.isEmpty ? all : all.filter { $0.localizedCaseInsensitiveContains(search) }
+        case .success(let all):
+            // Plain case folding, not localized comparison: 50 000 names in a few milliseconds.
+            let needle = search.lowercased()
+            users = search.isEmpty ? all : all.filter { $0.lowercased().contains(needle) }
         case .failure(let error): notices.append(Notice(.error, sentence(error)))
         }
         let pages = console.pages
