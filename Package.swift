@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Templates of the admin console's larger pages.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         // HMAC-SHA-256 for the PIN pepper (already in the graph through Hummingbird's dependencies).
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
@@ -86,7 +88,8 @@ let package = Package(
         // The admin console at /admin (accounts, users, reports, rates cards), mounted by tollgated
         // next to the station; changes go through the same QuotaDB calls as the CLI.
         .target(name: "AdminConsole", dependencies: ["Station", "QuotaDB", "Pricing", "PricingTOML", "CupsClient", "IPPWire", "Enforcement", "JobAnalysisCore", "Release",
-                                                     .product(name: "Hummingbird", package: "hummingbird")],
+                                                     .product(name: "Hummingbird", package: "hummingbird"),
+                                                     .product(name: "Mustache", package: "swift-mustache")],
                 path: "Sources/AdminConsole"),
         .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release",
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],

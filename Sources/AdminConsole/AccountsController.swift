@@ -208,51 +208,23 @@ struct AccountsController {
         var notices = notices
         if let general = errors.general { notices.append(Notice(.error, general)) }
         if !errors.messages.isEmpty { notices.append(Notice(.error, "Nothing was saved: correct the fields marked below.")) }
-        let action = account.map { "/admin/accounts/\($0.id)" } ?? "/admin/accounts"
         let title = account.map { "Account \($0.name)" } ?? "Add an account"
         let currency = console.store.currency.code
-        func radio(_ name: String, _ value: String, _ current: String, _ label: String) -> String {
-            "<label class=\"inline\"><input type=\"radio\" name=\"\(name)\" value=\"\(value)\" id=\"\(name)-\(value)\"\(current == value ? " checked" : "")> \(label)</label>"
-        }
-        var body = "<h1>\(HTML.escape(title))</h1>\n"
-        if let account, account.isArchived {
-            body += "<p class=\"hint\" id=\"archived-note\">This account is archived: users do not see it. Unarchive it from the archived list.</p>\n"
-        }
-        body += """
-        <form class="card" method="post" action="\(action)" id="account-form" novalidate>
-        \(pages.hidden("csrf", context.csrfToken))
-        <div class="grid2"><div>
-        \(pages.field("name", label: "Name", value: form.name, error: errors[.name], hint: "What users see when they choose who pays."))\
-        </div><div>
-        \(pages.field("code", label: "Code", value: form.code, error: errors[.code], hint: "For reports and the command line."))\
-        </div></div>
-        <label class="inline"><input type="checkbox" name="enabled" id="enabled"\(form.enabled ? " checked" : "")> Enabled (jobs can be charged to it)</label>
-        <div class="grid2"><div>
-        \(pages.field("starts", label: "First day (optional)", value: form.starts, error: errors[.starts], type: "date", extra: " placeholder=\"YYYY-MM-DD\""))\
-        </div><div>
-        \(pages.field("expires", label: "Last day (optional)", value: form.expires, error: errors[.expires], type: "date", extra: " placeholder=\"YYYY-MM-DD\""))\
-        </div></div>
-        <fieldset id="allocation"><legend>Allocation per user</legend>
-        \(radio("allocation", "unlimited", form.allocation, "Unlimited"))\(radio("allocation", "limited", form.allocation, "Limited"))
-        <div class="grid2"><div>
-        \(pages.field("soft", label: "Soft limit (\(currency))", value: form.soft, error: errors[.soft], hint: "Above it the user is warned; empty means the hard limit."))\
-        </div><div>
-        \(pages.field("hard", label: "Hard limit (\(currency))", value: form.hard, error: errors[.hard], hint: "Printing stops there."))\
-        </div></div>
-        </fieldset>
-        <fieldset id="access"><legend>Access</legend>
-        \(radio("access", "global", form.access, "Global shared: every user"))\(radio("access", "restricted", form.access, "Only these users and groups"))
-        <div class="grid2"><div>
-        \(pages.field("users", label: "Users", value: form.users, error: errors[.users], hint: "User names, separated by commas."))\
-        </div><div>
-        \(pages.field("groups", label: "Groups", value: form.groups, error: errors[.groups], hint: "System groups or Tollgate groups, separated by commas."))\
-        </div></div>
-        </fieldset>
-        <div class="buttons"><button class="primary" type="submit" id="save-account">\(account == nil ? "Add account" : "Save")</button></div>
-        </form>
-        <p><a href="/admin/accounts">Back to the accounts</a></p>
-
-        """
+        let view = AccountFormView(
+            title: title, archived: account?.isArchived ?? false, action: account.map { "/admin/accounts/\($0.id)" } ?? "/admin/accounts",
+            csrf: context.csrfToken, submit: account == nil ? "Add account" : "Save", enabled: form.enabled,
+            limited: form.allocation == "limited", global: form.access == "global",
+            name: Field("name", label: "Name", value: form.name, error: errors[.name], hint: "What users see when they choose who pays."),
+            code: Field("code", label: "Code", value: form.code, error: errors[.code], hint: "For reports and the command line."),
+            starts: Field("starts", label: "First day (optional)", value: form.starts, error: errors[.starts], type: "date", attributes: [("placeholder", "YYYY-MM-DD")]),
+            expires: Field("expires", label: "Last day (optional)", value: form.expires, error: errors[.expires], type: "date", attributes: [("placeholder", "YYYY-MM-DD")]),
+            soft: Field("soft", label: "Soft limit (\(currency))", value: form.soft, error: errors[.soft],
+                        hint: "Above it the user is warned; empty means the hard limit."),
+            hard: Field("hard", label: "Hard limit (\(currency))", value: form.hard, error: errors[.hard], hint: "Printing stops there."),
+            users: Field("users", label: "Users", value: form.users, error: errors[.users], hint: "User names, separated by commas."),
+            groups: Field("groups", label: "Groups", value: form.groups, error: errors[.groups],
+                          hint: "System groups or Tollgate groups, separated by commas."))
+        let body = AdminTemplates.render(view, "account-form")
         return html(pages.page(title: title, tab: .accounts, admin: admin, csrfToken: context.csrfToken, notices: notices, body: body),
                     status: status)
     }

@@ -103,18 +103,12 @@ struct AdminPages: Sendable {
         "<input type=\"hidden\" name=\"\(name)\" value=\"\(HTML.escape(value))\">"
     }
 
-    /// A labelled input with its error (if any) right under it.
-    /// `id` is the element's id (and its name unless `name` is given).
+    /// A labelled input with its error (if any) right under it (the `field` template). `id` is
+    /// the element's id, and its name unless `name` is given.
     func field(_ id: String, name: String? = nil, label: String, value: String, error: String?, type: String = "text",
-               hint: String? = nil, extra: String = "") -> String {
-        let errorID = "\(id)-error"
-        var text = "<label for=\"\(id)\">\(HTML.escape(label))</label>\n"
-        if let hint { text += "<p class=\"hint\">\(HTML.escape(hint))</p>\n" }
-        text += "<input type=\"\(type)\" id=\"\(id)\" name=\"\(name ?? id)\" value=\"\(HTML.escape(value))\"\(extra)"
-        if error != nil { text += " aria-invalid=\"true\" aria-describedby=\"\(errorID)\"" }
-        text += ">\n"
-        text += fieldError(id, error)
-        return text
+               hint: String? = nil, attributes: [(String, String)] = []) -> String {
+        AdminTemplates.render(Field(id, name: name, label: label, value: value, error: error, type: type, hint: hint,
+                                    attributes: attributes), "field")
     }
 
     func fieldError(_ name: String, _ error: String?) -> String {

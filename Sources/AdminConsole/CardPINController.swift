@@ -34,9 +34,9 @@ struct CardPINController {
         <div class="grid2"><div>
         \(pages.field("pin-card", name: "card", label: "Card number (optional)", value: card, error: errors["card"]))\
         </div><div>
-        \(pages.field("pin-pin", name: "pin", label: "New PIN (4–12 digits)", value: "", error: errors["pin"], type: "password", extra: " inputmode=\"numeric\" autocomplete=\"new-password\""))\
+        \(pages.field("pin-pin", name: "pin", label: "New PIN (4–12 digits)", value: "", error: errors["pin"], type: "password", attributes: [("inputmode", "numeric"), ("autocomplete", "new-password")]))\
         </div><div>
-        \(pages.field("pin-confirm", name: "confirm", label: "The PIN again", value: "", error: errors["confirm"], type: "password", extra: " inputmode=\"numeric\" autocomplete=\"new-password\""))\
+        \(pages.field("pin-confirm", name: "confirm", label: "The PIN again", value: "", error: errors["confirm"], type: "password", attributes: [("inputmode", "numeric"), ("autocomplete", "new-password")]))\
         </div></div>
         \(pages.fieldError("pin-form", errors["form"]))\
         <div class="buttons"><button class="primary" type="submit" id="pin-submit">Set PIN</button></div>

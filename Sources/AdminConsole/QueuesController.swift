@@ -118,7 +118,7 @@ struct QueuesController {
         \(select("mode", "Mode", QueuePolicy.Mode.allCases.map(\.rawValue), form.mode))\
         \(select("rule", "Rule", QueuePolicy.Rule.allCases.map(\.rawValue), form.rule))\
         \(select("card", "Rates card", cardChoices, form.card))\
-        <div>\(pages.field("\(id)-hours", name: "hours", label: "Hold hours", value: form.hours, error: form.errors["hours"], type: "number", extra: " min=\"1\" max=\"8784\""))</div>\
+        <div>\(pages.field("\(id)-hours", name: "hours", label: "Hold hours", value: form.hours, error: form.errors["hours"], type: "number", attributes: [("min", "1"), ("max", "8784")]))</div>\
         \(select("unanalysable", "Unanalysable", QueuePolicy.Unanalysable.allCases.map(\.rawValue), form.unanalysable))\
         <button type="submit" id="save-policy-\(HTML.escape(queue))">Change</button>
         </form>

@@ -161,7 +161,7 @@ struct RatesController {
         <label for="document">Document</label>
         <input type="file" id="document" name="document"\(form.error != nil && form.result == nil ? " aria-describedby=\"quote-error\"" : "")>
         <div class="grid2"><div>
-        \(console.pages.field("copies", label: "Copies", value: form.copies, error: form.copiesError, type: "number", extra: " min=\"1\" max=\"9999\""))\
+        \(console.pages.field("copies", label: "Copies", value: form.copies, error: form.copiesError, type: "number", attributes: [("min", "1"), ("max", "9999")]))\
         </div><div>
         <label for="sides">Sides</label><select id="sides" name="sides">\(option("sides", "one-sided", form.sides, "One-sided"))\
         \(option("sides", "two-sided-long-edge", form.sides, "Two-sided"))</select>

@@ -59,4 +59,15 @@ struct AdminUnitTests {
         clock.now += 60
         #expect(await store.session(token: admin.token) == nil, "idle for 60 s")
     }
+
+    @Test func templatesEscapeEveryValueAsTheStationDoes() {
+        let hostile = "\"><script>alert('x')</script>\u{07}"
+        let text = AdminTemplates.render(Field("name", label: "Name & <b>", value: hostile, error: "bad <i>"), "field")
+        #expect(!text.contains("<script>") && !text.contains("<b>") && !text.contains("<i>"))
+        #expect(text.contains("value=\"&quot;&gt;&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;\""), "\(text)")
+        #expect(!text.contains("\u{07}"), "control characters are dropped, as HTML.escape does")
+        #expect(text.contains("aria-invalid=\"true\"") && text.contains("id=\"name-error\">bad &lt;i&gt;</p>"))
+        let clean = AdminTemplates.render(Field("code", label: "Code", value: "PHY", error: nil), "field")
+        #expect(!clean.contains("aria-invalid") && !clean.contains("field-error"))
+    }
 }
