@@ -46,6 +46,9 @@ struct AccountsController {
         let pages = console.pages
         let total = accounts.count
         let shown = accounts.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
+        // Who may use each restricted account on this page (one small read per account).
+        let restricted = shown.filter { $0.access == .usersAndGroups }.map(\.name)
+        let grants = (try? await console.db({ try Dictionary(uniqueKeysWithValues: restricted.map { ($0, try store.grants(of: $0)) }) }).get()) ?? [:]
         var body = """
         <h1>\(archived ? "Archived accounts" : "Accounts")</h1>
         <form class="search" method="get" action="/admin/accounts">
@@ -71,7 +74,7 @@ struct AccountsController {
                 <tr id="account-\(account.id)"><td><a href="/admin/accounts/\(account.id)">\(HTML.escape(account.name))</a></td>\
                 <td class="code">\(HTML.escape(account.code))</td>\
                 <td class="\(status == nil ? "status-usable" : "status-other")">\(HTML.escape(status ?? "usable"))</td>\
-                <td>\(account.access == .globalShared ? "Global shared" : "Users and groups")</td>\
+                <td>\(HTML.escape(Self.accessText(account, grants[account.name])))</td>\
                 <td>\(HTML.escape(Self.allocationText(account.allocation)))</td>\
                 <td>\(pages.day(account.startsAt))</td><td>\(pages.day(DayText.lastDay(account.expiresAt)))</td>\
                 <td><form class="inline" method="post" action="/admin/accounts/\(account.id)/archive">\(pages.hidden("csrf", context.csrfToken))\
@@ -91,6 +94,19 @@ struct AccountsController {
             body += "</nav>\n"
         }
         return html(pages.page(title: "Accounts", tab: .accounts, admin: admin, csrfToken: context.csrfToken, notices: notices, body: body))
+    }
+
+    /// "Global shared", or who is granted: "groups physics-staff; users alice, bob" (at most a few names).
+    static func accessText(_ account: Account, _ grants: [AccessGrant]?) -> String {
+        guard account.access == .usersAndGroups else { return "Global shared" }
+        guard let grants, !grants.isEmpty else { return "Nobody yet (no users or groups granted)" }
+        func list(_ names: [String], _ what: String) -> String? {
+            guard !names.isEmpty else { return nil }
+            return "\(what) " + names.prefix(3).joined(separator: ", ") + (names.count > 3 ? " and \(names.count - 3) more" : "")
+        }
+        let groups = grants.compactMap { if case .group(let name) = $0 { name } else { nil } }
+        let users = grants.compactMap { if case .user(let name) = $0 { name } else { nil } }
+        return [list(groups, "groups"), list(users, "users")].compactMap { $0 }.joined(separator: "; ")
     }
 
     static func allocationText(_ allocation: Allocation) -> String {

@@ -35,6 +35,7 @@ public struct AdminConsole: StationMount {
     }
 
     public func addRoutes(to router: Router<StationContext>) {
+        log("admin console at /admin for members of group \(settings.adminGroup), idle timeout \(Int(settings.idleTimeout)) s, rates cards in \(settings.ratesDirectory)")
         router.get("/admin/admin.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: StationStyle.css + AdminStyle.css)))

@@ -65,6 +65,9 @@ import TestSupport
         #expect(!page.body.contains("<script>"), "no markup from the account name")
         #expect(page.body.contains("value=\"10.50\"") && page.body.contains("value=\"2030-12-31\""))
 
+        let listed = try client.get("/admin/accounts").body
+        #expect(listed.contains("<td>groups physics-staff; users alice, bob</td>"), "\(listed)")
+        #expect(listed.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Co</a>") && !listed.contains("<script>"))
         let shown = try accountJSON(fixture, "HOST")
         let account = try #require(shown["account"] as? [String: Any])
         #expect(account["name"] as? String == hostile)

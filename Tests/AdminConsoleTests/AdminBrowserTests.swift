@@ -36,6 +36,7 @@ import TestSupport
         #expect((seen["softError"] as? String)?.contains("must not be above the hard limit") == true, "\(seen)")
         #expect((seen["addedNotice"] as? String)?.contains("Added account Physics <Lab> & Co") == true, "\(seen)")
         #expect((seen["accountsTable"] as? String)?.contains("soft 50.00 EUR, hard 100.00 EUR") == true, "\(seen)")
+        #expect((seen["accountsTable"] as? String)?.contains("groups \(staff.name)") == true, "\(seen)")
         #expect((seen["creditNotice"] as? String)?.contains("Credited \(student): 12.50 EUR") == true, "\(seen)")
         #expect((seen["ledger"] as? String)?.contains("admin:\(fixture.admin.name)") == true, "\(seen)")
         #expect((seen["report"] as? String)?.contains(student) == true, "\(seen)")
