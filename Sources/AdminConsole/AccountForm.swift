@@ -87,6 +87,9 @@ struct AccountForm: Sendable {
             errors[.expires] = "The last day must be on or after the first day (\(starts))."
         }
         var allocation = Allocation.unlimited
+        if self.allocation == "unlimited", !soft.isEmpty || !hard.isEmpty {
+            errors[.hard] = "You chose Unlimited but typed a limit: clear the soft and hard limits, or choose Limited."
+        }
         if self.allocation == "limited" {
             let hardLimit = hard.isEmpty ? nil : Self.amount(hard, currency: currency, field: .hard, errors: &errors)
             let softLimit = soft.isEmpty ? hardLimit : Self.amount(soft, currency: currency, field: .soft, errors: &errors)

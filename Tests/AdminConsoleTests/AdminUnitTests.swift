@@ -18,6 +18,13 @@ struct AdminUnitTests {
         #expect(errors[.name] != nil && errors[.code] != nil && errors[.starts] != nil)
         #expect(errors[.soft] == "The soft limit cannot be negative.")
 
+        var typedButUnlimited = AccountForm()
+        typedButUnlimited.name = "Art"
+        typedButUnlimited.code = "ART"
+        typedButUnlimited.hard = "10"
+        guard case .failure(let lost) = typedButUnlimited.validate(currency: .eur) else { Issue.record("a typed limit was dropped"); return }
+        #expect(lost[.hard]?.hasPrefix("You chose Unlimited but typed a limit") == true)
+
         var good = AccountForm()
         good.name = "Physics"
         good.code = "PHY"
