@@ -177,7 +177,6 @@ struct FieldErrors: Error, Sendable {
             errors[.users] = "“\(name)” is not a user or group name: names have no spaces or control characters."
         case .invalidAccount(let detail)? where detail.contains("soft limit"):
             errors[.soft] = sentence(error)
-            _ = detail
         case .invalidAccount(let detail)? where detail.contains("expiry"):
             errors[.expires] = "The last day must be on or after the first day."
         default:
