@@ -42,3 +42,13 @@ public struct AdminIdentity: Sendable, Hashable {
     /// What the ledger records as the actor of every change made in the console: `admin:alice`.
     public var actor: String { "admin:\(user)" }
 }
+
+/// A user name as the quota database accepts it (what `tollgate credit USER` takes): 1–256
+/// characters, no blanks or control characters. Wider than the station's sign-in rule, so every
+/// user the ledger knows can be opened in the console (their names are escaped wherever shown).
+enum AdminUserName {
+    static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 256
+            && !name.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.isWhitespace }
+    }
+}

@@ -56,7 +56,7 @@ struct CardPINController {
     @Sendable func set(_ request: Request, context: AdminRequestContext) async throws -> Response {
         let admin = try context.admin()
         let user = context.form["user"] ?? ""
-        guard UserNameRule.isAcceptable(user) else { return redirect("/admin/users") }
+        guard AdminUserName.isValid(user) else { return redirect("/admin/users") }
         let card = (context.form["card"] ?? "").trimmingCharacters(in: .whitespaces)
         let pin = context.form["pin"] ?? "", confirm = context.form["confirm"] ?? ""
         var errors: [String: String] = [:]
@@ -93,7 +93,7 @@ struct CardPINController {
     @Sendable func remove(_ request: Request, context: AdminRequestContext) async throws -> Response {
         let admin = try context.admin()
         let user = context.form["user"] ?? ""
-        guard UserNameRule.isAcceptable(user) else { return redirect("/admin/users") }
+        guard AdminUserName.isValid(user) else { return redirect("/admin/users") }
         let store = console.store
         switch await console.db({ try store.removeCredential(user: user) }) {
         case .failure(let error):

@@ -36,7 +36,7 @@ struct LedgerController {
             until = DayText.endOfDay(untilText)
             if until == nil { errors["ledger-until"] = "Write the last day as YYYY-MM-DD, or leave it empty for today." }
         }
-        if !user.isEmpty, !UserNameRule.isAcceptable(user) { errors["ledger-user"] = "That is not a user name." }
+        if !user.isEmpty, !AdminUserName.isValid(user) { errors["ledger-user"] = "That is not a user name." }
         let kind = LedgerKind(rawValue: kindText)
         let pages = console.pages
         var notices = await console.notices(context)

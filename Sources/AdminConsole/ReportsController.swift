@@ -174,7 +174,7 @@ struct ReportFilter: Sendable {
             if until == nil { errors["until"] = "Write the last day as YYYY-MM-DD, or leave it empty for today." }
         }
         if let from, let until, from >= until { errors["until"] = "The last day must be on or after the first day." }
-        if !user.isEmpty, !UserNameRule.isAcceptable(user) { errors["user"] = "That is not a user name." }
+        if !user.isEmpty, !AdminUserName.isValid(user) { errors["user"] = "That is not a user name." }
         if self.by == "month", errors.isEmpty {
             let end = until ?? Date()
             let start = from ?? Calendar.current.date(byAdding: .month, value: -11, to: end)!

@@ -50,7 +50,7 @@ struct UsersController {
         </form>
 
         """
-        if !search.isEmpty, !users.contains(search), UserNameRule.isAcceptable(search) {
+        if !search.isEmpty, !users.contains(search), AdminUserName.isValid(search) {
             body += "<p id=\"open-new\">No activity recorded for <a href=\"/admin/user?name=\(queryValue(search))\">\(HTML.escape(search))</a> yet: open it to top up or credit.</p>\n"
         }
         let shown = users.dropFirst((page - 1) * Self.pageSize).prefix(Self.pageSize)
@@ -80,7 +80,7 @@ struct UsersController {
     @Sendable func show(_ request: Request, context: AdminRequestContext) async throws -> Response {
         let admin = try context.admin()
         let user = String(request.uri.queryParameters["name"] ?? "")
-        guard UserNameRule.isAcceptable(user) else { return redirect("/admin/users") }
+        guard AdminUserName.isValid(user) else { return redirect("/admin/users") }
         return await userPage(admin: admin, user: user, context: context, form: MoneyForm(), notices: await console.notices(context))
     }
 
@@ -293,7 +293,7 @@ struct UsersController {
     @Sendable func refund(_ request: Request, context: AdminRequestContext) async throws -> Response {
         let admin = try context.admin()
         let user = context.form["user"] ?? ""
-        guard UserNameRule.isAcceptable(user) else { return redirect("/admin/users") }
+        guard AdminUserName.isValid(user) else { return redirect("/admin/users") }
         var form = MoneyForm(context.form, kind: "refund")
         let store = console.store
         var amount: Money?
@@ -323,7 +323,7 @@ struct UsersController {
                       _ body: @escaping @Sendable (SQLiteQuotaStore, String, MoneyForm, Money, String) throws -> LedgerEntry) async throws -> Response {
         let admin = try context.admin()
         let user = context.form["user"] ?? ""
-        guard UserNameRule.isAcceptable(user) else { return redirect("/admin/users") }
+        guard AdminUserName.isValid(user) else { return redirect("/admin/users") }
         var form = MoneyForm(context.form, kind: kind)
         let store = console.store
         guard let amount = form.validate(currency: store.currency) else {

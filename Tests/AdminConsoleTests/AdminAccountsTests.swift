@@ -238,4 +238,22 @@ import TestSupport
         #expect(try client.submit(from: page, to: "/admin/user/pin/remove", [("user", user)]).status == 303)
         #expect(try client.get(page).body.contains("No card number or PIN yet"))
     }
+
+    @Test func aHostileUserNameIsTextOnEveryPageAndInTheCSV() throws {
+        let fixture = try AdminFixture()
+        defer { fixture.stop() }
+        let hostile = "<b>\"o'&</b>"
+        try fixture.tollgate(["credit", hostile, "5", "--reason", "<i>why</i>"])
+        let client = try signedIn(fixture)
+        let escaped = "&lt;b&gt;&quot;o&#39;&amp;&lt;/b&gt;"
+        for page in ["/admin/users", "/admin/users?q=%3Cb", "/admin/user?name=\(AdminClient.encode(hostile))", "/admin/reports?by=user",
+                     "/admin/ledger"] {
+            let reply = try client.get(page)
+            #expect(reply.status == 200, "\(page): \(reply.status)")
+            #expect(reply.body.contains(escaped), "\(page) shows the name as text")
+            #expect(!reply.body.contains("<b>") && !reply.body.contains("<i>"), "\(page) has no markup from the data")
+        }
+        let csv = try client.get("/admin/reports.csv?by=user")
+        #expect(csv.body.contains("\"<b>\"\"o'&</b>\",0,0.00,0.00,0.00,5.00,0.00,EUR"), "\(csv.body)")
+    }
 }
