@@ -51,6 +51,7 @@ public struct AdminConsole: StationMount {
         LedgerController(console: self).addRoutes(to: admin)
         RatesController(console: self).addRoutes(to: admin)
         QueuesController(console: self).addRoutes(to: admin)
+        ClientsController(console: self).addRoutes(to: admin)
     }
 
     // MARK: Shared by the controllers

@@ -4,7 +4,7 @@ import Station
 
 /// Which part of the console a page belongs to (for the navigation bar).
 enum AdminTab: String, CaseIterable, Sendable {
-    case accounts, users, reports, ledger, check, rates, queues
+    case accounts, users, reports, ledger, check, rates, queues, clients
 
     var title: String {
         switch self {
@@ -15,6 +15,7 @@ enum AdminTab: String, CaseIterable, Sendable {
         case .check: "Check"
         case .rates: "Rates cards"
         case .queues: "Queues"
+        case .clients: "Clients"
         }
     }
 

@@ -22,6 +22,7 @@ struct UsersController {
         group.post("user/credit", use: credit)
         group.post("user/adjust", use: adjust)
         group.post("user/refund", use: refund)
+        group.post("user/active", use: setActive)
     }
 
     // MARK: Search
@@ -115,6 +116,7 @@ struct UsersController {
         var body = "<h1>User \(HTML.escape(user))</h1>\n"
         if let facts {
             body += balancesTable(facts.balances)
+            body += activeForm(user: user, balances: facts.balances, accounts: facts.accounts, csrf: context.csrfToken)
             body += moneyForms(user: user, accounts: facts.accounts, form: form, csrf: context.csrfToken)
             body += refundForm(user: user, ledger: facts.ledger, form: form, csrf: context.csrfToken)
             body += CardPINController.form(user: user, credential: facts.credential, errors: pinErrors,
@@ -202,6 +204,43 @@ struct UsersController {
         </div>
 
         """
+    }
+
+    /// The user's active account, set by the help desk (what the station charges when users do not choose).
+    private func activeForm(user: String, balances: UserBalances, accounts: [Account], csrf: String) -> String {
+        let current = balances.active.account
+        var options = "<option value=\"\"\(current == nil ? " selected" : "")>Personal wallet only</option>"
+        for account in accounts {
+            options += "<option value=\"\(HTML.escape(account.name))\"\(current?.id == account.id ? " selected" : "")>\(HTML.escape(account.name))</option>"
+        }
+        let state = current.map { "Jobs are charged to \(HTML.escape($0.name)) first, then the personal wallet." } ?? "Jobs are paid from the personal wallet."
+        return """
+        <form class="card search" method="post" action="/admin/user/active" id="active-form">
+        \(console.pages.hidden("csrf", csrf))\(console.pages.hidden("user", user))
+        <div><label for="active-account">Active account</label><p class="hint" id="active-state">\(state)</p>\
+        <select id="active-account" name="account">\(options)</select></div>
+        <button type="submit" id="active-submit">Set active account</button>
+        </form>
+
+        """
+    }
+
+    @Sendable func setActive(_ request: Request, context: AdminRequestContext) async throws -> Response {
+        let admin = try context.admin()
+        let user = context.form["user"] ?? ""
+        guard AdminUserName.isValid(user) else { return redirect("/admin/users") }
+        let account = (context.form["account"] ?? "").trimmingCharacters(in: .whitespaces)
+        let store = console.store
+        let page = "/admin/user?name=\(queryValue(user))"
+        switch await console.db({ try store.setActiveAccount(account.isEmpty ? nil : account, for: user, by: .admin) }) {
+        case .failure(let error):
+            return await console.done(Notice(.error, sentence(error)), context: context, to: page)
+        case .success(let active):
+            console.log("admin: \(admin.actor) set the active account of \(user) to \(active.account?.name ?? "(wallet only)")")
+            return await console.done(Notice(.success, active.account.map { "\(user)'s jobs are now charged to \($0.name) first." }
+                                                ?? "\(user)'s jobs are now paid from the personal wallet."),
+                                      context: context, to: page)
+        }
     }
 
     /// Refund (part of) a printed job: `tollgate refund JOB AMOUNT`, the amount being the job's total refund.

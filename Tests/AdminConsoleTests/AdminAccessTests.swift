@@ -7,7 +7,7 @@ import TestSupport
 @Suite(.serialized) struct AdminAccessTests {
     static let pages = ["/admin", "/admin/accounts", "/admin/accounts?archived=1", "/admin/accounts/new", "/admin/accounts/1",
                         "/admin/users", "/admin/user?name=someone", "/admin/reports", "/admin/reports.csv", "/admin/ledger", "/admin/check",
-                        "/admin/rates", "/admin/queues"]
+                        "/admin/rates", "/admin/queues", "/admin/clients"]
 
     @Test func aUserOutsideTheAdminGroupGets403OnEveryPageAndEveryPost() throws {
         let fixture = try AdminFixture()
@@ -27,7 +27,7 @@ import TestSupport
         let csrf = try #require(signIn.csrf)
         for path in ["/admin/accounts", "/admin/accounts/1", "/admin/accounts/1/archive", "/admin/user/credit", "/admin/user/topup",
                      "/admin/user/adjust", "/admin/user/refund", "/admin/user/pin", "/admin/user/pin/remove", "/admin/rates/card",
-                     "/admin/rates/quote", "/admin/queues/policy"] {
+                     "/admin/rates/quote", "/admin/queues/policy", "/admin/clients", "/admin/user/active"] {
             let reply = try client.post(path, form: [("csrf", csrf), ("name", "Evil"), ("code", "EVIL"), ("user", outsider.name),
                                                      ("amount", "100"), ("reason", "x"), ("do", "archive")])
             #expect(reply.status == 403, "POST \(path): \(reply.status)")

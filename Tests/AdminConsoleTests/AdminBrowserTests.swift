@@ -50,7 +50,7 @@ import TestSupport
         #expect(seen["quoteTotal"] as? String == "Total: 0.11 EUR", "\(seen)")
         #expect((seen["outsiderPage"] as? String)?.contains("not a member of the admin group") == true, "\(seen)")
         let statuses = try #require(seen["outsiderStatuses"] as? [String: Int])
-        #expect(statuses.count == 13)
+        #expect(statuses.count == 15)
         for (page, status) in statuses { #expect(status == 403, "\(page): \(status)") }
 
         // The account as the CLI sees it: restricted to the group, with its limits.

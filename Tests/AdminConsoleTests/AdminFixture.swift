@@ -156,6 +156,10 @@ struct AdminClient {
                            path: path, headers: headers)
     }
 
+    func postJSON(_ path: String, json: String, headers: [String: String] = [:]) throws -> Reply {
+        try request(["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", json], path: path, headers: headers)
+    }
+
     /// POSTs `fields` and `files` (field name → path) as `multipart/form-data`, as a form with a file input does.
     func upload(_ path: String, fields: [(String, String)], files: [(String, String)]) throws -> Reply {
         var arguments = ["-X", "POST"]

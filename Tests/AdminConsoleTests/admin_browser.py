@@ -24,7 +24,7 @@ from selenium.webdriver.support import expected_conditions as EC
 
 PAGES = ["/admin", "/admin/accounts", "/admin/accounts?archived=1", "/admin/accounts/new", "/admin/accounts/1",
          "/admin/users", "/admin/user?name=x", "/admin/reports", "/admin/reports.csv", "/admin/ledger", "/admin/check", "/admin/rates",
-         "/admin/rates/card?name=campus"]
+         "/admin/rates/card?name=campus", "/admin/queues", "/admin/clients"]
 
 
 def browser(width, height):
