@@ -5,7 +5,8 @@ enum AdminStyle {
 
     /* admin console */
     main.admin { max-width: 72rem; }
-    header.bar nav { display: flex; flex-wrap: wrap; gap: .25rem; }
+    header.bar nav { display: flex; flex-wrap: wrap; gap: .1rem; }
+    header.bar nav a { padding: .4rem .55rem; font-size: .95rem; }
     .field-error { color: var(--danger); font-weight: 600; margin: .25rem 0 .5rem; }
     input[aria-invalid=true], select[aria-invalid=true], textarea[aria-invalid=true] { border-color: var(--danger); }
     input[type=date], input[type=search], input[type=number], textarea {
