@@ -86,7 +86,7 @@ struct UsersController {
     }
 
     func userPage(admin: AdminIdentity, user: String, context: AdminRequestContext, form: MoneyForm,
-                  pinErrors: [String: String] = [:], pinCard: String? = nil,
+                  pinErrors: [String: String] = [:], pinCard: String? = nil, activeError: String? = nil,
                   notices: [Notice], status: HTTPResponse.Status = .ok) async -> Response {
         let store = console.store
         let pages = console.pages
@@ -116,7 +116,7 @@ struct UsersController {
         var body = "<h1>User \(HTML.escape(user))</h1>\n"
         if let facts {
             body += balancesTable(facts.balances)
-            body += activeForm(user: user, balances: facts.balances, accounts: facts.accounts, csrf: context.csrfToken)
+            body += activeForm(user: user, balances: facts.balances, accounts: facts.accounts, error: activeError, csrf: context.csrfToken)
             body += moneyForms(user: user, accounts: facts.accounts, form: form, csrf: context.csrfToken)
             body += refundForm(user: user, ledger: facts.ledger, form: form, csrf: context.csrfToken)
             body += CardPINController.form(user: user, credential: facts.credential, errors: pinErrors,
@@ -207,7 +207,7 @@ struct UsersController {
     }
 
     /// The user's active account, set by the help desk (what the station charges when users do not choose).
-    private func activeForm(user: String, balances: UserBalances, accounts: [Account], csrf: String) -> String {
+    private func activeForm(user: String, balances: UserBalances, accounts: [Account], error: String?, csrf: String) -> String {
         let current = balances.active.account
         var options = "<option value=\"\"\(current == nil ? " selected" : "")>Personal wallet only</option>"
         for account in accounts {
@@ -218,7 +218,8 @@ struct UsersController {
         <form class="card search" method="post" action="/admin/user/active" id="active-form">
         \(console.pages.hidden("csrf", csrf))\(console.pages.hidden("user", user))
         <div><label for="active-account">Active account</label><p class="hint" id="active-state">\(state)</p>\
-        <select id="active-account" name="account">\(options)</select></div>
+        <select id="active-account" name="account"\(error == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"active-account-error\"")>\(options)</select>\
+        \(console.pages.fieldError("active-account", error))</div>
         <button type="submit" id="active-submit">Set active account</button>
         </form>
 
@@ -234,7 +235,8 @@ struct UsersController {
         let page = "/admin/user?name=\(queryValue(user))"
         switch await console.db({ try store.setActiveAccount(account.isEmpty ? nil : account, for: user, by: .admin) }) {
         case .failure(let error):
-            return await console.done(Notice(.error, sentence(error)), context: context, to: page)
+            return await userPage(admin: admin, user: user, context: context, form: MoneyForm(), activeError: sentence(error),
+                                  notices: [], status: .unprocessableContent)
         case .success(let active):
             console.log("admin: \(admin.actor) set the active account of \(user) to \(active.account?.name ?? "(wallet only)")")
             return await console.done(Notice(.success, active.account.map { "\(user)'s jobs are now charged to \($0.name) first." }

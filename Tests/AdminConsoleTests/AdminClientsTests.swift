@@ -37,7 +37,10 @@ import TestSupport
         let named = try station.postJSON("/api/jobs/1/release", json: #"{"account": "Physics"}"#, headers: ["X-CSRF-Token": token])
         #expect(named.status == 403 && named.body.contains("Choosing accounts is turned off here"), "\(named.status) \(named.body)")
 
-        // The help desk sets the active account; the portal shows it.
+        // The help desk sets the active account; the portal shows it. An account the user cannot use is said next to the field.
+        try fixture.tollgate(["account", "disable", "Art"])
+        let refused = try admin.submit(from: "/admin/user?name=\(student.name)", to: "/admin/user/active", [("user", student.name), ("account", "Art")])
+        #expect(refused.status == 422 && refused.body.contains("id=\"active-account-error\""), "\(refused.body)")
         let userPage = "/admin/user?name=\(student.name)"
         #expect(try admin.submit(from: userPage, to: "/admin/user/active", [("user", student.name), ("account", "Physics")]).status == 303)
         #expect(try admin.get(userPage).body.contains("\(student.name)&#39;s jobs are now charged to Physics first."))
