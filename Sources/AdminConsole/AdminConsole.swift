@@ -7,8 +7,13 @@ import Station
 /// group, on the station's server, look and sign-in (PAM through ``SignInService``, whose limiter
 /// the station shares).
 ///
+/// Sections (one controller each, `addRoutes(to:)`): accounts, users (money, card and PIN,
+/// active account), reports and the ledger check, the ledger, rates cards (and the quote box),
+/// queues, client settings. ``AdminAccessMiddleware`` guards every one of them.
+///
 /// Every change goes through the same ``SQLiteQuotaStore`` calls as `tollgate account …`,
-/// `tollgate credit|topup|adjust`, with the admin as actor (`admin:NAME`).
+/// `tollgate credit|topup|adjust|refund`, `tollgate pin set`, with the admin as actor
+/// (`admin:NAME`).
 public struct AdminConsole: StationMount {
     public let store: SQLiteQuotaStore
     public let signIn: SignInService
