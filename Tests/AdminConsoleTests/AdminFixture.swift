@@ -156,6 +156,11 @@ struct AdminClient {
                            path: path, headers: headers)
     }
 
+    /// POSTs the file at `bodyFile` as an urlencoded form body (for bodies too long for an argument).
+    func post(_ path: String, bodyFile: String) throws -> Reply {
+        try request(["-X", "POST", "-H", "Content-Type: application/x-www-form-urlencoded", "--data-binary", "@" + bodyFile], path: path, headers: [:])
+    }
+
     func postJSON(_ path: String, json: String, headers: [String: String] = [:]) throws -> Reply {
         try request(["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", json], path: path, headers: headers)
     }

@@ -62,5 +62,12 @@ import TestSupport
         #expect(none.status == 422 && none.body.contains("Choose a document to price"))
         let noToken = try client.upload("/admin/rates/quote", fields: [("name", "campus")], files: [("document", pdf)])
         #expect(noToken.status == 403, "the CSRF token is checked in multipart bodies too")
+        let huge = docs.path + "/huge.pdf"
+        try #require(FileManager.default.createFile(atPath: huge, contents: Data(count: 33 * 1024 * 1024)))
+        #expect(try client.upload("/admin/rates/quote", fields: [("csrf", csrf), ("name", "campus")], files: [("document", huge)]).status == 413)
+        let longBody = try docs.write("long.form", "csrf=\(csrf)&name=campus&toml=" + String(repeating: "%23", count: 200 * 1024))
+        let longForm = try client.post("/admin/rates/card", bodyFile: longBody)
+        #expect(longForm.status == 413, "a form over 512 KiB")
+        #expect(try String(contentsOfFile: fixture.ratesDirectory + "/campus.toml", encoding: .utf8) == original, "nothing written")
     }
 }

@@ -77,4 +77,23 @@ struct AdminUnitTests {
         let clean = AdminTemplates.render(Field("code", label: "Code", value: "PHY", error: nil), "field")
         #expect(!clean.contains("aria-invalid") && !clean.contains("field-error"))
     }
+
+    @Test func multipartBodiesAreParsedAndMalformedOnesRefused() throws {
+        #expect(MultipartForm.boundary(contentType: "multipart/form-data; boundary=----abc123") == "----abc123")
+        #expect(MultipartForm.boundary(contentType: "multipart/form-data; boundary=\"quoted b\"") == "quoted b")
+        #expect(MultipartForm.boundary(contentType: "application/x-www-form-urlencoded") == nil)
+        #expect(MultipartForm.boundary(contentType: "multipart/form-data") == nil)
+        let body = "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\ntoken&=1\r\n"
+            + "--XyZ\r\nContent-Disposition: form-data; name=\"document\"; filename=\"a \\\"b\\\".pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+            + "%PDF\r\n--not-the-boundary\r\n\u{00}bytes\r\n--XyZ--\r\n"
+        let form = try #require(MultipartForm(Data(body.utf8), boundary: "XyZ"))
+        #expect(form.fields["csrf"] == "token&=1")
+        #expect(FormData(form.urlencoded)["csrf"] == "token&=1", "text fields survive the trip through urlencoding")
+        let file = try #require(form.files["document"])
+        #expect(file.filename == "a \"b\".pdf" && file.contentType == "application/pdf")
+        #expect(file.data == Data("%PDF\r\n--not-the-boundary\r\n\u{00}bytes".utf8), "the content up to the delimiter, CRLF before it excluded")
+        #expect(MultipartForm(Data("--XyZ\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nno end".utf8), boundary: "XyZ") == nil)
+        #expect(MultipartForm(Data("--XyZ\r\nContent-Type: text/plain\r\n\r\nx\r\n--XyZ--".utf8), boundary: "XyZ") == nil, "a part without a name")
+        #expect(MultipartForm(Data("nothing".utf8), boundary: "XyZ") == nil)
+    }
 }
