@@ -29,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Templates of the admin console's larger pages.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         // HMAC-SHA-256 for the PIN pepper (already in the graph through Hummingbird's dependencies).
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
     ],
@@ -100,7 +102,14 @@ let package = Package(
         .target(name: "AccountsAPI", dependencies: ["APIAccess", "QuotaDB", "Pricing",
                                                     .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Sources/AccountsAPI", resources: [.embedInCode("openapi.json")]),
-        .executableTarget(name: "tollgated", dependencies: ["Station", "Release", "AccountsAPI", "Mail",
+        // The admin console at /admin (accounts, users, reports, rates cards), mounted by tollgated
+        // next to the station; changes go through the same QuotaDB calls as the CLI.
+        .target(name: "AdminConsole", dependencies: ["Station", "QuotaDB", "Pricing", "PricingTOML", "CupsClient", "IPPWire", "Enforcement", "JobAnalysisCore", "Release",
+                                                     .product(name: "Hummingbird", package: "hummingbird"),
+                                                     .product(name: "Mustache", package: "swift-mustache")],
+                path: "Sources/AdminConsole"),
+        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release", "AccountsAPI", "Mail",
+                                                            .product(name: "Hummingbird", package: "hummingbird"),
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Tollgated"),
 
@@ -139,5 +148,7 @@ let package = Package(
         .testTarget(name: "AccountsAPITests", dependencies: ["TestSupport", "AccountsAPI", "APIAccess", "QuotaDB", "Pricing",
                                                        .product(name: "Hummingbird", package: "hummingbird")],
                     path: "Tests/AccountsAPITests", exclude: ["schemathesis.sh"]),
+        .testTarget(name: "AdminConsoleTests", dependencies: ["TestSupport", "AdminConsole", "Station", "QuotaDB", "Pricing"],
+                    path: "Tests/AdminConsoleTests", exclude: ["admin_browser.py"]),
     ]
 )

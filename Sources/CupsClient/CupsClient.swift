@@ -93,6 +93,27 @@ public final class CupsClient {
         return try sendForList(request, operation: "CUPS-Get-Printers", group: IPP_TAG_PRINTER)
     }
 
+    /// Sets queue `printer`'s options as `lpadmin -p PRINTER -o NAME=VALUE …` does, and removes
+    /// those whose value is `nil` as `lpadmin -R NAME` does (CUPS-Add-Modify-Printer, encoded by
+    /// libcups as lpadmin encodes them). cupsd demands an administrator: this process must be
+    /// @SYSTEM (root is, over cupsd's socket).
+    public func setPrinterOptions(_ printer: String, _ options: [(name: String, value: String?)]) throws(CupsClientError) {
+        let request = ippNewRequest(IPP_OP_CUPS_ADD_MODIFY_PRINTER)
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_URI, "printer-uri", nil, CupsdConnection.printerURI(printer))
+        ippAddString(request, IPP_TAG_OPERATION, IPP_TAG_NAME, "requesting-user-name", nil, cupsUser())
+        var encoded: UnsafeMutablePointer<cups_option_t>? = nil
+        var count: Int32 = 0
+        for option in options {
+            if let value = option.value { count = cupsAddOption(option.name, value, count, &encoded) }
+        }
+        cupsEncodeOptions2(request, count, encoded, IPP_TAG_PRINTER)
+        cupsFreeOptions(count, encoded)
+        for option in options where option.value == nil {
+            ippAddInteger(request, IPP_TAG_PRINTER, IPP_TAG_DELETEATTR, option.name, 0)
+        }
+        _ = try sendForList(request, operation: "CUPS-Add-Modify-Printer", group: IPP_TAG_PRINTER)
+    }
+
     private func jobOperation(_ op: ipp_op_t, _ name: String, _ id: Int, owner: String?,
                               extra: (OpaquePointer?) -> Void = { _ in }) throws(CupsClientError) {
         let request = ippNewRequest(op)

@@ -37,9 +37,8 @@ public struct Station: Sendable {
     public let pages: StationPages
     /// Where log lines go (tollgated: stderr, so journald keeps them).
     public let log: @Sendable (String) -> Void
-    /// Route sets mounted beside the station's, each with its own paths (the Accounts API, the
-    /// admin console): tollgated appends them.
-    public var mounts: [@Sendable (Router<StationContext>) -> Void] = []
+    /// Other web front ends served by the same router (the admin console at /admin).
+    public var mounted: [any StationMount] = []
 
     public init(release: ReleaseService, signIn: SignInService, sessions: SessionStore, settings: StationSettings,
                 format: StationFormat = StationFormat(), log: @escaping @Sendable (String) -> Void) {
@@ -60,7 +59,13 @@ public struct Station: Sendable {
         addPageRoutes(to: router)
         addVoucherRoute(to: router)
         addAPIRoutes(to: router)
-        for mount in mounts { mount(router) }
+        for mount in mounted { mount.addRoutes(to: router) }
         return router
     }
+}
+
+/// A web front end that shares the station's server, request context and security headers
+/// (tollgated mounts the admin console this way).
+public protocol StationMount: Sendable {
+    func addRoutes(to router: Router<StationContext>)
 }

@@ -60,6 +60,9 @@ extension Station {
                 }
                 account = Self.account(body.account)
             }
+            if account != nil, !(await accountChoice()) {
+                return Self.json(ErrorJSON(error: Self.noAccountChoice), status: .forbidden)
+            }
             let response: Response
             // cupsd and the database block: never on the event loop.
             let (via, chosen) = (settings.via, account)

@@ -64,10 +64,11 @@ public struct StationPages: Sendable {
     /// release/delete all, and the balances.
     /// `printers`: the server's release queues; with more than one, each job can be printed on
     /// another (follow-me).
-    public func jobs(user: String, csrfToken: String, jobs: [HeldJob], summary: UserSummary?, notices: [Notice], now: Date,
-                     printers: [String] = []) -> String {
+    /// `accountChoice` false (the admin console's client setting): the chooser offers only "my usual".
+    public func jobs(user: String, csrfToken: String, jobs: [HeldJob], summary: UserSummary?, notices: [Notice],
+                     accountChoice: Bool = true, now: Date, printers: [String] = []) -> String {
         var body = "<main>\n\(noticeList(notices))<h1>Your print jobs</h1>\n"
-        let chooser = accountOptions(summary)
+        let chooser = accountOptions(summary, choice: accountChoice)
         if jobs.isEmpty {
             body += "<p class=\"empty\" id=\"no-jobs\">No jobs are waiting for you. Print from your computer or phone, then come back here.</p>\n"
         } else {
@@ -139,13 +140,13 @@ public struct StationPages: Sendable {
     }
 
     /// "My usual" (the active account, then the wallet), then every account the user may charge.
-    private func accountOptions(_ summary: UserSummary?) -> String {
+    private func accountOptions(_ summary: UserSummary?, choice: Bool) -> String {
         var usual = "My usual: personal wallet"
         if let active = summary?.balances.active, let account = active.account, active.unusable == nil {
             usual = "My usual: \(account.name), then my wallet"
         }
         var options = "<option value=\"\" selected>\(HTML.escape(usual))</option>"
-        for account in summary?.usableAccounts ?? [] {
+        for account in choice ? summary?.usableAccounts ?? [] : [] {
             options += "<option value=\"\(HTML.escape(account.name))\">\(HTML.escape(account.name))</option>"
         }
         return options
@@ -154,7 +155,8 @@ public struct StationPages: Sendable {
     // MARK: Portal
 
     /// The user portal: balances, the active account, recent jobs and ledger entries.
-    public func portal(user: String, csrfToken: String, summary: UserSummary, notices: [Notice]) -> String {
+    /// `accountChoice` false (the admin console's client setting): the active account is shown, not changed here.
+    public func portal(user: String, csrfToken: String, summary: UserSummary, notices: [Notice], accountChoice: Bool = true) -> String {
         var body = "<main>\n\(noticeList(notices))<h1>My print account</h1>\n"
         body += balances(summary.balances, releasing: summary.releasing)
         let active = summary.balances.active
@@ -170,16 +172,19 @@ public struct StationPages: Sendable {
                 activeText = "Your active account \(HTML.escape(account.name)) cannot be used (\(HTML.escape("\(unusable)"))): choose another."
             }
         }
-        body += """
-        <section class="card" id="active-account">
-        <h2>Active account</h2>
-        <p>\(activeText)</p>
+        let form = accountChoice ? """
         <form method="post" action="/portal/active">
         \(hiddenField("csrf", csrfToken))
         <label for="active">Charge my jobs to</label>
         <select name="account" id="active">\(options)</select>
         <div class="buttons"><button class="primary" type="submit" id="set-active">Save</button></div>
         </form>
+        """ : "<p class=\"hint\" id=\"no-account-choice\">The help desk chooses which account your jobs are charged to.</p>"
+        body += """
+        <section class="card" id="active-account">
+        <h2>Active account</h2>
+        <p>\(activeText)</p>
+        \(form)
         </section>
 
         <section class="card" id="voucher">

@@ -19,7 +19,8 @@ extension Station {
             guard let session = await currentSession(request), let user = session.user else {
                 return await signInPage(request, next: "portal")
             }
-            return portalPage(session: session, user: user, notices: await sessions.takeNotices(token: session.token))
+            return portalPage(session: session, user: user, notices: await sessions.takeNotices(token: session.token),
+                              accountChoice: await accountChoice())
         }
         router.get("/jobs") { request, _ in
             guard let session = await currentSession(request), let user = session.user else { return redirect("/") }
@@ -48,7 +49,7 @@ extension Station {
                     await sessions.addNotices([Notice(.error, "Choose a job first.")], token: session.token)
                     return redirect("/jobs")
                 }
-                let account = Self.account(form["account"])
+                let account = await accountChoice() ? Self.account(form["account"]) : nil
                 let queue = form["queue"].flatMap { $0.isEmpty ? nil : $0 }
                 // cupsd and the database block: never on the event loop.
                 let notice = await BlockingWork.onThread {
@@ -64,7 +65,7 @@ extension Station {
             case .refused(let response): return response
             case .accepted(let session, let form):
                 guard let user = session.user else { return redirect("/") }
-                let account = Self.account(form["account"])
+                let account = await accountChoice() ? Self.account(form["account"]) : nil
                 let notices = await BlockingWork.onThread {
                     form["do"] == "delete" ? deleteAll(user: user) : releaseAll(user: user, account: account)
                 }
@@ -78,6 +79,10 @@ extension Station {
             case .refused(let response): return response
             case .accepted(let session, let form):
                 guard let user = session.user else { return redirect("/") }
+                guard await accountChoice() else {
+                    await sessions.addNotices([Notice(.error, Self.noAccountChoice)], token: session.token)
+                    return redirect("/portal")
+                }
                 let account = Self.account(form["account"])
                 let notice: Notice
                 do throws(ReleaseError) {
@@ -155,14 +160,16 @@ extension Station {
         let release = self.release
         let summary = await BlockingWork.onThread { try? release.summary(for: user, recent: 0) }
         let printers = jobs.isEmpty ? [] : await releaseQueues.queues()
-        return html(pages.jobs(user: user, csrfToken: session.csrfToken, jobs: jobs, summary: summary, notices: notices,
+        let choice = await accountChoice()
+        return html(pages.jobs(user: user, csrfToken: session.csrfToken, jobs: jobs, summary: summary, notices: notices, accountChoice: choice,
                                now: Date(), printers: printers))
     }
 
-    private func portalPage(session: Session, user: String, notices: [Notice]) -> Response {
+    private func portalPage(session: Session, user: String, notices: [Notice], accountChoice: Bool) -> Response {
         do {
             let summary = try release.summary(for: user)
-            return html(pages.portal(user: user, csrfToken: session.csrfToken, summary: summary, notices: notices))
+            return html(pages.portal(user: user, csrfToken: session.csrfToken, summary: summary, notices: notices,
+                                     accountChoice: accountChoice))
         } catch {
             log("portal of \(user): \(error)")
             let empty = "<main>\(pages.noticeList(notices + [Notice(.error, Self.sentence(error.description))]))</main>"
@@ -276,6 +283,16 @@ extension Station {
         }
         return "Released \(title) to \(released.job.queue): it prints now; \(payment)."
     }
+
+    /// Whether users may choose accounts here (the admin console's client setting). Failure
+    /// policy: a setting that cannot be read counts as the default (users choose); what an
+    /// account may be charged is still checked by the store.
+    func accountChoice() async -> Bool {
+        let store = release.store
+        return await BlockingWork.onThread { (try? store.clientSettings()) ?? .defaults }.accountChoice
+    }
+
+    static let noAccountChoice = "Choosing accounts is turned off here: your jobs are charged to your active account. Ask the help desk to change it."
 
     /// The text with its first letter capitalised and a final full stop.
     static func sentence(_ text: String) -> String {

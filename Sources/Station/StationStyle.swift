@@ -1,8 +1,8 @@
 /// The station's one style sheet, served at `/station.css` (the Content-Security-Policy allows
 /// styles from the station itself only, so no inline styles anywhere). Large touch targets for
-/// kiosks and phones; no JavaScript.
-enum StationStyle {
-    static let css = """
+/// kiosks and phones; no JavaScript. Public so the admin console wears the same look.
+public enum StationStyle {
+    public static let css = """
     :root { --ink: #1b1f24; --muted: #5b6470; --line: #d5dbe1; --bg: #f4f6f8; --card: #fff;
             --brand: #0b5cad; --brand-ink: #fff; --danger: #b42318; --ok: #067647; --warn: #b54708; }
     * { box-sizing: border-box; }

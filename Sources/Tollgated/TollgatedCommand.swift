@@ -1,6 +1,8 @@
 import AccountsAPI
+import AdminConsole
 import ArgumentParser
 import Foundation
+import Hummingbird
 import Mail
 import QuotaDB
 import Release
@@ -52,6 +54,12 @@ struct TollgatedCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-socket"), help: "Do not serve the local socket.")
     var noSocket = false
 
+    @Option(name: .customLong("admin-group"), help: ArgumentHelp("Members of this system group may use the admin console at /admin.", valueName: "group"))
+    var adminGroup = "lpadmin"
+
+    @Option(name: .customLong("admin-idle-timeout"), help: ArgumentHelp("Seconds without activity after which an admin session signs out.", valueName: "seconds"))
+    var adminIdleTimeout: Int = 900
+
     @Flag(name: .customLong("secure-cookies"), help: "Mark the session cookie Secure (use behind an HTTPS reverse proxy).")
     var secureCookies = false
 
@@ -85,6 +93,8 @@ struct TollgatedCommand: AsyncParsableCommand {
             throw ValidationError("--listen must be HOST:PORT (e.g. 127.0.0.1:8631 or [::1]:8631), not \(listen)")
         }
         guard idleTimeout >= 10 else { throw ValidationError("--idle-timeout must be at least 10 seconds") }
+        guard adminIdleTimeout >= 10 else { throw ValidationError("--admin-idle-timeout must be at least 10 seconds") }
+        guard !adminGroup.isEmpty else { throw ValidationError("--admin-group must name a group") }
         guard tickInterval >= 1 else { throw ValidationError("--tick-interval must be at least 1 second") }
         guard !pamService.isEmpty, !pamService.contains("/") else { throw ValidationError("--pam-service must be a PAM service name") }
         guard apiRateLimit >= 0 else { throw ValidationError("--api-rate-limit must be 0 or more calls a minute") }
@@ -127,7 +137,9 @@ struct TollgatedCommand: AsyncParsableCommand {
         let api = AccountsAPI(store: store, settings: AccountsAPISettings(site: apiSite, emailDomain: emailDomain,
                                                                           tokenLifetime: TimeInterval(apiTokenLifetime),
                                                                           rateLimitPerMinute: apiRateLimit))
-        station.mounts.append { api.addRoutes(to: $0) }
+        station.mounted.append(APIMount(api: api))
+        station.mounted.append(AdminConsole(store: store, signIn: signIn, settings: AdminSettings(
+            adminGroup: adminGroup, idleTimeout: TimeInterval(adminIdleTimeout), secureCookies: secureCookies), cupsServer: cups, log: log))
         let ticker = ExpiryTicker(release: release, sessions: sessions, interval: TimeInterval(tickInterval), log: log)
         var localServer: LocalReleaseServer?
         if !noSocket {
@@ -199,4 +211,10 @@ struct TollgatedCommand: AsyncParsableCommand {
         guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { throw Malformed() }
         return (String(host), port)
     }
+}
+
+/// The Accounts API served on the station's router, beside the station and the admin console.
+struct APIMount: StationMount {
+    let api: AccountsAPI
+    func addRoutes(to router: Router<StationContext>) { api.addRoutes(to: router) }
 }
