@@ -104,8 +104,7 @@ struct UsersController {
             Facts(balances: try store.balances(for: user), accounts: try store.accounts(includeArchived: false),
                   held: try store.heldJobs(owner: user, states: [.held, .released]),
                   events: try store.jobEvents(jobKey: nil, user: user, limit: 30),
-                  // The store lists the oldest first: the newest 50, newest first.
-                  ledger: Array(try store.ledger(LedgerQuery(user: user)).suffix(50).reversed()),
+                  ledger: try store.ledger(LedgerQuery(user: user, limit: 50, newestFirst: true)),
                   credential: try store.credential(identifier: user).flatMap { $0.user == user ? $0 : nil })
         }) {
         case .success(let found): facts = found

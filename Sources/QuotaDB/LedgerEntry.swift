@@ -70,10 +70,14 @@ public struct LedgerQuery: Hashable, Sendable {
     public var limit: Int?
     /// Only rows after this id (paging: the last id of the previous page).
     public var afterID: Int64?
+    /// The newest rows first (with `limit`: the latest ones); oldest first otherwise.
+    public var newestFirst: Bool
 
     public init(user: String? = nil, account: String? = nil, walletOnly: Bool = false, jobKey: String? = nil,
-                kinds: Set<LedgerKind> = [], from: Date? = nil, until: Date? = nil, limit: Int? = nil, afterID: Int64? = nil) {
+                kinds: Set<LedgerKind> = [], from: Date? = nil, until: Date? = nil, limit: Int? = nil, afterID: Int64? = nil,
+                newestFirst: Bool = false) {
         self.afterID = afterID
+        self.newestFirst = newestFirst
         self.user = user
         self.account = account
         self.walletOnly = walletOnly

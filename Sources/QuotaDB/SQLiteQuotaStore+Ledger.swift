@@ -83,7 +83,7 @@ extension SQLiteQuotaStore {
                 SELECT l.*, a.name AS account_name, a.code AS account_code FROM ledger l LEFT JOIN account a ON a.id = l.account_id
                 """
             if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
-            sql += " ORDER BY l.id"
+            sql += query.newestFirst ? " ORDER BY l.id DESC" : " ORDER BY l.id"
             if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
             return try Row.fetchAll(cached: db, sql: sql, arguments: StatementArguments(arguments)).map(ledgerEntry)
         }

@@ -81,8 +81,14 @@ public struct ReleaseService: Sendable {
                         releasing: try store.heldJobs(owner: user, states: [.released]).filter(isOnThisServer),
                         usableAccounts: try store.usableAccounts(for: user),
                         recentJobs: try store.jobEvents(jobKey: nil, user: user, limit: recent),
-                        recentLedger: try store.ledger(LedgerQuery(user: user, limit: recent)))
+                        recentLedger: try store.ledger(LedgerQuery(user: user, limit: recent, newestFirst: true)),
+                        notify: try store.notificationsEnabled(for: user))
         }
+    }
+
+    /// Whether `user` gets mail about their jobs and money (their choice, at the portal).
+    public func setNotifications(_ enabled: Bool, for user: String) throws(ReleaseError) {
+        try quota { try store.setNotifications(enabled, for: user) }
     }
 
     /// Sets (or clears) the account the user's next jobs are charged to.
@@ -300,4 +306,6 @@ public struct UserSummary: Sendable {
     public var recentJobs: [JobEvent]
     /// The user's latest ledger entries, newest first.
     public var recentLedger: [LedgerEntry]
+    /// Whether the user gets mail about their jobs and money.
+    public var notify: Bool = true
 }

@@ -57,7 +57,7 @@ public struct Station: Sendable {
         let router = Router(context: StationContext.self)
         router.add(middleware: SecurityHeadersMiddleware())
         addPageRoutes(to: router)
-        addVoucherRoute(to: router)
+        addPortalWalletRoutes(to: router)
         addAPIRoutes(to: router)
         for mount in mounted { mount.addRoutes(to: router) }
         return router

@@ -187,6 +187,16 @@ public struct StationPages: Sendable {
         \(form)
         </section>
 
+        <section class="card" id="mail">
+        <h2>Mail</h2>
+        <p>\(summary.notify ? "You get mail when a job is held, waits for release, or is refunded or cancelled." : "You get no mail about your jobs.")</p>
+        <form method="post" action="/portal/notify">
+        \(hiddenField("csrf", csrfToken))
+        \(hiddenField("notify", summary.notify ? "off" : "on"))
+        <div class="buttons"><button type="submit" id="toggle-mail">\(summary.notify ? "Stop mail about my jobs" : "Mail me about my jobs")</button></div>
+        </form>
+        </section>
+
         <section class="card" id="voucher">
         <h2>Top-up voucher</h2>
         <form method="post" action="/portal/redeem">

@@ -99,7 +99,25 @@ extension Station {
         }
     }
 
-    func addVoucherRoute(to router: Router<StationContext>) {
+    func addPortalWalletRoutes(to router: Router<StationContext>) {
+        router.post("/portal/notify") { request, context in
+            switch try await checkedPost(request, context: context) {
+            case .refused(let response): return response
+            case .accepted(let session, let form):
+                guard let user = session.user else { return redirect("/") }
+                let on = form["notify"] == "on"
+                let notice = await BlockingWork.onThread { () -> Notice in
+                    do throws(ReleaseError) {
+                        try release.setNotifications(on, for: user)
+                        return Notice(.success, on ? "You will get mail about your jobs." : "You will get no more mail about your jobs.")
+                    } catch {
+                        return Notice(.error, Self.sentence(error.description))
+                    }
+                }
+                await sessions.addNotices([notice], token: session.token)
+                return redirect("/portal")
+            }
+        }
         router.post("/portal/redeem") { request, context in
             switch try await checkedPost(request, context: context) {
             case .refused(let response): return response

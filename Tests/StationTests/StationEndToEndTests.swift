@@ -274,4 +274,23 @@ import TestSupport
         #expect(try store.balances(for: "tggus").wallet.minorUnits == 400)
         #expect(try client.post("/portal/redeem", form: [("code", code)]).status == 403, "no CSRF token, no redemption")
     }
+
+    /// The portal's mail switch: off, the store says so (and the outbox takes nothing), on again.
+    @Test func portalTurnsMailOffAndOn() throws {
+        let bench = try CupsBench()
+        try setPIN(bench, user: "tghal", pin: "1357")
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+        let client = try StationClient(base: station.baseURL)
+        #expect(try client.signIn(pinFor: "tghal", pin: "1357").status == 303)
+        let portal = try client.get("/portal")
+        #expect(portal.body.contains("Stop mail about my jobs"))
+        #expect(try client.post("/portal/notify", form: [("csrf", portal.csrf ?? ""), ("notify", "off")]).status == 303)
+        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
+        #expect(try store.notificationsEnabled(for: "tghal") == false)
+        #expect(try store.enqueueNotification(user: "tghal", kind: .refund, subject: "s", body: "b") == false, "nothing queued")
+        #expect(try client.get("/portal").body.contains("Mail me about my jobs"))
+        _ = try client.post("/portal/notify", form: [("csrf", portal.csrf ?? ""), ("notify", "on")])
+        #expect(try store.notificationsEnabled(for: "tghal"))
+    }
 }
