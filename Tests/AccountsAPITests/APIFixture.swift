@@ -13,13 +13,13 @@ final class APIServer {
 
     init(currency: String = "points", extra: [String] = []) throws {
         state = try TemporaryDirectory(mode: 0o700)
-        port = try Self.freePort()
+        port = try Loopback.freePort()
         let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", currency,
                                             "--db", state.path + "/tollgate.db", "--pin-key", state.path + "/pin.key"])
         guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
         let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", state.path + "/tollgate.db",
                          "--pin-key", state.path + "/pin.key", "--cups-server", state.path + "/no-cupsd.sock", "--no-socket"] + extra
-        let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(state.path + "/tollgated.log") + " 2>&1"
+        let command = "exec " + arguments.map(Loopback.shellQuoted).joined(separator: " ") + " >" + Loopback.shellQuoted(state.path + "/tollgated.log") + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command], environment: ["PATH": "/usr/bin:/bin", "LANG": "C"], captureOutput: false)
         let deadline = Date().addingTimeInterval(20)
         while true {
@@ -107,23 +107,6 @@ final class APIServer {
         return token
     }
 
-    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// `{"minorUnits": N, …}`'s N.

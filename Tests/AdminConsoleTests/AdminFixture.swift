@@ -29,7 +29,7 @@ final class AdminFixture: @unchecked Sendable {
         let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR",
                                             "--db", database, "--pin-key", pinKey])
         guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
-        let port = try Self.freePort()
+        let port = try Loopback.freePort()
         self.port = port
         let log = state.path + "/tollgated.log"
         self.log = log
@@ -37,7 +37,7 @@ final class AdminFixture: @unchecked Sendable {
         let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", database,
                          "--pin-key", pinKey, "--cups-server", cupsServer ?? state.path + "/no-cupsd.sock", "--no-socket",
                          "--admin-group", group.name] + extra
-        let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(log) + " 2>&1"
+        let command = "exec " + arguments.map(Loopback.shellQuoted).joined(separator: " ") + " >" + Loopback.shellQuoted(log) + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command],
                                      environment: ["PATH": "/usr/bin:/bin", "LANG": "C", "TOLLGATE_RATES_DIR": state.path + "/rates"],
                                      captureOutput: false)
@@ -79,23 +79,6 @@ final class AdminFixture: @unchecked Sendable {
 
     deinit { stop() }
 
-    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// A real system group for a test's lifetime (`groupadd`, random name), removed with `groupdel`.

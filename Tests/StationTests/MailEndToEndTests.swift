@@ -14,7 +14,7 @@ import TestSupport
 
         init(in directory: String) throws {
             maildir = directory + "/maildir"
-            port = Int.random(in: 20_000...40_000)
+            port = try Loopback.freePort()
             process = try RunningProcess(["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(port)",
                                           "-c", "aiosmtpd.handlers.Mailbox", maildir])
             let deadline = Date().addingTimeInterval(20)

@@ -20,12 +20,12 @@ final class TollgatedProcess: @unchecked Sendable {
     /// not exist for sign-in and the portal's errors), logging into `directory`.
     init(database: String, pinKey: String, cupsServer: String, directory: String, idleTimeout: Int = 120,
          extra: [String] = []) throws {
-        port = try Self.freePort()
+        port = try Loopback.freePort()
         log = directory + "/tollgated-\(port).log"
         let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", database,
                          "--pin-key", pinKey, "--cups-server", cupsServer, "--idle-timeout", String(idleTimeout),
                          "--tick-interval", "300", "--no-socket"] + extra
-        let command = "exec " + arguments.map(Self.quote).joined(separator: " ") + " >" + Self.quote(log) + " 2>&1"
+        let command = "exec " + arguments.map(Loopback.shellQuoted).joined(separator: " ") + " >" + Loopback.shellQuoted(log) + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command], environment: ["PATH": "/usr/bin:/bin", "LANG": "C"],
                                      captureOutput: false)
         let deadline = Date().addingTimeInterval(20)
@@ -65,23 +65,6 @@ final class TollgatedProcess: @unchecked Sendable {
         return buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
-    static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw TestFailure("bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 }
 
 /// A browser-like HTTP client (curl with a cookie jar) for the security tests.
