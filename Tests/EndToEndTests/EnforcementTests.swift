@@ -8,17 +8,6 @@ import CupsClient
 @Suite(.serialized) struct EnforcementEndToEndTests {
     static let quota = ["-o", "tollgate-mode-default=quota"]
 
-    func ledgerKinds(_ bench: CupsBench) throws -> [String] {
-        let result = try bench.tollgate(["ledger", "--json"])
-        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
-        return rows.compactMap { $0["kind"] as? String }
-    }
-
-    func wallet(_ bench: CupsBench, _ user: String = "root") throws -> String {
-        let result = try bench.tollgate(["user", "show", user])
-        return result.stdout.split(separator: "\n").first { $0.hasPrefix("wallet:") }.map { String($0.dropFirst(7)).trimmingCharacters(in: .whitespaces) } ?? ""
-    }
-
     @Test func jobWithinFundsPrintsAndIsChargedItsQuote() throws {
         let bench = try CupsBench()
         try bench.addQueue("lab", kind: "raw", options: Self.quota)
@@ -31,8 +20,8 @@ import CupsClient
         #expect(status.state == "completed", "\(status)")
         #expect(try bench.receivedDocuments().count == 1)
         // 2 mono sides 0.10 + 1 colour side 0.25 + 3 sheets 0.015 = 0.365 → 0.37 EUR.
-        #expect(try wallet(bench) == "0.63 EUR")
-        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "debit"])
+        #expect(try bench.wallet() == "0.63 EUR")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve", "debit"])
         #expect(try bench.tollgate(["check"]).status == 0)
     }
 
@@ -47,7 +36,7 @@ import CupsClient
         #expect(held.message.contains("this job costs 0.11 EUR"), "\(held)")
         #expect(held.message.contains("top up at least 0.11 EUR"))
         #expect(try bench.receivedDocuments().isEmpty, "nothing reached the printer")
-        #expect(try ledgerKinds(bench).isEmpty, "nothing charged")
+        #expect(try bench.ledgerKinds().isEmpty, "nothing charged")
         let history = try bench.tollgate(["jobs", "--history"])
         #expect(history.stdout.contains("refused") && history.stdout.contains("top up at least 0.11 EUR"),
                 "the refusal is on record: \(history.stdout)")
@@ -57,8 +46,8 @@ import CupsClient
         let done = try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"])
         #expect(done.state == "completed", "\(done)")
         #expect(try bench.receivedDocuments().count == 1)
-        #expect(try wallet(bench) == "0.39 EUR")
-        #expect(try ledgerKinds(bench).filter { $0 == "debit" }.count == 1, "charged once")
+        #expect(try bench.wallet() == "0.39 EUR")
+        #expect(try bench.ledgerKinds().filter { $0 == "debit" }.count == 1, "charged once")
     }
 
     @Test func userOptionsCannotTurnAQuotaQueueIntoTrack() throws {
@@ -86,7 +75,7 @@ import CupsClient
         #expect(received.count == 1)
         #expect(try Data(contentsOf: URL(fileURLWithPath: received[0])) == Data(contentsOf: URL(fileURLWithPath: pdf)), "the document as sent")
         // 2 mono sides 0.10 + 1 colour side 0.25 + 3 sheets 0.015 = 0.365 → 0.37 EUR.
-        #expect(try wallet(bench) == "0.63 EUR")
+        #expect(try bench.wallet() == "0.63 EUR")
     }
 
     @Test func trackQueuePrintsWithZeroFundsAndCharges() throws {
@@ -96,7 +85,7 @@ import CupsClient
         let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
         let job = try bench.submit(pdf, queue: "lab")
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
-        #expect(try wallet(bench) == "-0.06 EUR")
+        #expect(try bench.wallet() == "-0.06 EUR")
     }
 
     @Test func failingRealBackendIsNotCharged() throws {
@@ -109,8 +98,8 @@ import CupsClient
         let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
         let job = try bench.submit(pdf, queue: "lab")
         #expect(try bench.waitForJob(job, in: ["aborted", "completed", "pending-held", "stopped"]).state == "aborted")
-        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release"], "reserved, then refunded")
-        #expect(try wallet(bench) == "1.00 EUR")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve", "release"], "reserved, then refunded")
+        #expect(try bench.wallet() == "1.00 EUR")
     }
 
     @Test func missingRatesCardHoldsTheJobWithTheReason() throws {
@@ -141,7 +130,7 @@ extension EnforcementEndToEndTests {
         let again = try bench.waitForJob(job, in: ["pending-held", "aborted"])
         #expect(again.state == "pending-held")
         #expect(again.message.contains("already printed"), "\(again)")
-        #expect(try ledgerKinds(bench).filter { $0 == "debit" }.count == 1, "paid once")
+        #expect(try bench.ledgerKinds().filter { $0 == "debit" }.count == 1, "paid once")
         #expect(try bench.receivedDocuments().count == 1, "printed once")
     }
 }
@@ -165,8 +154,8 @@ extension EnforcementEndToEndTests {
         #expect(states.filter { $0 == "completed" }.count == 10)
         #expect(states.filter { $0 == "pending-held" }.count == 10)
         #expect(try bench.receivedDocuments(printer: 1).count + bench.receivedDocuments(printer: 2).count == 10)
-        #expect(try wallet(bench) == "0.00 EUR")
-        #expect(try ledgerKinds(bench).filter { $0 == "debit" }.count == 10)
+        #expect(try bench.wallet() == "0.00 EUR")
+        #expect(try bench.ledgerKinds().filter { $0 == "debit" }.count == 10)
         #expect(try bench.tollgate(["check"]).status == 0)
     }
 }
@@ -191,8 +180,8 @@ extension EnforcementEndToEndTests {
         // cupsd holds a job its backend asked to retry until JobRetryInterval (2 s here) passes.
         let status = try bench.waitForJob(job, in: ["completed", "aborted"], timeout: 90)
         #expect(status.state == "completed", "\(status)")
-        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release", "reserve", "debit"], "refunded on retry, charged once")
-        #expect(try wallet(bench) == "0.94 EUR")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve", "release", "reserve", "debit"], "refunded on retry, charged once")
+        #expect(try bench.wallet() == "0.94 EUR")
     }
 }
 
@@ -213,7 +202,7 @@ extension EnforcementEndToEndTests {
         while !FileManager.default.fileExists(atPath: pidFile) && Date() < deadline { usleep(50_000) }
         try #require(FileManager.default.fileExists(atPath: pidFile), "the real backend started")
         try ProcessRunner.shell("pkill -KILL -f '^tollgate:slow://[x]'; pkill -KILL -F '\(pidFile)'; true")
-        #expect(try ledgerKinds(bench) == ["top-up", "reserve"], "the reservation is open")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve"], "the reservation is open")
         return job
     }
 
@@ -229,7 +218,7 @@ extension EnforcementEndToEndTests {
         _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled"], timeout: 30)
         let first = try reconcile(bench)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release"], "\(first.stdout)")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve", "release"], "\(first.stdout)")
         #expect(first.stdout.contains("nothing shows that the printer printed"), "\(first.stdout)")
         #expect(try reconcile(bench).stdout.contains("no open reservations"), "reconcile again changes nothing")
         #expect(try bench.tollgate(["check"]).status == 0)
@@ -243,9 +232,9 @@ extension EnforcementEndToEndTests {
         _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled"], timeout: 30)
         let first = try reconcile(bench)
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "debit"], "\(first.stdout)")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve", "debit"], "\(first.stdout)")
         #expect(first.stdout.contains("sent every byte"), "\(first.stdout)")
-        #expect(try wallet(bench) == "0.94 EUR", "the 1-page job's 0.06 EUR")
+        #expect(try bench.wallet() == "0.94 EUR", "the 1-page job's 0.06 EUR")
         #expect(try reconcile(bench).stdout.contains("no open reservations"))
         #expect(try bench.tollgate(["check"]).status == 0)
     }
@@ -276,8 +265,8 @@ extension EnforcementEndToEndTests {
         try bench.waitForJob(job, in: ["canceled"])
         let after = try reconcile(bench)
         #expect(after.stdout.contains("\(cancelledKey): released"), "\(after.stdout)")
-        #expect(try wallet(bench) == "1.00 EUR")
-        #expect(try ledgerKinds(bench).filter { $0 == "release" }.count == 2)
+        #expect(try bench.wallet() == "1.00 EUR")
+        #expect(try bench.ledgerKinds().filter { $0 == "release" }.count == 2)
     }
 }
 
@@ -330,14 +319,14 @@ extension EnforcementEndToEndTests {
         #expect(held.state == "pending-held", "\(held)")
         #expect(held.message.contains("format is not one Tollgate recognises") && held.message.contains("tollgate-unanalysable-default=fallback"), "\(held)")
         #expect(try bench.socketReceived().isEmpty, "nothing printed")
-        #expect(try wallet(bench) == "2.00 EUR")
+        #expect(try bench.wallet() == "2.00 EUR")
 
         try bench.client(["lpadmin", "-p", "lab", "-o", "tollgate-unanalysable-default=fallback"])
         try bench.client(["lp", "-i", "\(job)", "-H", "resume"])
         #expect(try bench.waitForJob(job, in: ["completed", "pending-held", "aborted"]).state == "completed")
         #expect(try bench.socketReceived().map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == [Data(noise)], "every byte printed")
         // rates/example.toml: unknown_format = "1.00" per copy.
-        #expect(try wallet(bench) == "1.00 EUR")
+        #expect(try bench.wallet() == "1.00 EUR")
     }
 
     /// A cancel once every byte reached a socket printer is charged in full: the printer prints
@@ -357,12 +346,12 @@ extension EnforcementEndToEndTests {
         try bench.client(["cancel", "\(job)"])
         _ = try bench.waitForJob(job, in: ["canceled"])
         let finished = Date().addingTimeInterval(15)
-        while try ledgerKinds(bench).count < 3 && Date() < finished { usleep(100_000) }
+        while try bench.ledgerKinds().count < 3 && Date() < finished { usleep(100_000) }
         #expect(try bench.socketReceived().map { try Data(contentsOf: URL(fileURLWithPath: $0)) } == [try Data(contentsOf: URL(fileURLWithPath: pdf))],
                 "the printer has every byte")
         // 10 A4 mono sides 0.50 + 10 sheets 0.05 = 0.55 EUR.
-        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "debit"], "charged, not refunded")
-        #expect(try wallet(bench) == "4.45 EUR")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve", "debit"], "charged, not refunded")
+        #expect(try bench.wallet() == "4.45 EUR")
     }
 
     /// The IPP printer refuses a document it cannot print ("Unable to add document to print
@@ -378,8 +367,8 @@ extension EnforcementEndToEndTests {
         _ = try bench.waitForJob(job, in: ["completed", "pending-held", "aborted", "canceled"])
         #expect(bench.errorLog.contains("Unable to add document to print job"), "the printer refused it")
         #expect(try bench.receivedDocuments().isEmpty, "nothing printed")
-        #expect(try wallet(bench) == "2.00 EUR", "nothing charged")
-        #expect(try ledgerKinds(bench) == ["top-up", "reserve", "release"])
+        #expect(try bench.wallet() == "2.00 EUR", "nothing charged")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve", "release"])
     }
 
     @Test func missingDatabaseHoldsTheJobWithTheReason() throws {
@@ -438,7 +427,7 @@ extension EnforcementEndToEndTests {
         #expect(bench.errorLog.contains("is not counted exactly; priced from the document as it was sent"), "\(kind)")
         let paid = try #require(Decimal(string: String(price.split(separator: " ")[0])))
         #expect(try bench.socketReceived().count == 1, "the printer has the job")
-        #expect(try wallet(bench) == "\(Decimal(5) - paid) EUR", "\(kind): quoted \(price)")
+        #expect(try bench.wallet() == "\(Decimal(5) - paid) EUR", "\(kind): quoted \(price)")
         #expect(!price.hasPrefix("2.00"), "not the fallback (1.00 per copy)")
     }
 
@@ -457,7 +446,7 @@ extension EnforcementEndToEndTests {
         let done = try bench.waitForJob(job, in: ["completed", "aborted", "pending-held", "stopped"], timeout: 120)
         #expect(done.state == "completed", "\(done)")
         // 3 + 2 = 5 A4 mono sides at 0.05 and 5 sheets at 0.005: 0.275 → 0.28.
-        #expect(try wallet(bench) == "4.72 EUR")
+        #expect(try bench.wallet() == "4.72 EUR")
     }
 
     /// `kind`: an IPP Everywhere queue (PDF or raster to the printer), or the Generic PostScript
@@ -472,6 +461,6 @@ extension EnforcementEndToEndTests {
         let job = try bench.submit(pdf, queue: "lab", options: options + ["copies=\(copies)"])
         let done = try bench.waitForJob(job, in: ["completed", "aborted", "pending-held", "stopped"], timeout: 120)
         #expect(done.state == "completed", "\(kind): \(done)")
-        #expect(try wallet(bench) == "\(expected) EUR", "\(kind): \(options) × \(copies)")
+        #expect(try bench.wallet() == "\(expected) EUR", "\(kind): \(options) × \(copies)")
     }
 }

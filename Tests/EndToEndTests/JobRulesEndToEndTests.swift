@@ -6,10 +6,6 @@ import TestSupport
 /// price as the job will print: a job that breaks one is held or cancelled with the reason,
 /// nothing reaches the printer and nothing is charged.
 @Suite(.serialized) struct JobRulesEndToEndTests {
-    func ledgerKinds(_ bench: CupsBench) throws -> [String] {
-        let result = try bench.tollgate(["ledger", "--json"])
-        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String }
-    }
 
     @Test func aJobOverThePageLimitIsHeldWithTheReason() throws {
         let bench = try CupsBench()
@@ -23,7 +19,7 @@ import TestSupport
         let small = try bench.submit(try TestDocuments.pdf(pages: 5, in: docs.path, name: "small.pdf"), queue: "lab")
         #expect(try bench.waitForJob(small, in: ["pending-held", "completed", "aborted"]).state == "completed")
         #expect(try bench.receivedDocuments().count == 1, "only the job within the limit printed")
-        let kinds = try ledgerKinds(bench)
+        let kinds = try bench.ledgerKinds()
         #expect(kinds == ["top-up", "reserve", "debit"], "the held job reserved nothing")
     }
 
@@ -38,7 +34,7 @@ import TestSupport
         #expect(done.state == "canceled", "\(done)")
         #expect(bench.errorLog.contains("at most 0.50 EUR; this one costs 0.55 EUR"))
         #expect(try bench.receivedDocuments().isEmpty)
-        let kinds = try ledgerKinds(bench)
+        let kinds = try bench.ledgerKinds()
         #expect(kinds.isEmpty, "a track queue charged nothing for a job it did not print")
     }
 

@@ -8,22 +8,10 @@ import TestSupport
 @Suite(.serialized) struct SettlementEndToEndTests {
     static let quota = ["-o", "tollgate-mode-default=quota"]
 
-    func ledgerKinds(_ bench: CupsBench) throws -> [String] {
-        let result = try bench.tollgate(["ledger", "--json"])
-        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
-        return rows.compactMap { $0["kind"] as? String }
-    }
-
-    func wallet(_ bench: CupsBench, _ user: String = "root") throws -> String {
-        let result = try bench.tollgate(["user", "show", user])
-        return result.stdout.split(separator: "\n").first { $0.hasPrefix("wallet:") }
-            .map { String($0.dropFirst(7)).trimmingCharacters(in: .whitespaces) } ?? ""
-    }
-
     /// Waits until the ledger has `count` rows (the backend settles after cupsd has the job's end).
     func waitForLedger(_ bench: CupsBench, rows count: Int, timeout: TimeInterval = 20) throws {
         let deadline = Date().addingTimeInterval(timeout)
-        while try ledgerKinds(bench).count < count && Date() < deadline { usleep(100_000) }
+        while try bench.ledgerKinds().count < count && Date() < deadline { usleep(100_000) }
     }
 
     /// An integer attribute of job `id` at `uri` (cupsd's, or the virtual printer's own job), over IPP.
@@ -63,9 +51,9 @@ import TestSupport
         #expect(try bench.receivedDocuments().count == 1, "the printer had the document")
         #expect(try jobInteger("job-impressions-completed", job: 1, at: bench.printerURI(1)) == 2, "the printer made 2 impressions")
         // 5 sides and sheets cost 0.275 → 0.28; 2 of 5 impressions: 0.28 × 2/5 = 0.112 → 0.12.
-        let kinds = try ledgerKinds(bench)
+        let kinds = try bench.ledgerKinds()
         #expect(kinds == ["top-up", "reserve", "release", "debit"], "the rest of the reservation released")
-        let balance = try wallet(bench)
+        let balance = try bench.wallet()
         #expect(balance == "4.88 EUR")
         #expect(try bench.tollgate(["check"]).status == 0)
     }
@@ -82,9 +70,9 @@ import TestSupport
         _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled", "stopped", "pending-held"])
         try waitForLedger(bench, rows: 3)
         #expect(try bench.receivedDocuments().count == 1, "the printer had the document")
-        let kinds = try ledgerKinds(bench)
+        let kinds = try bench.ledgerKinds()
         #expect(kinds == ["top-up", "reserve", "release"])
-        let balance = try wallet(bench)
+        let balance = try bench.wallet()
         #expect(balance == "5.00 EUR")
     }
 
@@ -111,9 +99,9 @@ import TestSupport
         _ = try bench.waitForJob(job, in: ["canceled", "completed", "aborted"])
         try waitForLedger(bench, rows: 4)
         // 0.28 × 1/5 = 0.056 → 0.06.
-        let kinds = try ledgerKinds(bench)
+        let kinds = try bench.ledgerKinds()
         #expect(kinds == ["top-up", "reserve", "release", "debit"])
-        let balance = try wallet(bench)
+        let balance = try bench.wallet()
         #expect(balance == "4.94 EUR")
         #expect(try bench.tollgate(["check"]).status == 0)
     }
@@ -137,7 +125,7 @@ import TestSupport
         #expect(try Data(contentsOf: URL(fileURLWithPath: received[0])) == Data(contentsOf: URL(fileURLWithPath: pdf)),
                 "the printer received all 30 pages as sent")
         // 30 sides 1.50 + 30 sheets 0.15 = 1.65 EUR, not 2 sides' 0.11 nor 1 page's 0.06.
-        let balance = try wallet(bench)
+        let balance = try bench.wallet()
         #expect(balance == "3.35 EUR")
     }
 
@@ -157,9 +145,9 @@ import TestSupport
         _ = try bench.waitForJob(job, in: ["completed", "aborted", "canceled", "stopped", "processing-stopped", "pending-held"], timeout: 90)
         #expect(try bench.receivedDocuments().allSatisfy { ((try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0) == 0 },
                 "no page reached the printer")
-        let kinds = try ledgerKinds(bench)
+        let kinds = try bench.ledgerKinds()
         #expect(kinds == ["top-up"], "nothing charged, nothing reserved")
-        let balance = try wallet(bench)
+        let balance = try bench.wallet()
         #expect(balance == "5.00 EUR")
     }
 
@@ -183,7 +171,7 @@ import TestSupport
         try #require(received.count == 1)
         let sent = try Data(contentsOf: URL(fileURLWithPath: pcl))
         #expect(try Data(contentsOf: URL(fileURLWithPath: received[0])) == sent + sent, "the printer got the file twice")
-        let balance = try wallet(bench)
+        let balance = try bench.wallet()
         #expect(balance == "\(Decimal(20) - price) EUR", "6 copies: \(price)")
     }
 }

@@ -243,3 +243,19 @@ public final class CupsBench: @unchecked Sendable {
 extension Array {
     subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
 }
+
+extension CupsBench {
+    /// The kinds of the ledger's rows, oldest first (`tollgate ledger --json`).
+    public func ledgerKinds() throws -> [String] {
+        let result = try tollgate(["ledger", "--json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+        return rows.compactMap { $0["kind"] as? String }
+    }
+
+    /// A user's personal wallet as `tollgate user show` prints it (`0.63 EUR`).
+    public func wallet(_ user: String = "root") throws -> String {
+        let result = try tollgate(["user", "show", user])
+        return result.stdout.split(separator: "\n").first { $0.hasPrefix("wallet:") }
+            .map { String($0.dropFirst(7)).trimmingCharacters(in: .whitespaces) } ?? ""
+    }
+}
