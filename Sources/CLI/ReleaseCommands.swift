@@ -115,12 +115,8 @@ struct ReleaseCommand: ParsableCommand {
             let targets = all ? try service.heldJobs(for: user).map(\.jobID) : jobs
             if targets.isEmpty { return print("no jobs waiting for release") }
             for job in targets {
-                do {
-                    print(try service.release(jobID: job, by: user, account: account, on: queue, via: "cli"))
-                } catch {
-                    failed = true
-                    printError("\(error)")
-                }
+                let outcome = service.releaseOutcome(jobID: job, by: user, account: account, on: queue, via: "cli")
+                if outcome.succeeded { print(outcome.sentence) } else { failed = true; printError(outcome.sentence) }
             }
         } else {
             let client = try options.client()
@@ -144,13 +140,8 @@ struct DeleteJobCommand: ParsableCommand {
         if options.actsDirectly {
             let service = try options.service()
             for job in jobs {
-                do {
-                    try service.delete(jobID: job, by: options.subject, via: "cli")
-                    print("deleted job \(job)")
-                } catch {
-                    failed = true
-                    printError("\(error)")
-                }
+                let outcome = service.deleteOutcome(jobID: job, by: options.subject, via: "cli")
+                if outcome.succeeded { print(outcome.sentence) } else { failed = true; printError(outcome.sentence) }
             }
         } else {
             for outcome in try options.client().delete(jobs: jobs) {

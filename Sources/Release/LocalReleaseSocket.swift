@@ -35,6 +35,16 @@ public enum LocalReleaseSocket {
     public struct Outcome: Codable, Sendable {
         public var ok: Bool
         public var message: String
+
+        public init(ok: Bool, message: String) {
+            self.ok = ok
+            self.message = message
+        }
+
+        /// The outcome's sentence, as every front end says it.
+        public init(_ outcome: JobOutcome) {
+            self.init(ok: outcome.succeeded, message: outcome.sentence)
+        }
     }
 
     /// The answer.
@@ -208,27 +218,11 @@ public final class LocalReleaseServer: @unchecked Sendable {
                 return .init(jobs: try service.heldJobs(for: user).map(HeldJobSummary.init))
             case .release:
                 let targets = request.all == true ? try service.heldJobs(for: user).map(\.jobID) : (request.jobs ?? [])
-                var outcomes: [LocalReleaseSocket.Outcome] = []
-                for id in targets {
-                    do throws(ReleaseError) {
-                        let released = try service.release(jobID: id, by: user, account: request.account, on: request.queue, via: "cli")
-                        outcomes.append(.init(ok: true, message: released.description))
-                    } catch {
-                        outcomes.append(.init(ok: false, message: "\(error)"))
-                    }
-                }
-                return .init(outcomes: outcomes)
+                return .init(outcomes: targets.map {
+                    .init(service.releaseOutcome(jobID: $0, by: user, account: request.account, on: request.queue, via: "cli"))
+                })
             case .delete:
-                var outcomes: [LocalReleaseSocket.Outcome] = []
-                for id in request.jobs ?? [] {
-                    do throws(ReleaseError) {
-                        try service.delete(jobID: id, by: user, via: "cli")
-                        outcomes.append(.init(ok: true, message: "deleted job \(id)"))
-                    } catch {
-                        outcomes.append(.init(ok: false, message: "\(error)"))
-                    }
-                }
-                return .init(outcomes: outcomes)
+                return .init(outcomes: (request.jobs ?? []).map { .init(service.deleteOutcome(jobID: $0, by: user, via: "cli")) })
             case .redeem:
                 do throws(ReleaseError) {
                     let entry = try service.redeemVoucher(request.code ?? "", for: user, via: "cli")

@@ -37,6 +37,16 @@ public enum ReleaseError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The description as a sentence: first letter capitalised, a final full stop.
+    public var sentence: String { ReleaseError.sentence(description) }
+
+    /// `text` with its first letter capitalised and a final full stop.
+    public static func sentence(_ text: String) -> String {
+        guard let first = text.first else { return text }
+        let capitalised = first.uppercased() + text.dropFirst()
+        return capitalised.hasSuffix(".") ? capitalised : capitalised + "."
+    }
+
     /// A refusal in words a student understands: price, what is left, what to do.
     static func words(_ refusal: Refusal) -> String {
         switch refusal.reason {

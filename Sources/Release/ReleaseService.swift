@@ -284,8 +284,21 @@ enum IPPJobState {
 
 /// A job just released, with how the dry run expects it to be paid.
 public struct ReleasedJob: Sendable, CustomStringConvertible {
-    /// `released job 42 on secure: 0.37 EUR`.
-    public var description: String { "released job \(job.jobID) on \(job.queue): \(job.price)" }
+    /// "Released “thesis.pdf” (job 12) to secure: it prints now; 0.37 EUR on account Physics." —
+    /// what the user pays where, said the same by every front end.
+    public var description: String {
+        let title = job.title.isEmpty ? "job \(job.jobID)" : "“\(job.title)” (job \(job.jobID))"
+        var payment = "\(job.price)"
+        switch (account, accountPart, walletPart) {
+        case (let account?, let accountPart?, let walletPart?) where !accountPart.isZero && !walletPart.isZero:
+            payment = "\(accountPart) on account \(account) and \(walletPart) from your personal wallet"
+        case (let account?, _, let walletPart) where walletPart?.isZero ?? true:
+            payment += " on account \(account)"
+        default:
+            payment += " from your personal wallet"
+        }
+        return "Released \(title) to \(job.queue): it prints now; \(payment)."
+    }
 
     public var job: HeldJob
     /// The account expected to pay first (nil: the personal wallet only).
@@ -308,4 +321,43 @@ public struct UserSummary: Sendable {
     public var recentLedger: [LedgerEntry]
     /// Whether the user gets mail about their jobs and money.
     public var notify: Bool = true
+}
+
+/// What became of one job a user released or deleted, in the one sentence every front end (the
+/// CLI, the local socket, the station's pages and its API) says.
+public enum JobOutcome: Sendable {
+    case released(ReleasedJob)
+    case deleted(jobID: Int)
+    case refused(jobID: Int, ReleaseError)
+
+    public var succeeded: Bool { if case .refused = self { false } else { true } }
+
+    public var sentence: String {
+        switch self {
+        case .released(let released): released.description
+        case .deleted(let id): "Job \(id) was deleted; nothing was charged."
+        case .refused(_, let error): error.sentence
+        }
+    }
+}
+
+extension ReleaseService {
+    /// ``release(jobID:by:account:on:via:)``, its result or refusal as a ``JobOutcome``.
+    public func releaseOutcome(jobID: Int, by user: String, account: String?, on queue: String? = nil, via: String) -> JobOutcome {
+        do throws(ReleaseError) {
+            return .released(try release(jobID: jobID, by: user, account: account, on: queue, via: via))
+        } catch {
+            return .refused(jobID: jobID, error)
+        }
+    }
+
+    /// ``delete(jobID:by:via:)`` as a ``JobOutcome``.
+    public func deleteOutcome(jobID: Int, by user: String, via: String) -> JobOutcome {
+        do throws(ReleaseError) {
+            try delete(jobID: jobID, by: user, via: via)
+            return .deleted(jobID: jobID)
+        } catch {
+            return .refused(jobID: jobID, error)
+        }
+    }
 }

@@ -66,19 +66,8 @@ extension Station {
             let response: Response
             // cupsd and the database block: never on the event loop.
             let (via, chosen) = (settings.via, account)
-            let outcome = await BlockingWork.onThread { () -> Result<ReleasedJob, ReleaseError> in
-                do throws(ReleaseError) { return .success(try release.release(jobID: id, by: user, account: chosen, via: via)) } catch {
-                    return .failure(error)
-                }
-            }
-            switch outcome {
-            case .success(let released):
-                log("release (api): \(user) released job \(id) (\(released.job.jobKey)) on \(released.account ?? "the wallet")")
-                response = Self.json(MessageJSON(message: Self.releasedText(released)))
-            case .failure(let error):
-                log("release (api) of job \(id) by \(user) refused: \(error)")
-                response = Self.json(ErrorJSON(error: Self.sentence(error.description)), status: Self.status(for: error))
-            }
+            let outcome = await BlockingWork.onThread { release.releaseOutcome(jobID: id, by: user, account: chosen, via: via) }
+            response = jsonResponse(outcome, user: user)
             await heldJobs.invalidate(user)
             return response
         }
@@ -88,22 +77,20 @@ extension Station {
             guard let id = context.parameters.get("id", as: Int.self) else { return Self.badJobID }
             let response: Response
             let via = settings.via
-            let outcome = await BlockingWork.onThread { () -> Result<Void, ReleaseError> in
-                do throws(ReleaseError) { return .success(try release.delete(jobID: id, by: user, via: via)) } catch {
-                    return .failure(error)
-                }
-            }
-            switch outcome {
-            case .success:
-                log("delete (api): \(user) deleted job \(id)")
-                response = Self.json(MessageJSON(message: "Job \(id) was deleted; nothing was charged."))
-            case .failure(let error):
-                log("delete (api) of job \(id) by \(user) refused: \(error)")
-                response = Self.json(ErrorJSON(error: Self.sentence(error.description)), status: Self.status(for: error))
-            }
+            let outcome = await BlockingWork.onThread { release.deleteOutcome(jobID: id, by: user, via: via) }
+            response = jsonResponse(outcome, user: user)
             await heldJobs.invalidate(user)
             return response
         }
+    }
+
+    /// The outcome's sentence as `{"message"}`, or `{"error"}` with the refusal's status.
+    private func jsonResponse(_ outcome: JobOutcome, user: String) -> Response {
+        _ = notice(outcome, user: user)   // logs it as the pages do
+        if case .refused(_, let error) = outcome {
+            return Self.json(ErrorJSON(error: outcome.sentence), status: Self.status(for: error))
+        }
+        return Self.json(MessageJSON(message: outcome.sentence))
     }
 
     /// The signed-in user of an API POST (same origin, right `X-CSRF-Token`), or the refusal.

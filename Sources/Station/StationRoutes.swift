@@ -237,25 +237,24 @@ extension Station {
 
     /// Releases the job, on printer `queue` when given (follow-me: moved there first).
     func releaseJob(_ jobID: Int, user: String, account: String?, on queue: String? = nil) -> Notice {
-        do {
-            let released = try release.release(jobID: jobID, by: user, account: account, on: queue, via: settings.via)
-            log("release: \(user) released job \(jobID) (\(released.job.jobKey)) on \(released.account ?? "the wallet")")
-            return Notice(.success, Self.releasedText(released))
-        } catch {
-            log("release of job \(jobID) by \(user) refused: \(error)")
-            return Notice(.error, Self.sentence(error.description))
-        }
+        notice(release.releaseOutcome(jobID: jobID, by: user, account: account, on: queue, via: settings.via), user: user)
     }
 
     func delete(_ jobID: Int, user: String) -> Notice {
-        do {
-            try release.delete(jobID: jobID, by: user, via: settings.via)
-            log("delete: \(user) deleted job \(jobID)")
-            return Notice(.success, "Job \(jobID) was deleted; nothing was charged.")
-        } catch {
-            log("delete of job \(jobID) by \(user) refused: \(error)")
-            return Notice(.error, Self.sentence(error.description))
+        notice(release.deleteOutcome(jobID: jobID, by: user, via: settings.via), user: user)
+    }
+
+    /// The outcome's sentence as a notice, logged.
+    func notice(_ outcome: JobOutcome, user: String) -> Notice {
+        switch outcome {
+        case .released(let released):
+            log("release: \(user) released job \(released.job.jobID) (\(released.job.jobKey)) on \(released.account ?? "the wallet")")
+        case .deleted(let id):
+            log("delete: \(user) deleted job \(id)")
+        case .refused(let id, let error):
+            log("job \(id) of \(user) refused: \(error)")
         }
+        return Notice(outcome.succeeded ? .success : .error, outcome.sentence)
     }
 
     private func releaseAll(user: String, account: String?) -> [Notice] {
@@ -264,12 +263,8 @@ extension Station {
             if outcomes.isEmpty { return [Notice(.info, "No jobs were waiting.")] }
             return outcomes.map { job, outcome in
                 switch outcome {
-                case .success(let released):
-                    log("release: \(user) released job \(job.jobID) (\(job.jobKey)) on \(released.account ?? "the wallet")")
-                    return Notice(.success, Self.releasedText(released))
-                case .failure(let error):
-                    log("release of job \(job.jobID) by \(user) refused: \(error)")
-                    return Notice(.error, Self.sentence(error.description))
+                case .success(let released): notice(.released(released), user: user)
+                case .failure(let error): notice(.refused(jobID: job.jobID, error), user: user)
                 }
             }
         } catch {
@@ -287,21 +282,6 @@ extension Station {
         }
     }
 
-    /// "Released “thesis.pdf” (job 12): 0.37 EUR on account Physics." — what the user pays where.
-    static func releasedText(_ released: ReleasedJob) -> String {
-        let title = released.job.title.isEmpty ? "job \(released.job.jobID)" : "“\(released.job.title)” (job \(released.job.jobID))"
-        var payment = "\(released.job.price)"
-        switch (released.account, released.accountPart, released.walletPart) {
-        case (let account?, let accountPart?, let walletPart?) where !accountPart.isZero && !walletPart.isZero:
-            payment = "\(accountPart) on account \(account) and \(walletPart) from your personal wallet"
-        case (let account?, _, let walletPart) where walletPart?.isZero ?? true:
-            payment += " on account \(account)"
-        default:
-            payment += " from your personal wallet"
-        }
-        return "Released \(title) to \(released.job.queue): it prints now; \(payment)."
-    }
-
     /// Whether users may choose accounts here (the admin console's client setting). Failure
     /// policy: a setting that cannot be read counts as the default (users choose); what an
     /// account may be charged is still checked by the store.
@@ -313,11 +293,7 @@ extension Station {
     static let noAccountChoice = "Choosing accounts is turned off here: your jobs are charged to your active account. Ask the help desk to change it."
 
     /// The text with its first letter capitalised and a final full stop.
-    static func sentence(_ text: String) -> String {
-        guard let first = text.first else { return text }
-        let capitalised = first.uppercased() + text.dropFirst()
-        return capitalised.hasSuffix(".") ? capitalised : capitalised + "."
-    }
+    static func sentence(_ text: String) -> String { ReleaseError.sentence(text) }
 
     /// An account field: empty means "my usual" (nil).
     static func account(_ value: String?) -> String? {

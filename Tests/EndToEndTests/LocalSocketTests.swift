@@ -37,7 +37,7 @@ import TestSupport
         #expect(jobs.status == 0, "\(jobs.stderr)")
         #expect(jobs.stdout.contains("\(own) ") && !jobs.stdout.contains("\(other) "), "only her own job: \(jobs.stdout)")
         let spoof = try asCarol(["release", "\(other)"])
-        #expect(spoof.status != 0 && spoof.stderr.contains("you have no job \(other) waiting"), "\(spoof.stderr)")
+        #expect(spoof.status != 0 && spoof.stderr.contains("You have no job \(other) waiting"), "\(spoof.stderr)")
         let forOther = try asCarol(["release", "\(other)", "--user", dave.name])
         #expect(forOther.status != 0 && forOther.stderr.contains("administrators only"), "\(forOther.stderr)")
         let release = try asCarol(["release", "\(own)"])

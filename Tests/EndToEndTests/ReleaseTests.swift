@@ -85,7 +85,7 @@ import TestSupport
         #expect(try bench.tollgate(["jobs", "--user", mallory.name]).stdout.contains("no jobs waiting"))
         let attempt = try bench.tollgate(["release", "\(job)", "--user", mallory.name])
         #expect(attempt.status != 0)
-        #expect(attempt.stderr.contains("you have no job \(job) waiting"), "the same answer as for a job that does not exist: \(attempt.stderr)")
+        #expect(attempt.stderr.contains("You have no job \(job) waiting"), "the same answer as for a job that does not exist: \(attempt.stderr)")
         #expect(try bench.jobStatus(job).state == "pending-held")
         #expect(try bench.receivedDocuments().isEmpty)
     }
