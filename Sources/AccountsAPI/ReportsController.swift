@@ -17,6 +17,8 @@ struct ReportsController<Parent: RequestContext> {
     struct UsageRowJSON: Encodable {
         var user: String?
         var account: AccountSummary?
+        var queue: String?
+        var application: String?
         var jobs: Int
         var charged: Money
         var refunded: Money
@@ -49,7 +51,8 @@ struct ReportsController<Parent: RequestContext> {
         let store = self.store
         let rows = try await Blocking.run { try store.usageReport(query) }
         return try APIJSON.response(UsageReportJSON(by: grouping.rawValue, from: query.from, until: query.until, rows: rows.map {
-            UsageRowJSON(user: $0.user, account: $0.account.map(AccountSummary.init), jobs: $0.jobs, charged: $0.charged,
+            UsageRowJSON(user: $0.user, account: $0.account.map(AccountSummary.init), queue: $0.queue, application: $0.application,
+                         jobs: $0.jobs, charged: $0.charged,
                          refunded: $0.refunded, net: $0.net, credited: $0.credited, toppedUp: $0.toppedUp)
         }))
     }

@@ -4,7 +4,7 @@ import Pricing
 import QuotaDB
 import Station
 
-/// `/admin/reports`: usage by user, account, user and account, or month, over a period, as a
+/// `/admin/reports`: usage by user, account, user and account, queue, application or month, over a period, as a
 /// table, a server-rendered SVG bar chart and a CSV download (`/admin/reports.csv`, the same
 /// query); `/admin/check`: what `tollgate check` says.
 ///
@@ -38,7 +38,7 @@ struct ReportsController {
         <h1>Usage reports</h1>
         <form class="card search" method="get" action="/admin/reports" id="report-form">
         <div><label for="by">Group by</label><select id="by" name="by">\(option("user", "User"))\(option("account", "Account"))\
-        \(option("user-account", "User and account"))\(option("month", "Month"))</select></div>
+        \(option("user-account", "User and account"))\(option("queue", "Queue"))\(option("application", "Application"))\(option("month", "Month"))</select></div>
         <div><label for="chart-metric">Chart</label><select id="chart-metric" name="chart">\(ReportFilter.metrics.map { "<option value=\"\($0.0)\"\(filter.chart == $0.0 ? " selected" : "")>\($0.1)</option>" }.joined())</select></div>
         <div>\(pages.field("from", label: "From (first day)", value: filter.fromText, error: filter.errors["from"], type: "date"))</div>
         <div>\(pages.field("until", label: "Until (last day)", value: filter.untilText, error: filter.errors["until"], type: "date"))</div>
@@ -48,7 +48,7 @@ struct ReportsController {
         <a class="button" id="download-csv" href="/admin/reports.csv?\(HTML.escape(filter.queryString))">Download CSV</a>
         </form>
         <p class="hint">Charged is what printed jobs cost; credited is the net of credits and adjustments.
-        The ledger does not record queues, so there is no report by queue yet.</p>
+        By queue and by application only jobs count (jobs from before Tollgate recorded them show as “not recorded”).</p>
 
         """
         if rows.isEmpty {
@@ -98,7 +98,11 @@ struct ReportsController {
             guard filter.by == "month" else {
                 let grouping = UsageGrouping(rawValue: filter.by) ?? .user
                 return try store.usageReport(UsageReportQuery(grouping: grouping, from: filter.from, until: filter.until,
-                                                              user: user, account: account)).map { ReportRow(usage: $0) }
+                                                              user: user, account: account)).map { usage in
+                    var row = ReportRow(usage: usage)
+                    row.byJob = grouping == .queue || grouping == .application
+                    return row
+                }
             }
             var rows: [ReportRow] = []
             for (label, start, end) in filter.months() {
@@ -160,7 +164,7 @@ struct ReportFilter: Sendable {
         let chart = String(query["chart"] ?? "charged")
         self.chart = Self.metrics.contains { $0.0 == chart } ? chart : "charged"
         let by = String(query["by"] ?? "user")
-        self.by = ["user", "account", "user-account", "month"].contains(by) ? by : "user"
+        self.by = ["user", "account", "user-account", "queue", "application", "month"].contains(by) ? by : "user"
         fromText = String(query["from"] ?? "").trimmingCharacters(in: .whitespaces)
         untilText = String(query["until"] ?? "").trimmingCharacters(in: .whitespaces)
         user = String(query["user"] ?? "").trimmingCharacters(in: .whitespaces)
@@ -188,6 +192,8 @@ struct ReportFilter: Sendable {
         switch by {
         case "account": "account"
         case "user-account": "user and account"
+        case "queue": "queue"
+        case "application": "application"
         case "month": "month"
         default: "user"
         }
@@ -221,6 +227,10 @@ struct ReportFilter: Sendable {
 struct ReportRow: Sendable {
     var user: String?
     var account: AccountRef?
+    var queue: String?
+    var application: String?
+    /// Whether the row is one of a per-queue or per-application report.
+    var byJob = false
     var month: String?
     var jobs: Int
     var charged: Money
@@ -232,6 +242,8 @@ struct ReportRow: Sendable {
     init(usage: UsageReportRow) {
         user = usage.user
         account = usage.account
+        queue = usage.queue
+        application = usage.application
         jobs = usage.jobs
         charged = usage.charged
         refunded = usage.refunded
@@ -263,6 +275,7 @@ struct ReportRow: Sendable {
 
     var label: String {
         if let month { return month }
+        if byJob { return queue ?? application ?? "not recorded" }
         let account = self.account?.name ?? "personal wallet"
         switch (user, self.account) {
         case (let user?, _) where self.account != nil: return "\(user) · \(account)"
@@ -283,6 +296,8 @@ struct ReportRow: Sendable {
         switch by {
         case "account": keys = [Heading(title: "Account", numeric: false)]
         case "user-account": keys = [Heading(title: "User", numeric: false), Heading(title: "Account", numeric: false)]
+        case "queue": keys = [Heading(title: "Queue", numeric: false)]
+        case "application": keys = [Heading(title: "Application", numeric: false)]
         case "month": keys = [Heading(title: "Month", numeric: false)]
         default: keys = [Heading(title: "User", numeric: false)]
         }
@@ -297,6 +312,8 @@ struct ReportRow: Sendable {
         switch by {
         case "account": keys = [text(account)]
         case "user-account": keys = [text(user ?? ""), text(account)]
+        case "queue": keys = [text(queue ?? "not recorded")]
+        case "application": keys = [text(application ?? "not known")]
         case "month": keys = [text(month ?? "")]
         default: keys = [text(user ?? "")]
         }

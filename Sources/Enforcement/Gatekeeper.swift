@@ -136,6 +136,7 @@ public final class Gatekeeper: JobGate {
         // What it costs.
         let quote: Quote
         let colourPages: Int
+        let application: String?
         do {
             // The analyser is another process (another core): read the rates card and open the
             // database while it runs. A card that cannot be read drops (kills) the analysis.
@@ -171,6 +172,7 @@ public final class Gatekeeper: JobGate {
             quote = job.file != nil ? try rawJobQuote(analysis, jobCopies: jobCopies, card: card)
                                     : try card.quote(for: JobPricing.description(of: analysis))
             colourPages = analysis.colourPageCount
+            application = analysis.application?.name
             admittedQuote = quote
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
         } catch {
@@ -197,7 +199,8 @@ public final class Gatekeeper: JobGate {
             let store = try store()
             // The account the job names at submit (`lp -o job-account-id=…`), else the active one.
             var request = AuthorizationRequest(jobKey: identity.key, user: identity.owner, amount: quote.total,
-                                               policy: policy.chargePolicy, account: identity.accountID)
+                                               policy: policy.chargePolicy, account: identity.accountID,
+                                               queue: settings.printer, application: application)
             if policy.mode == .release {
                 let now = Date()
                 let held = HeldJob(jobKey: identity.key, jobID: identity.jobID, queue: settings.printer, owner: identity.owner,

@@ -168,8 +168,15 @@ public struct AuthorizationRequest: Hashable, Sendable {
     public var account: String?
     /// Who asks (`backend`, an admin name…), written to the ledger.
     public var actor: String
+    /// The queue the job prints on and the application that made it, kept with the reservation
+    /// for reports (usage by queue, by application).
+    public var queue: String?
+    public var application: String?
 
-    public init(jobKey: String, user: String, amount: Money, policy: ChargePolicy, account: String? = nil, actor: String = "backend") {
+    public init(jobKey: String, user: String, amount: Money, policy: ChargePolicy, account: String? = nil, actor: String = "backend",
+                queue: String? = nil, application: String? = nil) {
+        self.queue = queue
+        self.application = application
         self.jobKey = jobKey
         self.user = user
         self.amount = amount

@@ -6,6 +6,10 @@ public enum UsageGrouping: String, Hashable, Sendable, Codable, CaseIterable {
     case user
     case account
     case userAndAccount = "user-account"
+    /// By the queue the jobs printed on (charges and refunds only).
+    case queue
+    /// By the application that made the documents (charges and refunds only).
+    case application
 }
 
 /// Which part of the ledger a usage report covers.
@@ -33,6 +37,10 @@ public struct UsageReportRow: Hashable, Sendable, Encodable {
     public var user: String?
     /// `nil` in a per-user report, or for the personal wallet in the other groupings.
     public var account: AccountRef?
+    /// In a per-queue report: the queue (nil: jobs from before it was recorded).
+    public var queue: String?
+    /// In a per-application report: the application (nil: not known).
+    public var application: String?
     /// Jobs with a debit in the period.
     public var jobs: Int
     /// Debited (printed) in the period.

@@ -78,10 +78,10 @@ extension SQLiteQuotaStore {
 
             try db.run(sql: """
                 INSERT OR REPLACE INTO reservation(job_key, user_name, account_id, account_part, wallet_part, policy, state,
-                                                   refunded_account, refunded_wallet, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'reserved', 0, 0, ?, ?)
+                                                   refunded_account, refunded_wallet, created_at, updated_at, queue, application)
+                VALUES (?, ?, ?, ?, ?, ?, 'reserved', 0, 0, ?, ?, ?, ?)
                 """, arguments: [request.jobKey, request.user, account?.id, accountPart, walletPart, request.policy.rawValue,
-                                 at.unixMilliseconds, at.unixMilliseconds])
+                                 at.unixMilliseconds, at.unixMilliseconds, request.queue, request.application])
             let reason = "job \(request.jobKey) (\(request.policy.rawValue))"
             for (source, part) in Self.sources(account: account?.id, accountPart: accountPart, walletPart: walletPart) {
                 try post(db, kind: .reserve, user: request.user, accountID: source, amount: part, effect: -part,

@@ -16,24 +16,32 @@ extension SQLiteQuotaStore {
             case .user: keys = "l.user_name"
             case .account: keys = "l.account_id"
             case .userAndAccount: keys = "l.user_name, l.account_id"
+            case .queue: keys = "r.queue"
+            case .application: keys = "r.application"
             }
+            let byJob = query.grouping == .queue || query.grouping == .application
+            // Per queue and per application only what jobs did counts (credits belong to no job).
+            if byJob { clauses.append("l.job_key IS NOT NULL") }
             let sql = """
-                SELECT \(query.grouping == .account ? "NULL AS user_name" : "l.user_name"),
-                       \(query.grouping == .user ? "NULL AS account_id" : "l.account_id"),
+                SELECT \([.user, .userAndAccount].contains(query.grouping) ? "l.user_name" : "NULL AS user_name"),
+                       \([.account, .userAndAccount].contains(query.grouping) ? "l.account_id" : "NULL AS account_id"),
+                       \(query.grouping == .queue ? "r.queue" : "NULL AS queue"),
+                       \(query.grouping == .application ? "r.application" : "NULL AS application"),
                        MAX(a.name) AS account_name, MAX(a.code) AS account_code,
                        COUNT(DISTINCT CASE WHEN l.kind = 'debit' THEN l.job_key END) AS jobs,
                        COALESCE(SUM(CASE WHEN l.kind = 'debit' THEN l.amount END), 0) AS charged,
                        COALESCE(SUM(CASE WHEN l.kind = 'refund' THEN l.amount END), 0) AS refunded,
                        COALESCE(SUM(CASE WHEN l.kind IN ('credit', 'adjustment') THEN l.balance_effect END), 0) AS credited,
                        COALESCE(SUM(CASE WHEN l.kind = 'top-up' THEN l.amount END), 0) AS topped_up
-                FROM ledger l LEFT JOIN account a ON a.id = l.account_id
+                FROM ledger l LEFT JOIN account a ON a.id = l.account_id\(byJob ? " LEFT JOIN reservation r ON r.job_key = l.job_key" : "")
                 \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
-                GROUP BY \(keys) ORDER BY \(query.grouping == .account ? "account_name" : "l.user_name, account_name")
+                GROUP BY \(keys) ORDER BY \(byJob ? keys : query.grouping == .account ? "account_name" : "l.user_name, account_name")
                 """
             return try Row.fetchAll(cached: db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 let accountID: Int64? = row["account_id"]
                 return UsageReportRow(user: row["user_name"],
                                       account: accountID.map { AccountRef(id: $0, name: row["account_name"], code: row["account_code"]) },
+                                      queue: row["queue"], application: row["application"],
                                       jobs: row["jobs"], charged: money(row["charged"]), refunded: money(row["refunded"]),
                                       credited: money(row["credited"]), toppedUp: money(row["topped_up"]))
             }

@@ -6,7 +6,7 @@ import GRDB
 /// is recognised (and refused) before anything is read or written.
 enum SchemaMigrations {
     /// The newest schema version this build understands.
-    static let currentVersion = 7
+    static let currentVersion = 8
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -140,6 +140,14 @@ enum SchemaMigrations {
                 );
                 CREATE INDEX notification_pending ON notification(created_at) WHERE sent_at IS NULL;
                 PRAGMA user_version = 7;
+                """)
+        }
+        // What reports group by besides user and account: the queue and the application.
+        migrator.registerMigration("v8: the queue and application of each job") { db in
+            try db.execute(sql: """
+                ALTER TABLE reservation ADD COLUMN queue TEXT;
+                ALTER TABLE reservation ADD COLUMN application TEXT;
+                PRAGMA user_version = 8;
                 """)
         }
         return migrator

@@ -144,7 +144,9 @@ import TestSupport
         let rows = try #require(reply.json["rows"] as? [[String: Any]])
         let ann = try #require(rows.first { $0["user"] as? String == "ann" })
         #expect(minorUnits(ann["toppedUp"]) == 400 && minorUnits(ann["credited"]) == 150, "\(ann)")
-        #expect(try server.request("GET", "/api/v1/reports/usage?by=queue", headers: ["Authorization": "Bearer \(token)"]).status == 400)
+        #expect(try server.request("GET", "/api/v1/reports/usage?by=printer", headers: ["Authorization": "Bearer \(token)"]).status == 400)
+        let perQueue = try server.request("GET", "/api/v1/reports/usage?by=queue", headers: ["Authorization": "Bearer \(token)"])
+        #expect(perQueue.status == 200 && perQueue.json["by"] as? String == "queue", "\(perQueue.body)")
     }
 
     @Test func aClientOverItsRateLimitGets429() throws {

@@ -67,6 +67,28 @@ struct LedgerTests {
         #expect(perAccount.first { $0.account?.name == "Math" }?.charged == eur("6"))
         #expect(try t.store.check().isConsistent)
     }
+
+    /// Usage by queue and by application: what the backend recorded with each job's reservation;
+    /// credits and top-ups belong to no job and do not count there.
+    @Test func usageByQueueAndApplication() throws {
+        let t = try TestStore()
+        try t.store.topUp(user: "alice", amount: eur("10"), reference: nil, actor: "alice")
+        for (key, queue, app, price) in [("j1", "lab", "LibreOffice", "1"), ("j2", "lab", "Chrome", "2"), ("j3", "library", "LibreOffice", "4")] {
+            _ = try t.store.authorize(AuthorizationRequest(jobKey: key, user: "alice", amount: eur(price), policy: .cover,
+                                                           queue: queue, application: app))
+            try t.store.settle(jobKey: key, amount: nil, actor: "backend")
+        }
+        try t.store.refund(jobKey: "j3", amount: eur("1"), reason: "jam", actor: "admin")
+        let perQueue = try t.store.usageReport(UsageReportQuery(grouping: .queue))
+        #expect(perQueue.map(\.queue) == ["lab", "library"])
+        #expect(perQueue.map(\.jobs) == [2, 1])
+        #expect(perQueue.map(\.charged) == [eur("3"), eur("4")])
+        #expect(perQueue[1].refunded == eur("1"))
+        #expect(perQueue.allSatisfy { $0.toppedUp == eur("0") && $0.user == nil }, "the top-up is no queue's")
+        let perApplication = try t.store.usageReport(UsageReportQuery(grouping: .application))
+        #expect(perApplication.map(\.application) == ["Chrome", "LibreOffice"])
+        #expect(perApplication.map(\.charged) == [eur("2"), eur("5")])
+    }
 }
 
 private func - (a: Money, b: Money) -> Money { try! a.subtracting(b) }
