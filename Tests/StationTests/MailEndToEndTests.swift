@@ -1,4 +1,5 @@
 import Foundation
+import QuotaDB
 import Testing
 import TestSupport
 
@@ -53,8 +54,8 @@ import TestSupport
         usleep(2_000_000)   // a round more, for any message that should not come
         let messages = sink.messages()
         let log = (try? String(contentsOfFile: station.log, encoding: .utf8)) ?? ""
-        let outbox = try ProcessRunner.run(["sqlite3", bench.database, "SELECT user_name, kind, attempts, last_error, sent_at FROM notification"]).stdout
-        try #require(messages.count == 1, "one mail, to dana only: \(messages); outbox: \(outbox); tollgated: \(log.suffix(1500))")
+        let outbox = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database)).pendingNotifications(limit: 10)
+        try #require(messages.count == 1, "one mail, to dana only: \(messages); still in the outbox: \(outbox.map { "\($0.user) \($0.kind) after \($0.attempts) tries" }); tollgated: \(log.suffix(1500))")
         let mail = messages[0]
         #expect(mail.contains("To: \(dana.name)@example.edu"))
         #expect(mail.contains("Subject: Print job held: Essay [31mfinal"), "no control character from the title: \(mail)")
