@@ -48,10 +48,14 @@ struct LedgerController {
                                           walletOnly: account == "wallet", jobKey: job.isEmpty ? nil : job,
                                           kinds: kind.map { [$0] } ?? [], from: from, until: until)
             let store = console.store
-            switch await console.db({ try store.ledger(ledgerQuery) }) {
-            case .success(let all):
-                total = all.count
-                entries = Array(all.suffix(Self.shown).reversed())
+            var latest = ledgerQuery
+            latest.limit = Self.shown
+            latest.newestFirst = true
+            let newest = latest
+            switch await console.db({ (try store.ledgerCount(ledgerQuery), try store.ledger(newest)) }) {
+            case .success(let (count, shown)):
+                total = count
+                entries = shown
             case .failure(QuotaError.accountNotFound(let name)):
                 errors["ledger-account"] = "No account is called or has the code “\(name)”."
             case .failure(let error):

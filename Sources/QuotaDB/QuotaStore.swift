@@ -130,6 +130,8 @@ public protocol QuotaStore: Sendable {
     // MARK: Ledger and reports
 
     func ledger(_ query: LedgerQuery) throws(QuotaError) -> [LedgerEntry]
+    /// How many rows ``ledger(_:)`` would list without its limit.
+    func ledgerCount(_ query: LedgerQuery) throws(QuotaError) -> Int
     /// Spending per user, per account, or per (user, account) over a period.
     func usageReport(_ query: UsageReportQuery) throws(QuotaError) -> [UsageReportRow]
     /// Re-derives every balance from the ledger and checks the invariants; never writes.

@@ -63,30 +63,42 @@ extension SQLiteQuotaStore {
 
     public func ledger(_ query: LedgerQuery) throws(QuotaError) -> [LedgerEntry] {
         try read { db in
-            var clauses: [String] = []
-            var arguments: [(any DatabaseValueConvertible)?] = []
-            if let user = query.user { clauses.append("l.user_name = ?"); arguments.append(user) }
-            if let account = query.account {
-                let id = try findAccount(db, account).id
-                clauses.append("l.account_id = ?"); arguments.append(id)
-            }
-            if query.walletOnly { clauses.append("l.account_id IS NULL") }
-            if let job = query.jobKey { clauses.append("l.job_key = ?"); arguments.append(job) }
-            if !query.kinds.isEmpty {
-                clauses.append("l.kind IN (\(query.kinds.map { _ in "?" }.joined(separator: ",")))")
-                arguments.append(contentsOf: query.kinds.sorted { $0.rawValue < $1.rawValue }.map(\.rawValue))
-            }
-            if let from = query.from { clauses.append("l.at >= ?"); arguments.append(from.unixMilliseconds) }
-            if let until = query.until { clauses.append("l.at < ?"); arguments.append(until.unixMilliseconds) }
-            if let after = query.afterID { clauses.append("l.id > ?"); arguments.append(after) }
+            let (whereClause, arguments) = try ledgerFilter(db, query)
             var sql = """
                 SELECT l.*, a.name AS account_name, a.code AS account_code FROM ledger l LEFT JOIN account a ON a.id = l.account_id
-                """
-            if !clauses.isEmpty { sql += " WHERE " + clauses.joined(separator: " AND ") }
+                """ + whereClause
             sql += query.newestFirst ? " ORDER BY l.id DESC" : " ORDER BY l.id"
             if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
             return try Row.fetchAll(cached: db, sql: sql, arguments: StatementArguments(arguments)).map(ledgerEntry)
         }
+    }
+
+    public func ledgerCount(_ query: LedgerQuery) throws(QuotaError) -> Int {
+        try read { db in
+            let (whereClause, arguments) = try ledgerFilter(db, query)
+            return try Int.fetchOne(cached: db, sql: "SELECT count(*) FROM ledger l" + whereClause, arguments: StatementArguments(arguments)) ?? 0
+        }
+    }
+
+    /// The WHERE clause of a ledger query (empty for none) and its arguments; limit and order aside.
+    private func ledgerFilter(_ db: Database, _ query: LedgerQuery) throws -> (String, [(any DatabaseValueConvertible)?]) {
+        var clauses: [String] = []
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let user = query.user { clauses.append("l.user_name = ?"); arguments.append(user) }
+        if let account = query.account {
+            let id = try findAccount(db, account).id
+            clauses.append("l.account_id = ?"); arguments.append(id)
+        }
+        if query.walletOnly { clauses.append("l.account_id IS NULL") }
+        if let job = query.jobKey { clauses.append("l.job_key = ?"); arguments.append(job) }
+        if !query.kinds.isEmpty {
+            clauses.append("l.kind IN (\(query.kinds.map { _ in "?" }.joined(separator: ",")))")
+            arguments.append(contentsOf: query.kinds.sorted { $0.rawValue < $1.rawValue }.map(\.rawValue))
+        }
+        if let from = query.from { clauses.append("l.at >= ?"); arguments.append(from.unixMilliseconds) }
+        if let until = query.until { clauses.append("l.at < ?"); arguments.append(until.unixMilliseconds) }
+        if let after = query.afterID { clauses.append("l.id > ?"); arguments.append(after) }
+        return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), arguments)
     }
 
     func ledgerEntry(_ row: Row) -> LedgerEntry {
