@@ -207,7 +207,7 @@ public final class Gatekeeper: JobGate {
                                    title: identity.name, pageSides: Int(clamping: quote.pageSides), sheets: Int(clamping: quote.sheets),
                                    copies: Int(clamping: quote.copies), colourPages: colourPages, price: quote.total,
                                    ratesCard: policy.ratesCard ?? "default", heldAt: now,
-                                   expiresAt: now.addingTimeInterval(Double(policy.holdHours) * 3600))
+                                   expiresAt: now.addingTimeInterval(Double(policy.holdHours) * 3600), requestedAccount: identity.accountID)
                 releaseQueueJob = held
                 // Only a grant from the job's owner, recent and used once, lets it print: cupsd's
                 // own Release-Job can be sent by anyone who claims to be the owner.

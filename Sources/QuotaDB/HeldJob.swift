@@ -38,10 +38,14 @@ public struct HeldJob: Hashable, Sendable, Encodable {
     public var heldAt: Date
     public var expiresAt: Date
     public var updatedAt: Date
+    /// The account the job asked for at submit (`job-account-id`, name or code): the station
+    /// offers it first.
+    public var requestedAccount: String?
 
     public init(jobKey: String, jobID: Int, queue: String, owner: String, title: String, pageSides: Int, sheets: Int,
                 copies: Int, colourPages: Int, price: Money, ratesCard: String, state: HeldJobState = .held,
-                message: String = "", heldAt: Date, expiresAt: Date, updatedAt: Date? = nil) {
+                message: String = "", heldAt: Date, expiresAt: Date, updatedAt: Date? = nil, requestedAccount: String? = nil) {
+        self.requestedAccount = requestedAccount
         self.jobKey = jobKey
         self.jobID = jobID
         self.queue = queue

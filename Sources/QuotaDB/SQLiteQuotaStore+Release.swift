@@ -31,12 +31,12 @@ extension SQLiteQuotaStore {
             }
             try db.run(sql: """
                 INSERT OR REPLACE INTO held_job(job_key, job_id, queue, owner, title, page_sides, sheets, copies, colour_pages,
-                                                price, rates_card, state, message, held_at, expires_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?)
+                                                price, rates_card, state, message, held_at, expires_at, updated_at, requested_account)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?, ?)
                 """, arguments: [stored.jobKey, stored.jobID, stored.queue, stored.owner, stored.title, stored.pageSides,
                                  stored.sheets, stored.copies, stored.colourPages, try units(stored.price), stored.ratesCard,
                                  stored.message, stored.heldAt.unixMilliseconds, stored.expiresAt.unixMilliseconds,
-                                 at.unixMilliseconds])
+                                 at.unixMilliseconds, stored.requestedAccount])
             if let reason {
                 try appendEvent(db, jobKey: job.jobKey, user: job.owner, kind: .refused, detail: reason, actor: actor, at: at)
             } else if existing?.state != .held {
@@ -240,7 +240,7 @@ extension SQLiteQuotaStore {
                 price: money(row["price"]), ratesCard: row["rates_card"],
                 state: HeldJobState(rawValue: row["state"]) ?? .held, message: row["message"],
                 heldAt: Date(unixMilliseconds: row["held_at"]), expiresAt: Date(unixMilliseconds: row["expires_at"]),
-                updatedAt: Date(unixMilliseconds: row["updated_at"]))
+                updatedAt: Date(unixMilliseconds: row["updated_at"]), requestedAccount: row["requested_account"])
     }
 
     func appendEvent(_ db: Database, jobKey: String, user: String, kind: JobEventKind, detail: String, actor: String, at: Date) throws {

@@ -142,11 +142,13 @@ enum SchemaMigrations {
                 PRAGMA user_version = 7;
                 """)
         }
-        // What reports group by besides user and account: the queue and the application.
-        migrator.registerMigration("v8: the queue and application of each job") { db in
+        // What reports group by besides user and account: the queue and the application; and
+        // the account a held job asked for at submit (the station offers it first).
+        migrator.registerMigration("v8: the queue and application of each job, the account a held job asked for") { db in
             try db.execute(sql: """
                 ALTER TABLE reservation ADD COLUMN queue TEXT;
                 ALTER TABLE reservation ADD COLUMN application TEXT;
+                ALTER TABLE held_job ADD COLUMN requested_account TEXT;
                 PRAGMA user_version = 8;
                 """)
         }

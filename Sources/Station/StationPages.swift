@@ -76,7 +76,9 @@ public struct StationPages: Sendable {
             // A page a phone can show and a kiosk can scroll: the oldest jobs first, at most
             // `shownJobs`; "Release all" below still acts on every job.
             for job in jobs.prefix(StationPages.shownJobs) {
-                body += jobCard(job, csrfToken: csrfToken, chooser: chooser, printers: printers, now: now)
+                // The account the job asked for at submit is offered first, if the user may use it.
+                let own = job.requestedAccount == nil ? chooser : accountOptions(summary, choice: accountChoice, preselect: job.requestedAccount)
+                body += jobCard(job, csrfToken: csrfToken, chooser: own, printers: printers, now: now)
             }
             if jobs.count > StationPages.shownJobs {
                 body += "<li class=\"hint\" id=\"more-jobs\">and \(jobs.count - StationPages.shownJobs) more: release or delete these first, or use the buttons below for all of them.</li>\n"
@@ -140,14 +142,20 @@ public struct StationPages: Sendable {
     }
 
     /// "My usual" (the active account, then the wallet), then every account the user may charge.
-    private func accountOptions(_ summary: UserSummary?, choice: Bool) -> String {
+    /// `preselect`: an account (name or code) to select instead of "my usual", when offered.
+    private func accountOptions(_ summary: UserSummary?, choice: Bool, preselect: String? = nil) -> String {
         var usual = "My usual: personal wallet"
         if let active = summary?.balances.active, let account = active.account, active.unusable == nil {
             usual = "My usual: \(account.name), then my wallet"
         }
-        var options = "<option value=\"\" selected>\(HTML.escape(usual))</option>"
-        for account in choice ? summary?.usableAccounts ?? [] : [] {
-            options += "<option value=\"\(HTML.escape(account.name))\">\(HTML.escape(account.name))</option>"
+        let offered = choice ? summary?.usableAccounts ?? [] : []
+        let chosen = preselect.flatMap { wanted in
+            offered.first { $0.name.caseInsensitiveCompare(wanted) == .orderedSame || $0.code.caseInsensitiveCompare(wanted) == .orderedSame }
+        }
+        var options = "<option value=\"\"\(chosen == nil ? " selected" : "")>\(HTML.escape(usual))</option>"
+        for account in offered {
+            let selected = account.id == chosen?.id ? " selected" : ""
+            options += "<option value=\"\(HTML.escape(account.name))\"\(selected)>\(HTML.escape(account.name))</option>"
         }
         return options
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Pricing
 import Testing
 @testable import QuotaDB
@@ -116,16 +117,19 @@ import Testing
 
     @Test func aVersion1DatabaseIsUpgradedOnOpen() throws {
         let t = try TestStore()
-        try t.store.topUp(user: "alice", amount: eur("1.00"), reference: nil, actor: "admin")
-        // Make it what Tollgate 1 left: no release tables, user_version 1.
-        try t.store.queue.writeWithoutTransaction { db in
-            try db.execute(sql: """
-                DROP TABLE held_job; DROP TABLE release_grant; DROP TABLE job_event; DROP TABLE credential;
-                DELETE FROM grdb_migrations WHERE identifier LIKE 'v2:%' OR identifier LIKE 'v3:%'; PRAGMA user_version = 1;
-                """)
+        // What Tollgate 1 left: only the first migration, user_version 1, a top-up in the ledger.
+        let path = t.directory.appendingPathComponent("v1.db").path
+        let queue = try DatabaseQueue(path: path)
+        let first = try #require(SchemaMigrations.migrator.migrations.first)
+        try SchemaMigrations.migrator.migrate(queue, upTo: first)
+        try queue.write { db in
+            try db.execute(sql: "INSERT INTO setting(key, value) VALUES ('currency.code', 'EUR'), ('currency.exponent', '2')")
+            try db.execute(sql: "INSERT INTO user(name, wallet_balance, created_at) VALUES ('alice', 0, 0)")
         }
-        let reopened = try t.reopen()
-        #expect(try reopened.wallet("alice") == eur("1.00"), "nothing lost")
+        try queue.close()
+        let reopened = try SQLiteQuotaStore(location: DatabaseLocation(path: path))
+        #expect(try reopened.users() == ["alice"], "nothing lost")
+        #expect(try reopened.check().isConsistent)
         try reopened.recordHeld(held(t), reason: nil, actor: "backend")
         #expect(try reopened.heldJobs(owner: "alice").count == 1)
     }

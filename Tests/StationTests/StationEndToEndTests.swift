@@ -293,4 +293,31 @@ import TestSupport
         _ = try client.post("/portal/notify", form: [("csrf", portal.csrf ?? ""), ("notify", "on")])
         #expect(try store.notificationsEnabled(for: "tghal"))
     }
+
+    /// A job sent with `lp -o job-account-id=PHY` waits with Physics offered first at the station
+    /// (by code or name); a job without one offers "my usual".
+    @Test func theStationOffersTheAccountTheJobAskedFor() throws {
+        let bench = try CupsBench()
+        try bench.addQueue("secure", kind: "raw", options: Self.releaseQueue)
+        try bench.tollgate(["account", "add", "Art", "--code", "ART", "--global", "--unlimited"])
+        try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--unlimited"])
+        let user = try SystemUser(prefix: "tgpre")
+        try setPIN(bench, user: user.name, pin: "9753")
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)
+        let asked = try bench.submit(pdf, queue: "secure", options: ["job-account-id=PHY"], user: user)
+        let plain = try bench.submit(pdf, queue: "secure", user: user)
+        for job in [asked, plain] { _ = try bench.waitForJob(job, in: ["pending-held", "completed", "aborted"]) }
+        let station = try TollgatedProcess(bench: bench)
+        defer { station.stop() }
+        let client = try StationClient(base: station.baseURL)
+        #expect(try client.signIn(pinFor: user.name, pin: "9753").status == 303)
+        let page = try client.get("/jobs").body
+        func card(_ job: Int) -> Substring {
+            guard let start = page.range(of: "id=\"job-\(job)\"") else { return "" }
+            return page[start.lowerBound...].prefix(while: { _ in true }).split(separator: "</li>", maxSplits: 1).first ?? ""
+        }
+        #expect(card(asked).contains("<option value=\"Physics\" selected>"), "\(card(asked))")
+        #expect(!card(plain).contains(" selected>Physics") && !card(plain).contains("\"Physics\" selected"), "\(card(plain))")
+    }
 }
