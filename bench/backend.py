@@ -229,10 +229,15 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
     state = os.path.join(work, "state")
     os.makedirs(os.path.join(state, "rates"))
     shutil.copy(os.path.join(ROOT, "rates", "example.toml"), os.path.join(state, "rates", "default.toml"))
-    db = os.path.join(state, "tollgate.db")
-    tollgate = os.path.join(options.bin, "tollgate")
-    subprocess.run([tollgate, "db", "init", "--currency", "EUR", "--db", db], check=True, capture_output=True)
-    subprocess.run([tollgate, "topup", JOB_OWNER, "100000.00", "--db", db], check=True, capture_output=True)
+    # One database per build, made by that build: an older build refuses a newer schema.
+    databases = {}
+    for index, (_, bin_dir) in enumerate(builds):
+        os.makedirs(os.path.join(state, str(index)))
+        db = os.path.join(state, str(index), "tollgate.db")
+        tollgate = os.path.join(bin_dir, "tollgate")
+        subprocess.run([tollgate, "db", "init", "--currency", "EUR", "--db", db], check=True, capture_output=True)
+        subprocess.run([tollgate, "topup", JOB_OWNER, "100000.00", "--db", db], check=True, capture_output=True)
+        databases[bin_dir] = db
     cups_env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "CUPS_SERVER": values["CUPS_SERVER"]}
     subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "queue", bench_dir, "fullpath", "raw", "1",
                     "-o", "tollgate-mode-default=quota"], env=cups_env, check=True, capture_output=True)
@@ -248,7 +253,7 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
 
     def full_env(bin_dir):
         return dict(base_env, CUPS_SERVER=values["CUPS_SERVER"], PRINTER="fullpath", DEVICE_URI="tollgate:noop://x",
-                    TOLLGATE_DB=db, TOLLGATE_RATES_DIR=os.path.join(state, "rates"),
+                    TOLLGATE_DB=databases[bin_dir], TOLLGATE_RATES_DIR=os.path.join(state, "rates"),
                     TOLLGATE_ANALYSE=os.path.join(bin_dir, "tollgate-analyse"),
                     # What cupsd gives the backend of a job it authenticated (the owner is proven).
                     AUTH_USERNAME=JOB_OWNER, AUTH_INFO_REQUIRED="none")
