@@ -109,17 +109,7 @@ final class SystemGroup: @unchecked Sendable {
 
 /// A browser-like client (curl with a cookie jar).
 struct AdminClient {
-    struct Reply {
-        var status: Int
-        var body: String
-        var headers: [String: String]
-
-        /// The page's CSRF token (the first `csrf` hidden field).
-        var csrf: String? {
-            guard let range = body.range(of: #"name="csrf" value="[0-9a-f]{64}""#, options: .regularExpression) else { return nil }
-            return String(body[range].dropLast().suffix(64))
-        }
-    }
+    typealias Reply = BrowserReply
 
     let base: String
     let jar: TemporaryDirectory
@@ -157,18 +147,7 @@ struct AdminClient {
     }
 
     private func request(_ arguments: [String], path: String, headers: [String: String]) throws -> Reply {
-        let headerFile = jar.path + "/headers", bodyFile = jar.path + "/body"
-        var command = ["curl", "-s", "-b", jar.path + "/cookies", "-c", jar.path + "/cookies", "-D", headerFile, "-o", bodyFile,
-                       "-w", "%{http_code}"] + arguments
-        for (name, value) in headers { command += ["-H", "\(name): \(value)"] }
-        let result = try ProcessRunner.run(command + [base + path], timeout: 30)
-        guard result.status == 0, let status = Int(result.stdout) else { throw TestFailure("curl \(path): \(result.stderr)") }
-        var parsed: [String: String] = [:]
-        for line in ((try? String(contentsOfFile: headerFile, encoding: .utf8)) ?? "").split(separator: "\r\n") {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            parsed[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return Reply(status: status, body: (try? String(contentsOfFile: bodyFile, encoding: .utf8)) ?? "", headers: parsed)
+        try BrowserReply.curl(jar: jar.path, url: base + path, arguments: [] + arguments, headers: headers)
     }
 
     /// Signs in on a fresh admin sign-in page.
