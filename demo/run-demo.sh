@@ -151,6 +151,6 @@ lpstat -W completed -o secure
 say tollgate jobs --history
 
 step "What the tollgate backend told cupsd (error_log)"
-grep -E 'Tollgate:' "$CUPS_ERROR_LOG" | grep -vE 'through .*backend/|real backend exited|Set job-printer-state-message' | sed 's/^. \[[^]]*\] //'
+grep -aE 'Tollgate:' "$CUPS_ERROR_LOG" | grep -avE 'through .*backend/|real backend exited|Set job-printer-state-message' | sed 's/^. \[[^]]*\] //'
 
 step "Done"
