@@ -121,7 +121,7 @@ struct DatabaseCommand: ParsableCommand {
                 chosen = try Currency(code: currency.uppercased(), exponent: decimals)
             }
             let db = try store.create(currency: chosen)
-            print("database \(db.location.path) ready (currency \(db.currency.code))")
+            print("database \(db.locationDescription) ready (currency \(db.currency.code))")
             // PIN hashes from before the pepper (an older Tollgate's): the key is made now and wraps them.
             let census = try db.pinHashCensus(key: try PINKey.load(at: pinKey.location))
             if census.withoutPepper > 0 { _ = try pinKey.key(pepperingHashesOf: db) }

@@ -17,13 +17,13 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the existing database (never creates one).
     func open() throws -> any PrintAccountingStore {
-        try SQLiteQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
+        try SQLQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
                              options: .init(busyTimeout: busyTimeout, durableCommits: durableCommits))
     }
 
     /// Opens, or creates with `currency`.
-    func create(currency: Currency) throws -> SQLiteQuotaStore {
-        try SQLiteQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
+    func create(currency: Currency) throws -> SQLQuotaStore {
+        try SQLQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
                              options: .init(create: true, currency: currency, busyTimeout: busyTimeout, durableCommits: durableCommits))
     }
 }

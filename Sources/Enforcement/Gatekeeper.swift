@@ -79,7 +79,7 @@ public final class Gatekeeper: JobGate {
 
     private func store() throws(QuotaError) -> any PrintAccountingStore {
         if let openStore { return openStore }
-        let store = try SQLiteQuotaStore(location: settings.database)
+        let store = try SQLQuotaStore(location: settings.database)
         openStore = store
         return store
     }

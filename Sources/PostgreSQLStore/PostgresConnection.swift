@@ -20,10 +20,28 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     public var isRetryable: Bool { sqlState == "40001" || sqlState == "40P01" }
 }
 
+/// The type of a bound parameter, by OID (`pg_type`); `.unknown` lets the server infer it from
+/// the statement (what an untyped literal gets).
+public enum PostgresType: UInt32, Sendable {
+    case unknown = 0
+    case bytea = 17
+    case int8 = 20
+    case text = 25
+    case float8 = 701
+}
+
 /// Rows of a result, values as PostgreSQL's text format (nil for NULL).
 public struct PostgresRows: Sendable {
     public let columns: [String]
     public let rows: [[String?]]
+    /// How many rows an INSERT, UPDATE or DELETE changed (0 for other statements).
+    public var affectedRows: Int = 0
+
+    public init(columns: [String], rows: [[String?]], affectedRows: Int = 0) {
+        self.columns = columns
+        self.rows = rows
+        self.affectedRows = affectedRows
+    }
 
     /// The value of `column` in row `index`.
     public func value(_ column: String, row index: Int = 0) -> String? {
@@ -56,15 +74,20 @@ public final class PostgresConnection: @unchecked Sendable {
     deinit { PQfinish(handle) }
 
     /// Runs one statement with `parameters` bound to `$1…$n`; rows for a query, none otherwise.
+    /// `types`: each parameter's type OID (``PostgresType``), or none: the server infers them.
     @discardableResult
-    public func execute(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
+    public func execute(_ sql: String, _ parameters: [String?] = [], types: [PostgresType] = []) throws(PostgresError) -> PostgresRows {
+        precondition(types.isEmpty || types.count == parameters.count, "one type per parameter")
+        let oids = types.map(\.rawValue)
         let result = Self.withCStrings(parameters) { values in
-            PQexecParams(handle, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+            oids.withUnsafeBufferPointer { oids in
+                PQexecParams(handle, sql, Int32(parameters.count), oids.isEmpty ? nil : oids.baseAddress, values, nil, nil, 0)
+            }
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
-            return PostgresRows(columns: [], rows: [])
+            return PostgresRows(columns: [], rows: [], affectedRows: Int(Self.text(PQcmdTuples(result))) ?? 0)
         case PGRES_TUPLES_OK:
             let columnCount = PQnfields(result), rowCount = PQntuples(result)
             let columns = (0..<columnCount).map { Self.text(PQfname(result, $0)) }
@@ -73,7 +96,7 @@ public final class PostgresConnection: @unchecked Sendable {
                     PQgetisnull(result, row, column) == 1 ? nil : Self.text(PQgetvalue(result, row, column))
                 }
             }
-            return PostgresRows(columns: columns, rows: rows)
+            return PostgresRows(columns: columns, rows: rows, affectedRows: Int(Self.text(PQcmdTuples(result))) ?? 0)
         default:
             throw error(of: result)
         }
@@ -101,6 +124,13 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Whether the connection still works (after a server restart it does not).
     public var isOK: Bool { PQstatus(handle) == CONNECTION_OK }
+
+    /// Connects again with the same parameters (after the server restarted); false if it cannot.
+    @discardableResult
+    public func reset() -> Bool {
+        PQreset(handle)
+        return isOK
+    }
 
     private func error(of result: OpaquePointer?) -> PostgresError {
         let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }

@@ -51,4 +51,4 @@ public protocol APIStore: Sendable {
     func removePaymentSite(_ name: String) throws(QuotaError)
 }
 
-extension SQLiteQuotaStore: APIStore {}
+extension SQLQuotaStore: APIStore {}

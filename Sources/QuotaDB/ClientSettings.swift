@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// What users may do in Tollgate's own clients (the release station and the portal): Pharos's
 /// "Enable Account Management on clients". Kept in the `setting` table (no schema change).
@@ -23,20 +22,20 @@ public protocol ClientSettingsStore: Sendable {
     func setClientSettings(_ settings: ClientSettings) throws(QuotaError)
 }
 
-extension SQLiteQuotaStore: ClientSettingsStore {
+extension SQLQuotaStore: ClientSettingsStore {
     static let accountChoiceKey = "clients.account-choice"
 
     /// The client settings; ``ClientSettings/defaults`` for what was never set.
     public func clientSettings() throws(QuotaError) -> ClientSettings {
         try read { db in
-            let value = try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [Self.accountChoiceKey])
+            let value = try db.value(String.self, sql: "SELECT value FROM setting WHERE key = ?", arguments: [Self.accountChoiceKey])
             return ClientSettings(accountChoice: value.map { $0 != "off" } ?? ClientSettings.defaults.accountChoice)
         }
     }
 
     public func setClientSettings(_ settings: ClientSettings) throws(QuotaError) {
         try write { db in
-            try db.execute(sql: "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            try db.run(sql: "INSERT INTO setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                            arguments: [Self.accountChoiceKey, settings.accountChoice ? "on" : "off"])
         }
     }

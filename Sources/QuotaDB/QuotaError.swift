@@ -191,3 +191,17 @@ public enum AccountUnusableReason: Hashable, Sendable, Encodable, CustomStringCo
         }
     }
 }
+
+extension QuotaError {
+    /// The errors every engine passes through unchanged: the store's own, and Money's (overflow,
+    /// currency). Nil for an engine's own error, which the engine maps.
+    public static func mapCommon(_ error: any Error) -> QuotaError? {
+        if let error = error as? QuotaError { return error }
+        if let error = error as? MoneyError {
+            if case .overflow(let op) = error { return .amountOverflow(op) }
+            if case .currencyMismatch(let a, let b) = error { return .currencyMismatch(expected: a, found: b) }
+            return .invalidAmount(error.description)
+        }
+        return nil
+    }
+}

@@ -56,6 +56,4 @@ extension ReleaseStore {
 /// Everything the programs keep: accounts, wallets, the ledger, walk-up release, API clients.
 public typealias PrintAccountingStore = QuotaStore & ReleaseStore & APIStore & VoucherStore & NotificationStore & ClientSettingsStore
 
-extension SQLiteQuotaStore: ReleaseStore {
-    public var locationDescription: String { location.path }
-}
+extension SQLQuotaStore: ReleaseStore {}

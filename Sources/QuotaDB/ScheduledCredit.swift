@@ -83,7 +83,7 @@ public struct ScheduledCredit: Hashable, Sendable, Encodable {
 
 /// What one run of the scheduled credits did.
 ///
-/// Missed-period policy (``SQLiteQuotaStore/runSchedules(catchUp:actor:)``): a run applies the
+/// Missed-period policy (``SQLQuotaStore/runSchedules(catchUp:actor:)``): a run applies the
 /// current period of every enabled schedule. Periods that passed with no run at all are *missed*:
 /// without `catchUp` they are only reported (an admin decides); with `catchUp`, `add` schedules
 /// apply each missed period, oldest first, to users known before that period ended, while

@@ -111,9 +111,9 @@ struct TollgatedCommand: AsyncParsableCommand {
         let log: @Sendable (String) -> Void = { logger.write($0) }
         let (host, port) = try Self.hostAndPort(listen)
         let location = DatabaseLocation.resolve(explicit: databasePath, environment: environment)
-        let store: SQLiteQuotaStore
+        let store: SQLQuotaStore
         do {
-            store = try SQLiteQuotaStore(location: location)
+            store = try SQLQuotaStore(location: location)
         } catch {
             throw ValidationError("cannot open the quota database: \(error)")
         }

@@ -15,7 +15,7 @@ struct OpenAPIDocumentTests {
 
     @Test func everyRegisteredRouteIsInTheDocumentAndViceVersa() throws {
         let directory = try TemporaryDirectory(mode: 0o700)
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: directory.path + "/tollgate.db"),
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: directory.path + "/tollgate.db"),
                                          options: .init(create: true, currency: .points))
         let router = Router()
         AccountsAPI(store: store).addRoutes(to: router)

@@ -170,7 +170,7 @@ import TestSupport
     @Test func heldJobsAreListedByOwnerAndState() throws {
         let server = try APIServer(currency: "EUR")
         defer { server.stop() }
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: server.database))
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: server.database))
         let now = Date()
         for (id, owner) in [(7, "ann"), (8, "bea")] {
             _ = try store.recordHeld(HeldJob(jobKey: "host/\(id)/1", jobID: id, queue: "secure", owner: owner, title: "thesis.pdf", pageSides: 3,

@@ -18,9 +18,9 @@ struct EdgeCaseTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("t.db").path
         _ = FileManager.default.createFile(atPath: path, contents: Data())
-        #expect(throws: QuotaError.databaseMissing(path: path)) { _ = try SQLiteQuotaStore(location: DatabaseLocation(path: path)) }
+        #expect(throws: QuotaError.databaseMissing(path: path)) { _ = try SQLQuotaStore(location: DatabaseLocation(path: path)) }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
-        let created = try SQLiteQuotaStore(location: DatabaseLocation(path: path), options: .init(create: true, currency: .points))
+        let created = try SQLQuotaStore(location: DatabaseLocation(path: path), options: .init(create: true, currency: .points))
         #expect(created.currency == .points)
     }
 

@@ -94,7 +94,7 @@ struct LedgerTests {
 private func - (a: Money, b: Money) -> Money { try! a.subtracting(b) }
 
 /// The problems `check()` throws, or none.
-private func driftProblems(_ store: SQLiteQuotaStore) -> [String] {
+private func driftProblems(_ store: SQLQuotaStore) -> [String] {
     let result: Result<CheckReport, QuotaError> = Result { () throws(QuotaError) -> CheckReport in try store.check() }
     guard case .failure(.ledgerDrift(let problems)) = result else { return [] }
     return problems

@@ -14,17 +14,17 @@ struct OpeningTests {
         let again = try t.reopen()
         #expect(again.currency == .eur)
         #expect(throws: QuotaError.currencyMismatch(expected: "EUR", found: "points")) {
-            _ = try SQLiteQuotaStore(location: DatabaseLocation(path: t.path), options: .init(currency: .points))
+            _ = try SQLQuotaStore(location: DatabaseLocation(path: t.path), options: .init(currency: .points))
         }
     }
 
     @Test func missingDatabaseIsNotCreatedUnlessAsked() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("nope-\(UUID().uuidString)/t.db").path
         #expect(throws: QuotaError.databaseMissing(path: path)) {
-            _ = try SQLiteQuotaStore(location: DatabaseLocation(path: path))
+            _ = try SQLQuotaStore(location: DatabaseLocation(path: path))
         }
         #expect(throws: QuotaError.currencyRequired(path: path)) {
-            _ = try SQLiteQuotaStore(location: DatabaseLocation(path: path), options: .init(create: true))
+            _ = try SQLQuotaStore(location: DatabaseLocation(path: path), options: .init(create: true))
         }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
@@ -41,7 +41,7 @@ struct OpeningTests {
         let path = dir.appendingPathComponent("t.db").path
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         try garbage.write(to: URL(fileURLWithPath: path))
-        let error = quotaError { _ = try SQLiteQuotaStore(location: DatabaseLocation(path: path), options: .init(create: true, currency: .eur)) }
+        let error = quotaError { _ = try SQLQuotaStore(location: DatabaseLocation(path: path), options: .init(create: true, currency: .eur)) }
         guard case .corruptDatabase(let p, _)? = error else { Issue.record("a garbage file gave \(String(describing: error))"); return }
         #expect(p == path)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
@@ -63,7 +63,7 @@ struct OpeningTests {
         handle.write(Data(repeating: 0xA5, count: 4000))
         try handle.close()
         let error = quotaError {
-            _ = try SQLiteQuotaStore(location: DatabaseLocation(path: path), options: .init(clock: { clock.now }))
+            _ = try SQLQuotaStore(location: DatabaseLocation(path: path), options: .init(clock: { clock.now }))
         }
         guard case .corruptDatabase? = error else { Issue.record("expected corruptDatabase, got \(String(describing: error))"); return }
     }
@@ -81,7 +81,7 @@ struct OpeningTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("t.db").path
         try DatabaseQueue(path: path).write { db in try db.execute(sql: "CREATE TABLE photos(id INTEGER)") }
-        let error = quotaError { _ = try SQLiteQuotaStore(location: DatabaseLocation(path: path), options: .init(create: true, currency: .eur)) }
+        let error = quotaError { _ = try SQLQuotaStore(location: DatabaseLocation(path: path), options: .init(create: true, currency: .eur)) }
         guard case .corruptDatabase(_, let detail)? = error else { Issue.record("foreign database gave \(String(describing: error))"); return }
         #expect(detail.contains("photos"))
     }

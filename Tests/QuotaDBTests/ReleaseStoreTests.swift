@@ -55,7 +55,7 @@ import Testing
         #expect(second.message == "top up 0.10 EUR")
         #expect(try t.store.jobEvents(jobKey: first.jobKey, user: nil, limit: 100).map(\.kind) == [.refused, .released, .held])
         #expect(throws: (any Error).self) {
-            try t.store.queue.write { db in try db.execute(sql: "DELETE FROM job_event") }
+            try t.execute("DELETE FROM job_event")
         }
     }
 
@@ -105,13 +105,11 @@ import Testing
         }
         try t.store.setCredential(user: "alice", cardNumber: "alice", pinHash: "$y$hash")   // her own name: not ambiguous
         // Rows that clash anyway (written before the check): the user name wins, every time.
-        try t.store.queue.write { db in
-            try db.execute(sql: "INSERT INTO user(name, wallet_balance, created_at) VALUES ('dave', 0, 0), ('carol', 0, 0)")
-            try db.execute(sql: """
-                INSERT INTO credential(user_name, card_number, pin_hash, updated_at)
-                VALUES ('carol', 'dave', '$y$c', 0), ('dave', NULL, '$y$d', 0)
-                """)
-        }
+        try t.execute("INSERT INTO \"user\"(name, wallet_balance, created_at) VALUES ('dave', 0, 0), ('carol', 0, 0)")
+        try t.execute("""
+            INSERT INTO credential(user_name, card_number, pin_hash, updated_at)
+            VALUES ('carol', 'dave', '$y$c', 0), ('dave', NULL, '$y$d', 0)
+            """)
         #expect(try t.store.credential(identifier: "dave")?.user == "dave")
     }
 
@@ -127,7 +125,7 @@ import Testing
             try db.execute(sql: "INSERT INTO user(name, wallet_balance, created_at) VALUES ('alice', 0, 0)")
         }
         try queue.close()
-        let reopened = try SQLiteQuotaStore(location: DatabaseLocation(path: path))
+        let reopened = try SQLQuotaStore(location: DatabaseLocation(path: path))
         #expect(try reopened.users() == ["alice"], "nothing lost")
         #expect(try reopened.check().isConsistent)
         try reopened.recordHeld(held(t), reason: nil, actor: "backend")
@@ -138,7 +136,7 @@ import Testing
         let t = try TestStore()
         try t.store.setCredential(user: "alice", cardNumber: "0042", pinHash: "$y$hash")
         // Make it what Tollgate 2 left: the PIN lock's columns, user_version 2.
-        try t.store.queue.writeWithoutTransaction { db in
+        try t.sqliteQueue.writeWithoutTransaction { db in
             try db.execute(sql: """
                 ALTER TABLE credential ADD COLUMN failed_attempts INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE credential ADD COLUMN locked_until INTEGER;
@@ -148,8 +146,8 @@ import Testing
         }
         let reopened = try t.reopen()
         #expect(try reopened.credential(identifier: "0042") == PINCredential(user: "alice", cardNumber: "0042", pinHash: "$y$hash"))
-        let columns = try reopened.queue.read { db in try db.columns(in: "credential").map(\.name) }
+        let columns = try (reopened.engine as! SQLiteEngine).queue.read { db in try db.columns(in: "credential").map(\.name) }
         #expect(columns.sorted() == ["card_number", "pin_hash", "updated_at", "user_name"])
-        #expect(try reopened.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 3)
+        #expect(try (reopened.engine as! SQLiteEngine).queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 3)
     }
 }

@@ -1,6 +1,9 @@
 import Foundation
+import GRDB
 import Pricing
+import PostgreSQLStore
 @testable import QuotaDB
+import TestSupport
 
 /// A clock tests move by hand.
 final class TestClock: @unchecked Sendable {
@@ -14,37 +17,72 @@ final class TestClock: @unchecked Sendable {
     func set(_ date: Date) { lock.withLock { current = date } }
 }
 
-/// A store on a fresh SQLite file in its own temporary directory.
+/// Which engine the store tests run on: SQLite (default), or PostgreSQL when
+/// `TOLLGATE_TEST_STORE=postgresql` (`make test` runs the suites both ways). The PostgreSQL server
+/// is private to the test process (``PostgresServer``), each store in a schema of its own.
+enum TestEngine {
+    case sqlite, postgresql
+
+    static let current: TestEngine = ProcessInfo.processInfo.environment["TOLLGATE_TEST_STORE"] == "postgresql" ? .postgresql : .sqlite
+    static var isSQLite: Bool { current == .sqlite }
+
+    /// The process's PostgreSQL server, started on first use.
+    static let server: Result<PostgresServer, any Error> = Result { try PostgresServer() }
+}
+
+/// A store on a fresh database: a SQLite file in its own temporary directory, or a fresh schema
+/// on the test process's PostgreSQL server.
 struct TestStore {
     let directory: URL
+    /// The SQLite file, or the PostgreSQL connection string.
     let path: String
     let clock: TestClock
-    let store: SQLiteQuotaStore
+    let store: SQLQuotaStore
 
     init(currency: Currency = .eur, groups: [String: Set<String>] = [:], busyTimeout: TimeInterval = 5) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("quotadb-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        path = directory.appendingPathComponent("tollgate.db").path
         clock = TestClock()
         let clock = self.clock
-        store = try SQLiteQuotaStore(location: DatabaseLocation(path: path),
-                                     options: .init(create: true, currency: currency, busyTimeout: busyTimeout,
-                                                    systemGroups: StaticGroupResolver(groups), clock: { clock.now },
-                                                    timeZone: TimeZone(identifier: "UTC")!))
+        let options = SQLQuotaStore.Options(create: true, currency: currency, busyTimeout: busyTimeout,
+                                            systemGroups: StaticGroupResolver(groups), clock: { clock.now },
+                                            timeZone: TimeZone(identifier: "UTC")!)
+        switch TestEngine.current {
+        case .sqlite:
+            path = directory.appendingPathComponent("tollgate.db").path
+            store = try SQLQuotaStore(location: DatabaseLocation(path: path), options: options)
+        case .postgresql:
+            let server = try TestEngine.server.get()
+            let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            try PostgresConnection(server.conninfo()).execute("CREATE SCHEMA \(schema)")
+            path = server.conninfo() + " options='-c search_path=\(schema)'"
+            store = try SQLQuotaStore(engine: PostgreSQLEngine(conninfo: path, create: true, busyTimeout: busyTimeout), options: options)
+        }
     }
 
-    /// Another connection to the same file (as another process would have).
-    func reopen(busyTimeout: TimeInterval = 5, groups: [String: Set<String>] = [:]) throws -> SQLiteQuotaStore {
+    /// Another connection to the same database (as another process would have).
+    func reopen(busyTimeout: TimeInterval = 5, groups: [String: Set<String>] = [:]) throws -> SQLQuotaStore {
         let clock = self.clock
-        return try SQLiteQuotaStore(location: DatabaseLocation(path: path),
-                                    options: .init(busyTimeout: busyTimeout, systemGroups: StaticGroupResolver(groups),
-                                                   clock: { clock.now }, timeZone: TimeZone(identifier: "UTC")!))
+        let options = SQLQuotaStore.Options(busyTimeout: busyTimeout, systemGroups: StaticGroupResolver(groups),
+                                            clock: { clock.now }, timeZone: TimeZone(identifier: "UTC")!)
+        switch TestEngine.current {
+        case .sqlite: return try SQLQuotaStore(location: DatabaseLocation(path: path), options: options)
+        case .postgresql: return try SQLQuotaStore(engine: PostgreSQLEngine(conninfo: path, create: false, busyTimeout: busyTimeout), options: options)
+        }
     }
+
+    /// Runs one statement in its own transaction, on either engine (tests that poke at rows).
+    func execute(_ sql: String) throws {
+        try store.engine.write(rollback: false, durable: false) { db in try db.run(sql: sql) }
+    }
+
+    /// The SQLite file's connection, for the tests of SQLite itself (files, migrations, locks).
+    var sqliteQueue: DatabaseQueue { (store.engine as! SQLiteEngine).queue }
 }
 
 func eur(_ text: String) -> Money { try! Money(parsing: text, currency: .eur, unit: .optional) }
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     /// Shorthand used throughout the tests.
     func authorize(_ job: String, _ user: String, _ amount: String, _ policy: ChargePolicy = .cover,
                    account: String? = nil) throws -> AuthorizationDecision {

@@ -15,7 +15,7 @@ import Testing
         init() throws {
             directory = NSTemporaryDirectory() + "tollgate-socket-" + UUID().uuidString
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let store = try SQLiteQuotaStore(location: DatabaseLocation(path: directory + "/tollgate.db"),
+            let store = try SQLQuotaStore(location: DatabaseLocation(path: directory + "/tollgate.db"),
                                              options: .init(create: true, currency: .eur))
             let service = ReleaseService(store: store, settings: .init(cupsServer: directory + "/no-cupsd.sock", serverName: "test"))
             server = try LocalReleaseServer(path: directory + "/tollgated.sock", service: service)
@@ -89,7 +89,7 @@ import Testing
     /// the kernel); the same code again gives nothing.
     @Test func aVoucherIsRedeemedOnceIntoTheCallersWallet() throws {
         let fixture = try Fixture()
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: fixture.directory + "/tollgate.db"))
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: fixture.directory + "/tollgate.db"))
         let code = VoucherCode.random()
         _ = try store.addVoucherBatch(value: try Money(parsing: "3.00", currency: .eur, unit: .optional), codeHashes: [code.hash],
                                       expiresAt: nil, actor: "desk")

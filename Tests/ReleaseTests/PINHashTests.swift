@@ -129,7 +129,7 @@ import Testing
     @Test func hashesFromBeforeThePepperAreWrappedInPlace() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pins-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: dir.appendingPathComponent("t.db").path),
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: dir.appendingPathComponent("t.db").path),
                                          options: .init(create: true, currency: .eur))
         let key = PINKey.generate(), other = PINKey.generate()
         try store.setCredential(user: "alice", cardNumber: "0042", pinHash: PINHashTests.plainCrypt("1357"))

@@ -54,7 +54,7 @@ import TestSupport
         usleep(2_000_000)   // a round more, for any message that should not come
         let messages = sink.messages()
         let log = (try? String(contentsOfFile: station.log, encoding: .utf8)) ?? ""
-        let outbox = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database)).pendingNotifications(limit: 10)
+        let outbox = try SQLQuotaStore(location: DatabaseLocation(path: bench.database)).pendingNotifications(limit: 10)
         try #require(messages.count == 1, "one mail, to dana only: \(messages); still in the outbox: \(outbox.map { "\($0.user) \($0.kind) after \($0.attempts) tries" }); tollgated: \(log.suffix(1500))")
         let mail = messages[0]
         #expect(mail.contains("To: \(dana.name)@example.edu"))

@@ -35,7 +35,7 @@ struct StationBenchmark {
         // Their held_job records, keyed as the backend keys them.
         let jobs = try activeJobs(bench)
         try #require(jobs.count == count, "cupsd holds \(jobs.count) jobs")
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: bench.database))
         let server = TollgatedProcess.hostName()
         started = Date()
         let now = Date()

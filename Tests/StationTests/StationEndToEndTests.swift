@@ -247,7 +247,7 @@ import TestSupport
         let switched = try client.post("/portal/active", form: [("csrf", portal.csrf ?? ""), ("account", "Physics")])
         #expect(switched.status == 303)
         #expect(try client.get("/portal").body.contains("Your jobs are now charged to Physics first."))
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: bench.database))
         #expect(try store.balances(for: "tgfay").active.account?.name == "Physics")
     }
 
@@ -270,7 +270,7 @@ import TestSupport
         #expect(try client.get("/portal").body.contains("already redeemed"))
         _ = try client.post("/portal/redeem", form: [("csrf", portal.csrf ?? ""), ("code", "ABCD-EFGH-JKMN-PQRS")])
         #expect(try client.get("/portal").body.contains("typo"))
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: bench.database))
         #expect(try store.balances(for: "tggus").wallet.minorUnits == 400)
         #expect(try client.post("/portal/redeem", form: [("code", code)]).status == 403, "no CSRF token, no redemption")
     }
@@ -286,7 +286,7 @@ import TestSupport
         let portal = try client.get("/portal")
         #expect(portal.body.contains("Stop mail about my jobs"))
         #expect(try client.post("/portal/notify", form: [("csrf", portal.csrf ?? ""), ("notify", "off")]).status == 303)
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: bench.database))
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: bench.database))
         #expect(try store.notificationsEnabled(for: "tghal") == false)
         #expect(try store.enqueueNotification(user: "tghal", kind: .refund, subject: "s", body: "b") == false, "nothing queued")
         #expect(try client.get("/portal").body.contains("Mail me about my jobs"))

@@ -85,7 +85,7 @@ import TestSupport
             var data = crypt_data()
             return String(cString: crypt_r(pin, setting, &data))
         }
-        let store = try SQLiteQuotaStore(location: DatabaseLocation(path: fixture.database))
+        let store = try SQLQuotaStore(location: DatabaseLocation(path: fixture.database))
         try store.setCredential(user: "tglee", cardNumber: "777001", pinHash: plainCrypt("8080"))
         let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR",
                                             "--db", fixture.database, "--pin-key", fixture.pinKey])

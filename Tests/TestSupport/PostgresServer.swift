@@ -29,7 +29,7 @@ public final class PostgresServer: @unchecked Sendable {
         let data = directory.path + "/data"
         let initdb = try Self.asPostgres([bin + "/initdb", "-D", data, "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
         guard initdb.status == 0 else { throw TestFailure("initdb: \(initdb.stdout) \(initdb.stderr)") }
-        let options = "-k \(socketDirectory) -c listen_addresses='' -c fsync=off -c full_page_writes=off"
+        let options = "-k \(socketDirectory) -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=400"
         let start = try Self.asPostgres([bin + "/pg_ctl", "-D", data, "-l", directory.path + "/server.log", "-o", options, "-w", "-t", "60", "start"])
         guard start.status == 0 else {
             let log = (try? String(contentsOfFile: directory.path + "/server.log", encoding: .utf8)) ?? ""

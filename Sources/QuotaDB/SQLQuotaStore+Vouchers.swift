@@ -1,17 +1,15 @@
 import Foundation
-import GRDB
 import Pricing
 
-extension SQLiteQuotaStore: VoucherStore {
+extension SQLQuotaStore: VoucherStore {
     public func addVoucherBatch(value: Money, codeHashes: [Data], expiresAt: Date?, actor: String) throws(QuotaError) -> VoucherBatch {
         let units = try units(value)
         guard units > 0 else { throw .invalidAmount("a voucher must be worth more than zero (\(value))") }
         guard !codeHashes.isEmpty, codeHashes.allSatisfy({ $0.count == 32 }) else { throw .invalidAmount("a batch needs at least one voucher") }
         let at = now
         return try write { db in
-            try db.run(sql: "INSERT INTO voucher_batch(value, count, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [units, codeHashes.count, at.unixMilliseconds, actor, expiresAt?.unixMilliseconds])
-            let id = db.lastInsertedRowID
+            let id = try db.value(Int64.self, sql: "INSERT INTO voucher_batch(value, count, created_at, created_by, expires_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                  arguments: [units, codeHashes.count, at.unixMilliseconds, actor, expiresAt?.unixMilliseconds])!
             for hash in codeHashes {
                 try db.run(sql: "INSERT INTO voucher(code_hash, batch_id) VALUES (?, ?)", arguments: [hash, id])
             }
@@ -21,14 +19,14 @@ extension SQLiteQuotaStore: VoucherStore {
 
     public func voucherBatches() throws(QuotaError) -> [VoucherBatch] {
         try read { db in
-            try Int64.fetchAll(db, sql: "SELECT id FROM voucher_batch ORDER BY id").map { id in try loadBatch(db, id) }
+            try db.values(Int64.self, sql: "SELECT id FROM voucher_batch ORDER BY id").map { id in try loadBatch(db, id) }
         }
     }
 
     public func voidVoucherBatch(_ id: Int64, actor: String) throws(QuotaError) -> VoucherBatch {
         let at = now
         return try write { db in
-            guard try Int64.fetchOne(db, sql: "SELECT id FROM voucher_batch WHERE id = ?", arguments: [id]) != nil else {
+            guard try db.value(Int64.self, sql: "SELECT id FROM voucher_batch WHERE id = ?", arguments: [id]) != nil else {
                 throw QuotaError.voucherBatchNotFound(id)
             }
             try db.run(sql: "UPDATE voucher_batch SET voided_at = COALESCE(voided_at, ?), voided_by = COALESCE(voided_by, ?) WHERE id = ?",
@@ -45,12 +43,12 @@ extension SQLiteQuotaStore: VoucherStore {
         let outcome: Outcome = try write { db in
             let windowStart = at.addingTimeInterval(-voucherAttemptWindow).unixMilliseconds
             try db.run(sql: "DELETE FROM voucher_attempt WHERE at < ?", arguments: [windowStart])
-            let failures = try Int64.fetchAll(db, sql: "SELECT at FROM voucher_attempt WHERE user_name = ? ORDER BY at", arguments: [user])
+            let failures = try db.values(Int64.self, sql: "SELECT at FROM voucher_attempt WHERE user_name = ? ORDER BY at", arguments: [user])
             if failures.count >= voucherAttemptLimit {
                 let free = Date(unixMilliseconds: failures[failures.count - voucherAttemptLimit]).addingTimeInterval(voucherAttemptWindow)
                 return .refused(.voucherAttemptsExceeded(retryAfterSeconds: max(1, Int(free.timeIntervalSince(at).rounded(.up)))))
             }
-            guard let row = try Row.fetchOne(db, sql: """
+            guard let row = try db.row(sql: """
                 SELECT v.batch_id, v.redeemed_at, b.value, b.expires_at, b.voided_at
                 FROM voucher v JOIN voucher_batch b ON b.id = v.batch_id WHERE v.code_hash = ?
                 """, arguments: [codeHash]) else {
@@ -77,8 +75,8 @@ extension SQLiteQuotaStore: VoucherStore {
         }
     }
 
-    private func loadBatch(_ db: Database, _ id: Int64) throws -> VoucherBatch {
-        guard let row = try Row.fetchOne(db, sql: """
+    private func loadBatch(_ db: any SQLSession, _ id: Int64) throws -> VoucherBatch {
+        guard let row = try db.row(sql: """
             SELECT b.*, (SELECT count(*) FROM voucher v WHERE v.batch_id = b.id AND v.redeemed_at IS NOT NULL) AS redeemed
             FROM voucher_batch b WHERE b.id = ?
             """, arguments: [id]) else { throw QuotaError.voucherBatchNotFound(id) }

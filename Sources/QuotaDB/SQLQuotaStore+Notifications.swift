@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 
-extension SQLiteQuotaStore: NotificationStore {
+extension SQLQuotaStore: NotificationStore {
     public func enqueueNotification(user: String, kind: NotificationKind, subject: String, body: String) throws(QuotaError) -> Bool {
         try Self.checkUserName(user)
         let at = now
         return try write { db in
-            if try Bool.fetchOne(db, sql: "SELECT notify FROM user WHERE name = ?", arguments: [user]) == false { return false }
+            if try db.value(Bool.self, sql: "SELECT notify FROM \"user\" WHERE name = ?", arguments: [user]) == false { return false }
             try db.run(sql: "INSERT INTO notification(user_name, kind, subject, body, created_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [user, kind.rawValue, subject, body, at.unixMilliseconds])
             return true
@@ -15,7 +14,7 @@ extension SQLiteQuotaStore: NotificationStore {
 
     public func pendingNotifications(limit: Int) throws(QuotaError) -> [PendingNotification] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try db.rows(sql: """
                 SELECT * FROM notification WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?
                 """, arguments: [notificationMaxAttempts, limit]).map { row in
                 PendingNotification(id: row["id"], user: row["user_name"], kind: NotificationKind(rawValue: row["kind"]) ?? .refund,
@@ -47,11 +46,11 @@ extension SQLiteQuotaStore: NotificationStore {
         let at = now
         try write { db in
             try ensureUser(db, user, at: at)
-            try db.run(sql: "UPDATE user SET notify = ? WHERE name = ?", arguments: [enabled, user])
+            try db.run(sql: "UPDATE \"user\" SET notify = ? WHERE name = ?", arguments: [enabled, user])
         }
     }
 
     public func notificationsEnabled(for user: String) throws(QuotaError) -> Bool {
-        try read { db in try Bool.fetchOne(db, sql: "SELECT notify FROM user WHERE name = ?", arguments: [user]) ?? true }
+        try read { db in try db.value(Bool.self, sql: "SELECT notify FROM \"user\" WHERE name = ?", arguments: [user]) ?? true }
     }
 }

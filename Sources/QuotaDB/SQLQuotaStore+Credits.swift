@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import Pricing
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     @discardableResult
     public func topUp(user: String, amount: Money, reference: String?, actor: String) throws(QuotaError) -> LedgerEntry {
         let value = try checkedTopUp(user: user, amount: amount)
@@ -23,8 +22,8 @@ extension SQLiteQuotaStore {
 
     /// ``topUp(user:amount:reference:actor:)`` inside the caller's transaction (CLI and API):
     /// the ledger row's id; the first row's for a reference seen before.
-    func topUp(_ db: Database, user: String, value: Int64, reference: String?, actor: String, at: Date) throws -> Int64 {
-        if let reference, let row = try Row.fetchOne(cached: db, sql: "SELECT id, user_name, amount FROM ledger WHERE kind = 'top-up' AND reference = ?",
+    func topUp(_ db: any SQLSession, user: String, value: Int64, reference: String?, actor: String, at: Date) throws -> Int64 {
+        if let reference, let row = try db.row(sql: "SELECT id, user_name, amount FROM ledger WHERE kind = 'top-up' AND reference = ?",
                                                      arguments: [reference]) {
             // The same payment reported twice is credited once.
             guard (row["user_name"] as String) == user, (row["amount"] as Int64) == value else {
@@ -40,7 +39,7 @@ extension SQLiteQuotaStore {
     /// The top-up recorded with this reference (a payment id), if any.
     public func topUpEntry(reference: String) throws(QuotaError) -> LedgerEntry? {
         try read { db in
-            guard let id = try Int64.fetchOne(cached: db, sql: "SELECT id FROM ledger WHERE kind = 'top-up' AND reference = ?",
+            guard let id = try db.value(Int64.self, sql: "SELECT id FROM ledger WHERE kind = 'top-up' AND reference = ?",
                                               arguments: [reference]) else { return nil }
             return try ledgerEntry(db, id: id)
         }
@@ -69,7 +68,7 @@ extension SQLiteQuotaStore {
 
     /// ``credit(user:to:amount:mode:reason:actor:)`` inside the caller's transaction: the one
     /// path of a manual credit (the CLI's and the Accounts API's). Returns the ledger row's id.
-    func credit(_ db: Database, user: String, destination: Destination, value: Int64, mode: CreditMode,
+    func credit(_ db: any SQLSession, user: String, destination: Destination, value: Int64, mode: CreditMode,
                 reason: String, actor: String, at: Date) throws -> Int64 {
         try ensureUser(db, user, at: at)
         return try applyCredit(db, user: user, destination: destination, value: value, mode: mode,
@@ -78,7 +77,7 @@ extension SQLiteQuotaStore {
 
     /// Adds `value` to a balance, or resets it so that the wallet balance (or the account's
     /// remaining allocation) equals `value`. Shared by manual and scheduled credits.
-    func applyCredit(_ db: Database, user: String, destination: Destination, value: Int64, mode: CreditMode,
+    func applyCredit(_ db: any SQLSession, user: String, destination: Destination, value: Int64, mode: CreditMode,
                      reason: String, actor: String, reference: String?, at date: Date) throws -> Int64 {
         var accountID: AccountID?
         var current: Int64
@@ -122,7 +121,7 @@ extension SQLiteQuotaStore {
     }
 
     /// ``adjust(user:on:by:reason:actor:)`` inside the caller's transaction (CLI and API).
-    func adjust(_ db: Database, user: String, destination: Destination, value: Int64, reason: String, actor: String,
+    func adjust(_ db: any SQLSession, user: String, destination: Destination, value: Int64, reason: String, actor: String,
                 at: Date) throws -> Int64 {
         try ensureUser(db, user, at: at)
         var accountID: AccountID?

@@ -1,12 +1,11 @@
 import Foundation
-import GRDB
 import Pricing
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     public func usageReport(_ query: UsageReportQuery) throws(QuotaError) -> [UsageReportRow] {
         try read { db in
             var clauses: [String] = []
-            var arguments: [(any DatabaseValueConvertible)?] = []
+            var arguments: [(any SQLValueConvertible)?] = []
             if let from = query.from { clauses.append("l.at >= ?"); arguments.append(from.unixMilliseconds) }
             if let until = query.until { clauses.append("l.at < ?"); arguments.append(until.unixMilliseconds) }
             if let user = query.user { clauses.append("l.user_name = ?"); arguments.append(user) }
@@ -37,7 +36,7 @@ extension SQLiteQuotaStore {
                 \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
                 GROUP BY \(keys) ORDER BY \(byJob ? keys : query.grouping == .account ? "account_name" : "l.user_name, account_name")
                 """
-            return try Row.fetchAll(cached: db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+            return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map { row in
                 let accountID: Int64? = row["account_id"]
                 return UsageReportRow(user: row["user_name"],
                                       account: accountID.map { AccountRef(id: $0, name: row["account_name"], code: row["account_code"]) },
@@ -60,10 +59,9 @@ extension SQLiteQuotaStore {
             struct JobSums { var reserve = [Int64?: Int64](); var release = [Int64?: Int64](); var debit = [Int64?: Int64](); var refund = [Int64?: Int64](); var coverNegative = false }
             var jobs: [String: JobSums] = [:]
             var rows = 0
-            let policies = Dictionary(try Row.fetchAll(cached: db, sql: "SELECT job_key, policy FROM reservation").map { ($0["job_key"] as String, $0["policy"] as String) },
+            let policies = Dictionary(try db.rows(sql: "SELECT job_key, policy FROM reservation").map { ($0["job_key"] as String, $0["policy"] as String) },
                                       uniquingKeysWith: { a, _ in a })
-            let cursor = try Row.fetchCursor(db, sql: "SELECT id, kind, job_key, user_name, account_id, amount, balance_effect, balance_after FROM ledger ORDER BY id")
-            while let row = try cursor.next() {
+            try db.forEachRow(sql: "SELECT id, kind, job_key, user_name, account_id, amount, balance_effect, balance_after FROM ledger ORDER BY id", arguments: []) { row in
                 rows += 1
                 let id: Int64 = row["id"], kindText: String = row["kind"], user: String = row["user_name"]
                 let account: Int64? = row["account_id"], amount: Int64 = row["amount"]
@@ -75,7 +73,7 @@ extension SQLiteQuotaStore {
                 if sum != after {
                     problems.append("ledger row \(id) (\(kindText), \(user), \(place)): balance_after \(money(after)) but the running sum is \(money(sum))")
                 }
-                guard let kind = LedgerKind(rawValue: kindText) else { problems.append("ledger row \(id): unknown kind \(kindText)"); continue }
+                guard let kind = LedgerKind(rawValue: kindText) else { problems.append("ledger row \(id): unknown kind \(kindText)"); return }
                 let expected: Int64? = switch kind {
                 case .reserve: -amount
                 case .debit: 0
@@ -88,7 +86,7 @@ extension SQLiteQuotaStore {
                 if [.reserve, .debit, .release, .refund, .topUp].contains(kind), amount < 0 {
                     problems.append("ledger row \(id) (\(kindText), \(user)): negative amount \(money(amount))")
                 }
-                guard let job: String = row["job_key"] else { continue }
+                guard let job: String = row["job_key"] else { return }
                 var sums = jobs[job, default: JobSums()]
                 switch kind {
                 case .reserve:
@@ -103,14 +101,14 @@ extension SQLiteQuotaStore {
             }
 
             // Cached balances against the derivation.
-            let wallets = try Row.fetchAll(cached: db, sql: "SELECT name, wallet_balance FROM user")
+            let wallets = try db.rows(sql: "SELECT name, wallet_balance FROM \"user\"")
             for row in wallets {
                 let user: String = row["name"], cached: Int64 = row["wallet_balance"]
                 let derived = running[Key(user: user, account: nil)] ?? 0
                 if cached != derived { problems.append("user \(user): wallet balance \(money(cached)) but the ledger says \(money(derived))") }
             }
             let knownUsers = Set(wallets.map { $0["name"] as String })
-            let allocations = try Row.fetchAll(cached: db, sql: "SELECT account_id, user_name, balance FROM allocation")
+            let allocations = try db.rows(sql: "SELECT account_id, user_name, balance FROM allocation")
             var cachedAllocations = Set<Key>()
             for row in allocations {
                 let key = Key(user: row["user_name"], account: row["account_id"])
@@ -129,7 +127,7 @@ extension SQLiteQuotaStore {
             }
 
             // Reservations against their jobs' rows.
-            let reservations = try Row.fetchAll(cached: db, sql: "SELECT * FROM reservation")
+            let reservations = try db.rows(sql: "SELECT * FROM reservation")
             for row in reservations {
                 let job: String = row["job_key"], state: String = row["state"]
                 let account: Int64? = row["account_id"]
@@ -160,7 +158,7 @@ extension SQLiteQuotaStore {
             }
             for job in jobs.keys.sorted() { problems.append("job \(job): ledger rows without a reservation") }
 
-            let triggers = Set(try String.fetchAll(cached: db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger'"))
+            let triggers = Set(try db.values(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger'"))
             for trigger in ["ledger_no_update", "ledger_no_delete"] where !triggers.contains(trigger) {
                 problems.append("the append-only trigger \(trigger) is missing: the ledger can be rewritten")
             }

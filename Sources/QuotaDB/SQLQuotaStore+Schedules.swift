@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import Pricing
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     public func addSchedule(_ new: NewScheduledCredit) throws(QuotaError) -> ScheduledCredit {
         let value = try units(new.amount)
         guard value >= 0 else { throw .invalidSchedule("the amount cannot be negative (\(new.amount))") }
@@ -31,15 +30,15 @@ extension SQLiteQuotaStore {
                 }
                 accountID = account.id
             }
-            if try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM schedule WHERE name = ?", arguments: [name]) == true {
+            if try db.value(Bool.self, sql: "SELECT 1 FROM schedule WHERE name = ?", arguments: [name]) == true {
                 throw QuotaError.invalidSchedule("a scheduled credit named \"\(name)\" already exists")
             }
-            try db.run(sql: """
+            let id = try db.value(Int64.self, sql: """
                 INSERT INTO schedule(name, target_kind, target, account_id, mode, amount, period, starts_at, enabled, created_by, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id
                 """, arguments: [name, targetKind, target, accountID, new.mode.rawValue, value, periodName,
                                  startsAt.unixMilliseconds, "admin", at.unixMilliseconds])
-            return try loadSchedules(db, id: db.lastInsertedRowID).first!
+            return try loadSchedules(db, id: id!).first!
         }
     }
 
@@ -49,8 +48,7 @@ extension SQLiteQuotaStore {
 
     public func setScheduleEnabled(_ name: String, _ enabled: Bool) throws(QuotaError) {
         try write { db in
-            try db.run(sql: "UPDATE schedule SET enabled = ? WHERE name = ?", arguments: [enabled, name])
-            if db.changesCount == 0 { throw QuotaError.invalidSchedule("no scheduled credit named \"\(name)\"") }
+            if try db.run(sql: "UPDATE schedule SET enabled = ? WHERE name = ?", arguments: [enabled, name]) == 0 { throw QuotaError.invalidSchedule("no scheduled credit named \"\(name)\"") }
         }
     }
 
@@ -90,11 +88,11 @@ extension SQLiteQuotaStore {
                 for period in toApply {
                     for user in users {
                         let isPast = period.key != currentPeriod.key
-                        if isPast, let created = try Int64.fetchOne(cached: db, sql: "SELECT created_at FROM user WHERE name = ?", arguments: [user]),
+                        if isPast, let created = try db.value(Int64.self, sql: "SELECT created_at FROM \"user\" WHERE name = ?", arguments: [user]),
                            created >= period.end.unixMilliseconds {
                             continue                               // not a user yet during that period
                         }
-                        if try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM schedule_run WHERE schedule_id = ? AND period = ? AND user_name = ?",
+                        if try db.value(Bool.self, sql: "SELECT 1 FROM schedule_run WHERE schedule_id = ? AND period = ? AND user_name = ?",
                                              arguments: [schedule.id, period.key, user]) == true {
                             report.alreadyApplied += 1
                             continue
@@ -116,24 +114,24 @@ extension SQLiteQuotaStore {
 
     /// The users a schedule credits now: one user, a group's local and system members (plus known
     /// users NSS puts in the group), or every known user.
-    func targetUsers(_ db: Database, _ target: ScheduleTarget) throws -> [String] {
+    func targetUsers(_ db: any SQLSession, _ target: ScheduleTarget) throws -> [String] {
         switch target {
         case .user(let name):
             return [name]
         case .everyone:
-            return try String.fetchAll(cached: db, sql: "SELECT name FROM user ORDER BY name")
+            return try db.values(String.self, sql: "SELECT name FROM \"user\" ORDER BY name")
         case .group(let group):
-            var members = Set(try String.fetchAll(cached: db, sql: "SELECT user_name FROM local_group_member WHERE group_name = ?", arguments: [group]))
+            var members = Set(try db.values(String.self, sql: "SELECT user_name FROM local_group_member WHERE group_name = ?", arguments: [group]))
             members.formUnion(options.systemGroups.members(of: group))
-            for user in try String.fetchAll(cached: db, sql: "SELECT name FROM user") where !members.contains(user) {
+            for user in try db.values(String.self, sql: "SELECT name FROM \"user\"") where !members.contains(user) {
                 if options.systemGroups.groups(of: user).contains(group) { members.insert(user) }
             }
             return members.sorted()
         }
     }
 
-    func loadSchedules(_ db: Database, id: Int64?) throws -> [ScheduledCredit] {
-        let rows = try Row.fetchAll(cached: db, sql: """
+    func loadSchedules(_ db: any SQLSession, id: Int64?) throws -> [ScheduledCredit] {
+        let rows = try db.rows(sql: """
             SELECT s.*, a.name AS account_name, a.code AS account_code,
                    (SELECT MAX(period) FROM schedule_run r WHERE r.schedule_id = s.id) AS last_period
             FROM schedule s LEFT JOIN account a ON a.id = s.account_id

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import Pricing
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     public func authorize(_ request: AuthorizationRequest) throws(QuotaError) -> AuthorizationDecision {
         try authorize(request, dryRun: false)
     }
@@ -77,9 +76,10 @@ extension SQLiteQuotaStore {
             }
 
             try db.run(sql: """
-                INSERT OR REPLACE INTO reservation(job_key, user_name, account_id, account_part, wallet_part, policy, state,
+                INSERT INTO reservation(job_key, user_name, account_id, account_part, wallet_part, policy, state,
                                                    refunded_account, refunded_wallet, created_at, updated_at, queue, application)
                 VALUES (?, ?, ?, ?, ?, ?, 'reserved', 0, 0, ?, ?, ?, ?)
+                ON CONFLICT(job_key) DO UPDATE SET user_name = excluded.user_name, account_id = excluded.account_id, account_part = excluded.account_part, wallet_part = excluded.wallet_part, policy = excluded.policy, state = excluded.state, refunded_account = excluded.refunded_account, refunded_wallet = excluded.refunded_wallet, created_at = excluded.created_at, updated_at = excluded.updated_at, queue = excluded.queue, application = excluded.application
                 """, arguments: [request.jobKey, request.user, account?.id, accountPart, walletPart, request.policy.rawValue,
                                  at.unixMilliseconds, at.unixMilliseconds, request.queue, request.application])
             let reason = "job \(request.jobKey) (\(request.policy.rawValue))"
@@ -90,8 +90,8 @@ extension SQLiteQuotaStore {
             if let account {
                 // Most recently used account becomes the active one.
                 try db.run(sql: """
-                    UPDATE user SET active_account_id = ?, active_set_by = 'job', active_set_at = ?
-                    WHERE name = ? AND (active_account_id IS NOT ? OR active_set_by IS NULL)
+                    UPDATE "user" SET active_account_id = ?, active_set_by = 'job', active_set_at = ?
+                    WHERE name = ? AND (active_account_id IS DISTINCT FROM ? OR active_set_by IS NULL)
                     """, arguments: [account.id, at.unixMilliseconds, request.user, account.id])
             }
 
@@ -129,7 +129,7 @@ extension SQLiteQuotaStore {
     ///
     /// Failure policy (strict): a chosen or active account that cannot be used refuses the job with
     /// the reason and the accounts the user could choose instead; another budget is never charged silently.
-    func chargeAccount(_ db: Database, user: String, explicit: String?, at date: Date) throws -> ChargeAccountChoice {
+    func chargeAccount(_ db: any SQLSession, user: String, explicit: String?, at date: Date) throws -> ChargeAccountChoice {
         if let explicit {
             let account: Account
             do { account = try findAccount(db, explicit) } catch QuotaError.accountNotFound { return .refuse(RefusalReason.accountNotFound(explicit)) }
@@ -140,7 +140,7 @@ extension SQLiteQuotaStore {
             }
             return .charge(account)
         }
-        let row = try Row.fetchOne(cached: db, sql: "SELECT active_account_id, active_set_by FROM user WHERE name = ?", arguments: [user])
+        let row = try db.row(sql: "SELECT active_account_id, active_set_by FROM \"user\" WHERE name = ?", arguments: [user])
         let activeID: AccountID? = row?["active_account_id"]
         let setBy: String? = row?["active_set_by"]
         guard let activeID else {
@@ -155,7 +155,7 @@ extension SQLiteQuotaStore {
         return .charge(account)
     }
 
-    func chainBalances(_ db: Database, user: String, account: AccountID?) throws -> ChainBalances {
+    func chainBalances(_ db: any SQLSession, user: String, account: AccountID?) throws -> ChainBalances {
         var accountBalance: AccountBalance?
         if let account {
             accountBalance = try self.accountBalance(db, account: loadAccount(db, id: account), user: user)
@@ -163,8 +163,8 @@ extension SQLiteQuotaStore {
         return ChainBalances(account: accountBalance, wallet: money(try walletBalance(db, user)))
     }
 
-    func loadReservation(_ db: Database, jobKey: String) throws -> Reservation? {
-        guard let row = try Row.fetchOne(cached: db, sql: """
+    func loadReservation(_ db: any SQLSession, jobKey: String) throws -> Reservation? {
+        guard let row = try db.row(sql: """
             SELECT r.*, a.name AS account_name, a.code AS account_code FROM reservation r
             LEFT JOIN account a ON a.id = r.account_id WHERE r.job_key = ?
             """, arguments: [jobKey]) else { return nil }
@@ -200,7 +200,7 @@ extension SQLiteQuotaStore {
     public func delivery(jobKey: String) throws(QuotaError) -> (amount: Money, evidence: String)? {
         let currency = self.currency
         return try read { db in
-            try Row.fetchOne(db, sql: "SELECT amount, evidence FROM delivery WHERE job_key = ?", arguments: [jobKey])
+            try db.row(sql: "SELECT amount, evidence FROM delivery WHERE job_key = ?", arguments: [jobKey])
                 .map { (Money(minorUnits: $0["amount"], currency: currency), $0["evidence"] as String) }
         }
     }

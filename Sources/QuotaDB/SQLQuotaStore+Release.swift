@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Pricing
 
 // Walk-up release: held jobs, grants, job history and PIN credentials.
@@ -12,7 +11,7 @@ import Pricing
 //   that failed cannot be turned into a print much later by someone else's `lp -H resume`.
 // - Every state change of a held job appends a `job_event` row in the same transaction.
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     /// Records that the backend held a `release`-queue job (or held it again, with `reason`, after
     /// a grant was refused). A job held again keeps its first hold time and expiry.
     @discardableResult
@@ -30,9 +29,10 @@ extension SQLiteQuotaStore {
                 stored.expiresAt = existing.expiresAt
             }
             try db.run(sql: """
-                INSERT OR REPLACE INTO held_job(job_key, job_id, queue, owner, title, page_sides, sheets, copies, colour_pages,
+                INSERT INTO held_job(job_key, job_id, queue, owner, title, page_sides, sheets, copies, colour_pages,
                                                 price, rates_card, state, message, held_at, expires_at, updated_at, requested_account)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held', ?, ?, ?, ?, ?)
+                ON CONFLICT(job_key) DO UPDATE SET job_id = excluded.job_id, queue = excluded.queue, owner = excluded.owner, title = excluded.title, page_sides = excluded.page_sides, sheets = excluded.sheets, copies = excluded.copies, colour_pages = excluded.colour_pages, price = excluded.price, rates_card = excluded.rates_card, state = excluded.state, message = excluded.message, held_at = excluded.held_at, expires_at = excluded.expires_at, updated_at = excluded.updated_at, requested_account = excluded.requested_account
                 """, arguments: [stored.jobKey, stored.jobID, stored.queue, stored.owner, stored.title, stored.pageSides,
                                  stored.sheets, stored.copies, stored.colourPages, try units(stored.price), stored.ratesCard,
                                  stored.message, stored.heldAt.unixMilliseconds, stored.expiresAt.unixMilliseconds,
@@ -56,21 +56,21 @@ extension SQLiteQuotaStore {
     public func heldJobs(owner: String?, states: Set<HeldJobState>) throws(QuotaError) -> [HeldJob] {
         try read { db in
             let placeholders = Array(repeating: "?", count: states.count).joined(separator: ", ")
-            var arguments = StatementArguments(states.map(\.rawValue))
+            var arguments = SQLArguments(states.map(\.rawValue))
             var sql = "SELECT * FROM held_job WHERE state IN (\(placeholders))"
             if let owner {
                 sql += " AND owner = ?"
                 arguments += [owner]
             }
             sql += " ORDER BY held_at, job_id"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(heldJob(from:))
+            return try db.rows(sql: sql, arguments: arguments).map(heldJob(from:))
         }
     }
 
     /// Held jobs whose lifetime ended at `date`.
     public func expiredHeldJobs(at date: Date) throws(QuotaError) -> [HeldJob] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM held_job WHERE state = 'held' AND expires_at <= ? ORDER BY expires_at",
+            try db.rows(sql: "SELECT * FROM held_job WHERE state = 'held' AND expires_at <= ? ORDER BY expires_at",
                              arguments: [date.unixMilliseconds]).map(heldJob(from:))
         }
     }
@@ -87,7 +87,8 @@ extension SQLiteQuotaStore {
             }
             guard job.state == .held else { throw QuotaError.jobNotHeld(jobKey: jobKey, state: job.state) }
             if let account { _ = try findAccount(db, account) }
-            try db.run(sql: "INSERT OR REPLACE INTO release_grant(job_key, user_name, account, granted_at, granted_by) VALUES (?, ?, ?, ?, ?)",
+            try db.run(sql: "INSERT INTO release_grant(job_key, user_name, account, granted_at, granted_by) VALUES (?, ?, ?, ?, ?) " +
+                       "ON CONFLICT(job_key) DO UPDATE SET user_name = excluded.user_name, account = excluded.account, granted_at = excluded.granted_at, granted_by = excluded.granted_by",
                        arguments: [jobKey, user, account, at.unixMilliseconds, grantedBy])
             try db.run(sql: "UPDATE held_job SET state = 'released', message = '', updated_at = ? WHERE job_key = ?",
                        arguments: [at.unixMilliseconds, jobKey])
@@ -102,7 +103,7 @@ extension SQLiteQuotaStore {
     public func takeGrant(jobKey: String, maxAge: TimeInterval) throws(QuotaError) -> ReleaseGrant? {
         let at = now
         return try write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM release_grant WHERE job_key = ?", arguments: [jobKey]) else {
+            guard let row = try db.row(sql: "SELECT * FROM release_grant WHERE job_key = ?", arguments: [jobKey]) else {
                 return nil
             }
             try db.run(sql: "DELETE FROM release_grant WHERE job_key = ?", arguments: [jobKey])
@@ -148,12 +149,12 @@ extension SQLiteQuotaStore {
     public func jobEvents(jobKey: String?, user: String?, limit: Int) throws(QuotaError) -> [JobEvent] {
         try read { db in
             var clauses: [String] = []
-            var arguments = StatementArguments()
+            var arguments = SQLArguments()
             if let jobKey { clauses.append("job_key = ?"); arguments += [jobKey] }
             if let user { clauses.append("user_name = ?"); arguments += [user] }
             let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
             arguments += [max(0, limit)]
-            return try Row.fetchAll(db, sql: "SELECT * FROM job_event \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
+            return try db.rows(sql: "SELECT * FROM job_event \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments).map { row in
                 JobEvent(id: row["id"], at: Date(unixMilliseconds: row["at"]), jobKey: row["job_key"], user: row["user_name"],
                          kind: JobEventKind(rawValue: row["kind"]) ?? .held, detail: row["detail"], actor: row["actor"])
             }
@@ -169,21 +170,22 @@ extension SQLiteQuotaStore {
         try write { db in
             try ensureUser(db, user, at: at)
             if let cardNumber,
-               try String.fetchOne(db, sql: "SELECT user_name FROM credential WHERE card_number = ? AND user_name <> ?",
+               try db.value(String.self, sql: "SELECT user_name FROM credential WHERE card_number = ? AND user_name <> ?",
                                    arguments: [cardNumber, user]) != nil {
                 throw QuotaError.cardInUse(cardNumber: cardNumber)
             }
             // At the station one field takes a user name or a card number: never let one text be both.
             if let cardNumber, cardNumber != user,
-               try String.fetchOne(db, sql: "SELECT name FROM user WHERE name = ?", arguments: [cardNumber]) != nil {
+               try db.value(String.self, sql: "SELECT name FROM \"user\" WHERE name = ?", arguments: [cardNumber]) != nil {
                 throw QuotaError.ambiguousSignIn(identifier: cardNumber)
             }
-            if try String.fetchOne(db, sql: "SELECT user_name FROM credential WHERE card_number = ? AND user_name <> ?",
+            if try db.value(String.self, sql: "SELECT user_name FROM credential WHERE card_number = ? AND user_name <> ?",
                                    arguments: [user, user]) != nil {
                 throw QuotaError.ambiguousSignIn(identifier: user)
             }
             try db.run(sql: """
-                INSERT OR REPLACE INTO credential(user_name, card_number, pin_hash, updated_at) VALUES (?, ?, ?, ?)
+                INSERT INTO credential(user_name, card_number, pin_hash, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(user_name) DO UPDATE SET card_number = excluded.card_number, pin_hash = excluded.pin_hash, updated_at = excluded.updated_at
                 """, arguments: [user, cardNumber, pinHash, at.unixMilliseconds])
         }
     }
@@ -198,7 +200,7 @@ extension SQLiteQuotaStore {
     /// user first seen after their name was given out as a card number could still make it so).
     public func credential(identifier: String) throws(QuotaError) -> PINCredential? {
         try read { db in
-            try Row.fetchOne(db, sql: """
+            try db.row(sql: """
                 SELECT * FROM credential WHERE user_name = ? OR card_number = ? ORDER BY user_name = ? DESC LIMIT 1
                 """, arguments: [identifier, identifier, identifier]).map { row in
                 PINCredential(user: row["user_name"], cardNumber: row["card_number"], pinHash: row["pin_hash"])
@@ -208,7 +210,7 @@ extension SQLiteQuotaStore {
 
     /// Every stored PIN hash (to see which are peppered with which key).
     public func pinHashes() throws(QuotaError) -> [String] {
-        try read { db in try String.fetchAll(db, sql: "SELECT pin_hash FROM credential") }
+        try read { db in try db.values(String.self, sql: "SELECT pin_hash FROM credential") }
     }
 
     /// Rewrites stored PIN hashes in one transaction: `transform` gives a hash's new text, or `nil`
@@ -218,7 +220,7 @@ extension SQLiteQuotaStore {
         let at = now
         return try write { db in
             var changed = 0
-            for row in try Row.fetchAll(db, sql: "SELECT user_name, pin_hash FROM credential") {
+            for row in try db.rows(sql: "SELECT user_name, pin_hash FROM credential") {
                 guard let new = transform(row["pin_hash"]) else { continue }
                 try db.run(sql: "UPDATE credential SET pin_hash = ?, updated_at = ? WHERE user_name = ?",
                            arguments: [new, at.unixMilliseconds, row["user_name"] as String])
@@ -230,11 +232,11 @@ extension SQLiteQuotaStore {
 
     // MARK: Rows
 
-    func loadHeldJob(_ db: Database, jobKey: String) throws -> HeldJob? {
-        try Row.fetchOne(cached: db, sql: "SELECT * FROM held_job WHERE job_key = ?", arguments: [jobKey]).map(heldJob(from:))
+    func loadHeldJob(_ db: any SQLSession, jobKey: String) throws -> HeldJob? {
+        try db.row(sql: "SELECT * FROM held_job WHERE job_key = ?", arguments: [jobKey]).map(heldJob(from:))
     }
 
-    func heldJob(from row: Row) -> HeldJob {
+    func heldJob(from row: SQLRow) -> HeldJob {
         HeldJob(jobKey: row["job_key"], jobID: row["job_id"], queue: row["queue"], owner: row["owner"], title: row["title"],
                 pageSides: row["page_sides"], sheets: row["sheets"], copies: row["copies"], colourPages: row["colour_pages"],
                 price: money(row["price"]), ratesCard: row["rates_card"],
@@ -243,7 +245,7 @@ extension SQLiteQuotaStore {
                 updatedAt: Date(unixMilliseconds: row["updated_at"]), requestedAccount: row["requested_account"])
     }
 
-    func appendEvent(_ db: Database, jobKey: String, user: String, kind: JobEventKind, detail: String, actor: String, at: Date) throws {
+    func appendEvent(_ db: any SQLSession, jobKey: String, user: String, kind: JobEventKind, detail: String, actor: String, at: Date) throws {
         try db.run(sql: "INSERT INTO job_event(at, job_key, user_name, kind, detail, actor) VALUES (?, ?, ?, ?, ?, ?)",
                    arguments: [at.unixMilliseconds, jobKey, user, kind.rawValue, detail, actor])
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Pricing
 
 /// An OAuth client of the Accounts API as stored: its secret only as a SHA-256 hash.
@@ -79,13 +78,13 @@ public struct StoredResponse: Hashable, Sendable {
 //   transaction, so either both exist or neither; a retry with the same key and fingerprint
 //   returns the first answer and writes nothing; another fingerprint is `idempotencyConflict`.
 //   A call that failed leaves no key behind (its retry is tried again). Keys are kept for good.
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     // MARK: - Clients
 
     public func addAPIClient(_ client: APIClientRecord) throws(QuotaError) {
         guard !client.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalidUserName(client.name) }
         try write { db in
-            if try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM api_client WHERE name = ?", arguments: [client.name]) == true {
+            if try db.value(Bool.self, sql: "SELECT 1 FROM api_client WHERE name = ?", arguments: [client.name]) == true {
                 throw QuotaError.apiClientExists(name: client.name)
             }
             try db.run(sql: """
@@ -97,12 +96,12 @@ extension SQLiteQuotaStore {
 
     /// Every client, revoked ones too, by creation.
     public func apiClients() throws(QuotaError) -> [APIClientRecord] {
-        try read { db in try Row.fetchAll(cached: db, sql: "SELECT * FROM api_client ORDER BY created_at, id").map(apiClient) }
+        try read { db in try db.rows(sql: "SELECT * FROM api_client ORDER BY created_at, id").map(apiClient) }
     }
 
     /// The client with this id, revoked or not.
     public func apiClient(id: String) throws(QuotaError) -> APIClientRecord? {
-        try read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM api_client WHERE id = ?", arguments: [id]).map(apiClient) }
+        try read { db in try db.row(sql: "SELECT * FROM api_client WHERE id = ?", arguments: [id]).map(apiClient) }
     }
 
     /// Revokes the client named by id (or name) and deletes its tokens. Revoking twice keeps the
@@ -111,18 +110,18 @@ extension SQLiteQuotaStore {
     public func revokeAPIClient(_ idOrName: String) throws(QuotaError) -> APIClientRecord {
         let at = now
         return try write { db in
-            guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM api_client WHERE id = ?1 OR name = ?1 ORDER BY (id = ?1) DESC LIMIT 1",
+            guard let row = try db.row(sql: "SELECT * FROM api_client WHERE id = ?1 OR name = ?1 ORDER BY (id = ?1) DESC LIMIT 1",
                                              arguments: [idOrName]) else {
                 throw QuotaError.apiClientNotFound(idOrName)
             }
             let client = apiClient(row)
             try db.run(sql: "UPDATE api_client SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [at.unixMilliseconds, client.id])
             try db.run(sql: "DELETE FROM api_token WHERE client_id = ?", arguments: [client.id])
-            return apiClient(try Row.fetchOne(cached: db, sql: "SELECT * FROM api_client WHERE id = ?", arguments: [client.id])!)
+            return apiClient(try db.row(sql: "SELECT * FROM api_client WHERE id = ?", arguments: [client.id])!)
         }
     }
 
-    private func apiClient(_ row: Row) -> APIClientRecord {
+    private func apiClient(_ row: SQLRow) -> APIClientRecord {
         let lastUsed: Int64? = row["last_used_at"]
         let revoked: Int64? = row["revoked_at"]
         let scopes: String = row["scopes"]
@@ -139,7 +138,7 @@ extension SQLiteQuotaStore {
     public func issueAPIToken(hash: Data, clientID: String, scopes: [String], expiresAt: Date) throws(QuotaError) {
         let at = now
         try write { db in
-            guard try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM api_client WHERE id = ? AND revoked_at IS NULL", arguments: [clientID]) == true else {
+            guard try db.value(Bool.self, sql: "SELECT 1 FROM api_client WHERE id = ? AND revoked_at IS NULL", arguments: [clientID]) == true else {
                 throw QuotaError.apiClientNotFound(clientID)
             }
             try db.run(sql: "DELETE FROM api_token WHERE expires_at <= ?", arguments: [at.unixMilliseconds])
@@ -154,7 +153,7 @@ extension SQLiteQuotaStore {
     public func apiToken(hash: Data) throws(QuotaError) -> APITokenGrant? {
         let at = now
         return try read { db in
-            guard let row = try Row.fetchOne(cached: db, sql: """
+            guard let row = try db.row(sql: """
                 SELECT t.scopes AS token_scopes, t.expires_at AS token_expires_at, c.*
                 FROM api_token t JOIN api_client c ON c.id = t.client_id
                 WHERE t.token_hash = ? AND t.expires_at > ? AND c.revoked_at IS NULL
@@ -186,22 +185,22 @@ extension SQLiteQuotaStore {
         let at = now
         try write { db in
             try ensureUser(db, user, at: at)
-            if let email, let owner = try String.fetchOne(cached: db, sql: "SELECT name FROM user WHERE email = ?", arguments: [email]),
+            if let email, let owner = try db.value(String.self, sql: "SELECT name FROM \"user\" WHERE email = ?", arguments: [email]),
                owner != user {
                 throw QuotaError.emailInUse(email: email)
             }
-            try db.run(sql: "UPDATE user SET email = ? WHERE name = ?", arguments: [email, user])
+            try db.run(sql: "UPDATE \"user\" SET email = ? WHERE name = ?", arguments: [email, user])
         }
     }
 
     /// The user's own e-mail address, if one was set.
     public func email(of user: String) throws(QuotaError) -> String? {
-        try read { db in try String.fetchOne(cached: db, sql: "SELECT email FROM user WHERE name = ?", arguments: [user]) }
+        try read { db in try db.value(String.self, sql: "SELECT email FROM \"user\" WHERE name = ?", arguments: [user]) }
     }
 
     /// Whether Tollgate has recorded this user.
     public func hasUser(_ name: String) throws(QuotaError) -> Bool {
-        try read { db in try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [name]) == true }
+        try read { db in try db.value(Bool.self, sql: "SELECT 1 FROM \"user\" WHERE name = ?", arguments: [name]) == true }
     }
 
     /// The recorded user an e-mail address names: the user whose address it is, else (with
@@ -210,14 +209,14 @@ extension SQLiteQuotaStore {
     public func user(email: String, domain: String?) throws(QuotaError) -> String? {
         let email = email.trimmingCharacters(in: .whitespaces)
         return try read { db in
-            if let user = try String.fetchOne(cached: db, sql: "SELECT name FROM user WHERE email = ?", arguments: [email]) { return user }
+            if let user = try db.value(String.self, sql: "SELECT name FROM \"user\" WHERE email = ?", arguments: [email]) { return user }
             guard let domain, let at = email.lastIndex(of: "@"),
                   email[email.index(after: at)...].lowercased() == domain.lowercased() else { return nil }
             let local = String(email[..<at])
             guard !local.isEmpty,
-                  let user = try String.fetchOne(cached: db, sql: "SELECT name FROM user WHERE name = ?", arguments: [local]),
+                  let user = try db.value(String.self, sql: "SELECT name FROM \"user\" WHERE name = ?", arguments: [local]),
                   // A user with an address of their own is reached by that address only.
-                  try String.fetchOne(cached: db, sql: "SELECT email FROM user WHERE name = ?", arguments: [user]) == nil
+                  try db.value(String.self, sql: "SELECT email FROM \"user\" WHERE name = ?", arguments: [user]) == nil
             else { return nil }
             return user
         }
@@ -275,8 +274,8 @@ extension SQLiteQuotaStore {
         try read { db in try storedResponse(db, claim) }
     }
 
-    private func storedResponse(_ db: Database, _ claim: IdempotencyClaim) throws -> StoredResponse? {
-        guard let row = try Row.fetchOne(cached: db, sql: "SELECT fingerprint, status, body FROM idempotency_key WHERE client_id = ? AND key = ?",
+    private func storedResponse(_ db: any SQLSession, _ claim: IdempotencyClaim) throws -> StoredResponse? {
+        guard let row = try db.row(sql: "SELECT fingerprint, status, body FROM idempotency_key WHERE client_id = ? AND key = ?",
                                          arguments: [claim.clientID, claim.key]) else { return nil }
         guard (row["fingerprint"] as String) == claim.fingerprint else { throw QuotaError.idempotencyConflict(key: claim.key) }
         return StoredResponse(status: row["status"], body: row["body"], isReplay: true)
@@ -284,7 +283,7 @@ extension SQLiteQuotaStore {
 
     private func idempotent(_ claim: IdempotencyClaim, at: Date,
                             respond: @escaping @Sendable (LedgerEntry, AccountBalance?) throws -> StoredResponse,
-                            move: @escaping (Database) throws -> Int64) throws(QuotaError) -> StoredResponse {
+                            move: @escaping (any SQLSession) throws -> Int64) throws(QuotaError) -> StoredResponse {
         try write { db in
             // A retry that raced the first call past the caller's check is answered here, inside the write lock.
             if let first = try storedResponse(db, claim) { return first }
@@ -306,7 +305,7 @@ extension SQLiteQuotaStore {
         guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !name.contains("/") else { throw .invalidUserName(name) }
         let at = now
         try write { db in
-            if try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM payment_site WHERE name = ?", arguments: [name]) == true {
+            if try db.value(Bool.self, sql: "SELECT 1 FROM payment_site WHERE name = ?", arguments: [name]) == true {
                 throw QuotaError.paymentSiteExists(name: name)
             }
             try db.run(sql: "INSERT INTO payment_site(name, secret, created_at, created_by) VALUES (?, ?, ?, ?)",
@@ -317,7 +316,7 @@ extension SQLiteQuotaStore {
     /// Payment sites by name, without their keys.
     public func paymentSites() throws(QuotaError) -> [(name: String, createdAt: Date, createdBy: String)] {
         try read { db in
-            try Row.fetchAll(cached: db, sql: "SELECT name, created_at, created_by FROM payment_site ORDER BY name").map {
+            try db.rows(sql: "SELECT name, created_at, created_by FROM payment_site ORDER BY name").map {
                 ($0["name"], Date(unixMilliseconds: $0["created_at"]), $0["created_by"])
             }
         }
@@ -325,25 +324,24 @@ extension SQLiteQuotaStore {
 
     /// The site's callback key, or `nil` for an unknown site.
     public func paymentSiteSecret(_ name: String) throws(QuotaError) -> Data? {
-        try read { db in try Data.fetchOne(cached: db, sql: "SELECT secret FROM payment_site WHERE name = ?", arguments: [name]) }
+        try read { db in try db.value(Data.self, sql: "SELECT secret FROM payment_site WHERE name = ?", arguments: [name]) }
     }
 
     public func removePaymentSite(_ name: String) throws(QuotaError) {
         try write { db in
-            try db.run(sql: "DELETE FROM payment_site WHERE name = ?", arguments: [name])
-            if db.changesCount == 0 { throw QuotaError.paymentSiteNotFound(name) }
+            if try db.run(sql: "DELETE FROM payment_site WHERE name = ?", arguments: [name]) == 0 { throw QuotaError.paymentSiteNotFound(name) }
         }
     }
 
     /// The account with this database id, if any.
     public func account(id: AccountID) throws(QuotaError) -> Account? {
-        try read { db in try Row.fetchOne(cached: db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(accountFromRow) }
+        try read { db in try db.row(sql: "SELECT * FROM account WHERE id = ?", arguments: [id]).map(accountFromRow) }
     }
 
     /// Users in name order after `after` (paging), at most `limit`, with their e-mail addresses.
     public func usersWithEmail(after: String?, limit: Int) throws(QuotaError) -> [(name: String, email: String?)] {
         try read { db in
-            try Row.fetchAll(cached: db, sql: "SELECT name, email FROM user WHERE name > ? ORDER BY name LIMIT ?",
+            try db.rows(sql: "SELECT name, email FROM \"user\" WHERE name > ? ORDER BY name LIMIT ?",
                              arguments: [after ?? "", max(0, limit)]).map { ($0["name"], $0["email"]) }
         }
     }

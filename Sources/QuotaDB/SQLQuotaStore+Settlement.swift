@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 import Pricing
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     @discardableResult
     public func settle(jobKey: String, amount: Money? = nil, actor: String) throws(QuotaError) -> Reservation {
         let target = try amount.map { (m: Money) throws(QuotaError) -> Int64 in try units(m) }
         let at = now
-        return try durably { () throws(QuotaError) in try write { db in
+        return try write(durable: true) { db in
             guard let reservation = try loadReservation(db, jobKey: jobKey) else { throw QuotaError.unknownJob(jobKey: jobKey) }
             switch reservation.state {
             case .settled: return reservation                       // settling twice = once
@@ -42,13 +41,13 @@ extension SQLiteQuotaStore {
                 UPDATE reservation SET state = 'settled', account_part = ?, wallet_part = ?, updated_at = ? WHERE job_key = ?
                 """, arguments: [accountPart, walletPart, at.unixMilliseconds, jobKey])
             return try loadReservation(db, jobKey: jobKey)!
-        } }
+        }
     }
 
     @discardableResult
     public func cancel(jobKey: String, actor: String) throws(QuotaError) -> CancelOutcome {
         let at = now
-        return try durably { () throws(QuotaError) in try write { db in
+        return try write(durable: true) { db in
             guard let reservation = try loadReservation(db, jobKey: jobKey) else { return .nothingReserved }
             switch reservation.state {
             case .released: return .alreadyReleased(reservation)
@@ -63,7 +62,7 @@ extension SQLiteQuotaStore {
             try db.run(sql: "UPDATE reservation SET state = 'released', updated_at = ? WHERE job_key = ?",
                            arguments: [at.unixMilliseconds, jobKey])
             return .released(try loadReservation(db, jobKey: jobKey)!)
-        } }
+        }
     }
 
     @discardableResult
@@ -71,7 +70,7 @@ extension SQLiteQuotaStore {
         let target = try units(amount)
         guard target >= 0 else { throw .invalidAmount("a refund cannot be negative (\(amount))") }
         let at = now
-        return try durably { () throws(QuotaError) in try write { db in
+        return try write(durable: true) { db in
             guard let reservation = try loadReservation(db, jobKey: jobKey) else { throw QuotaError.unknownJob(jobKey: jobKey) }
             switch reservation.state {
             case .reserved: throw QuotaError.notSettled(jobKey: jobKey)
@@ -82,7 +81,7 @@ extension SQLiteQuotaStore {
             guard target <= total else {
                 throw QuotaError.exceedsJob(jobKey: jobKey, requested: amount.description, available: reservation.total.description)
             }
-            let row = try Row.fetchOne(cached: db, sql: "SELECT refunded_account, refunded_wallet FROM reservation WHERE job_key = ?", arguments: [jobKey])!
+            let row = try db.row(sql: "SELECT refunded_account, refunded_wallet FROM reservation WHERE job_key = ?", arguments: [jobKey])!
             let refundedAccount: Int64 = row["refunded_account"], refundedWallet: Int64 = row["refunded_wallet"]
             let extra = target - refundedAccount - refundedWallet
             guard extra > 0 else { return reservation }             // the target is already reached: nothing to do
@@ -103,6 +102,6 @@ extension SQLiteQuotaStore {
                 WHERE job_key = ?
                 """, arguments: [toWallet, toAccount, at.unixMilliseconds, jobKey])
             return try loadReservation(db, jobKey: jobKey)!
-        } }
+        }
     }
 }

@@ -1,32 +1,30 @@
 import Foundation
-import GRDB
 import Pricing
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     /// Moves one balance (the wallet when `accountID` is nil, else the user's allocation) by
     /// `effect` and appends the ledger row that explains it. The only writer of balances.
     @discardableResult
-    func post(_ db: Database, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64, effect: Int64,
+    func post(_ db: any SQLSession, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64, effect: Int64,
               jobKey: String?, reason: String, actor: String, reference: String? = nil, at date: Date) throws -> Int64 {
         let after: Int64
         if let accountID {
-            try db.run(sql: "INSERT OR IGNORE INTO allocation(account_id, user_name, balance) VALUES (?, ?, 0)",
+            try db.run(sql: "INSERT INTO allocation(account_id, user_name, balance) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
                            arguments: [accountID, user])
-            let before = try Int64.fetchOne(cached: db, sql: "SELECT balance FROM allocation WHERE account_id = ? AND user_name = ?",
+            let before = try db.value(Int64.self, sql: "SELECT balance FROM allocation WHERE account_id = ? AND user_name = ?",
                                             arguments: [accountID, user]) ?? 0
             after = try checkedSum(before, effect)
             try db.run(sql: "UPDATE allocation SET balance = ? WHERE account_id = ? AND user_name = ?",
                            arguments: [after, accountID, user])
         } else {
-            let before = try Int64.fetchOne(cached: db, sql: "SELECT wallet_balance FROM user WHERE name = ?", arguments: [user]) ?? 0
+            let before = try db.value(Int64.self, sql: "SELECT wallet_balance FROM \"user\" WHERE name = ?", arguments: [user]) ?? 0
             after = try checkedSum(before, effect)
-            try db.run(sql: "UPDATE user SET wallet_balance = ? WHERE name = ?", arguments: [after, user])
+            try db.run(sql: "UPDATE \"user\" SET wallet_balance = ? WHERE name = ?", arguments: [after, user])
         }
-        try db.run(sql: """
+        return try db.value(Int64.self, sql: """
             INSERT INTO ledger(at, kind, job_key, user_name, account_id, amount, balance_effect, balance_after, reason, actor, reference)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [date.unixMilliseconds, kind.rawValue, jobKey, user, accountID, amount, effect, after, reason, actor, reference])
-        return db.lastInsertedRowID
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """, arguments: [date.unixMilliseconds, kind.rawValue, jobKey, user, accountID, amount, effect, after, reason, actor, reference])!
     }
 
     private func checkedSum(_ a: Int64, _ b: Int64) throws -> Int64 {
@@ -36,22 +34,22 @@ extension SQLiteQuotaStore {
     }
 
     /// Records the user if new (a wallet at zero).
-    func ensureUser(_ db: Database, _ user: String, at date: Date) throws {
-        try db.run(sql: "INSERT OR IGNORE INTO user(name, wallet_balance, created_at) VALUES (?, 0, ?)",
+    func ensureUser(_ db: any SQLSession, _ user: String, at date: Date) throws {
+        try db.run(sql: "INSERT INTO \"user\"(name, wallet_balance, created_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING",
                        arguments: [user, date.unixMilliseconds])
     }
 
-    func walletBalance(_ db: Database, _ user: String) throws -> Int64 {
-        try Int64.fetchOne(cached: db, sql: "SELECT wallet_balance FROM user WHERE name = ?", arguments: [user]) ?? 0
+    func walletBalance(_ db: any SQLSession, _ user: String) throws -> Int64 {
+        try db.value(Int64.self, sql: "SELECT wallet_balance FROM \"user\" WHERE name = ?", arguments: [user]) ?? 0
     }
 
     /// The user's allocation balance on an account: minus their usage.
-    func allocationBalance(_ db: Database, account: AccountID, user: String) throws -> Int64 {
-        try Int64.fetchOne(cached: db, sql: "SELECT balance FROM allocation WHERE account_id = ? AND user_name = ?",
+    func allocationBalance(_ db: any SQLSession, account: AccountID, user: String) throws -> Int64 {
+        try db.value(Int64.self, sql: "SELECT balance FROM allocation WHERE account_id = ? AND user_name = ?",
                            arguments: [account, user]) ?? 0
     }
 
-    func accountBalance(_ db: Database, account: Account, user: String) throws -> AccountBalance {
+    func accountBalance(_ db: any SQLSession, account: Account, user: String) throws -> AccountBalance {
         let used = -(try allocationBalance(db, account: account.id, user: user))
         switch account.allocation {
         case .unlimited:
@@ -69,21 +67,21 @@ extension SQLiteQuotaStore {
                 """ + whereClause
             sql += query.newestFirst ? " ORDER BY l.id DESC" : " ORDER BY l.id"
             if let limit = query.limit { sql += " LIMIT \(max(0, limit))" }
-            return try Row.fetchAll(cached: db, sql: sql, arguments: StatementArguments(arguments)).map(ledgerEntry)
+            return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map(ledgerEntry)
         }
     }
 
     public func ledgerCount(_ query: LedgerQuery) throws(QuotaError) -> Int {
         try read { db in
             let (whereClause, arguments) = try ledgerFilter(db, query)
-            return try Int.fetchOne(cached: db, sql: "SELECT count(*) FROM ledger l" + whereClause, arguments: StatementArguments(arguments)) ?? 0
+            return try db.value(Int.self, sql: "SELECT count(*) FROM ledger l" + whereClause, arguments: SQLArguments(arguments)) ?? 0
         }
     }
 
     /// The WHERE clause of a ledger query (empty for none) and its arguments; limit and order aside.
-    private func ledgerFilter(_ db: Database, _ query: LedgerQuery) throws -> (String, [(any DatabaseValueConvertible)?]) {
+    private func ledgerFilter(_ db: any SQLSession, _ query: LedgerQuery) throws -> (String, [(any SQLValueConvertible)?]) {
         var clauses: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
+        var arguments: [(any SQLValueConvertible)?] = []
         if let user = query.user { clauses.append("l.user_name = ?"); arguments.append(user) }
         if let account = query.account {
             let id = try findAccount(db, account).id
@@ -101,7 +99,7 @@ extension SQLiteQuotaStore {
         return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), arguments)
     }
 
-    func ledgerEntry(_ row: Row) -> LedgerEntry {
+    func ledgerEntry(_ row: SQLRow) -> LedgerEntry {
         let accountID: Int64? = row["account_id"]
         let account = accountID.map { AccountRef(id: $0, name: row["account_name"] ?? "#\($0)", code: row["account_code"] ?? "") }
         return LedgerEntry(id: row["id"], at: Date(unixMilliseconds: row["at"]), kind: LedgerKind(rawValue: row["kind"]) ?? .adjustment,
@@ -110,8 +108,8 @@ extension SQLiteQuotaStore {
                            reason: row["reason"], actor: row["actor"], reference: row["reference"])
     }
 
-    func ledgerEntry(_ db: Database, id: Int64) throws -> LedgerEntry {
-        let row = try Row.fetchOne(cached: db, sql: """
+    func ledgerEntry(_ db: any SQLSession, id: Int64) throws -> LedgerEntry {
+        let row = try db.row(sql: """
             SELECT l.*, a.name AS account_name, a.code AS account_code FROM ledger l LEFT JOIN account a ON a.id = l.account_id WHERE l.id = ?
             """, arguments: [id])!
         return ledgerEntry(row)

@@ -1,8 +1,7 @@
 import Foundation
-import GRDB
 import Pricing
 
-extension SQLiteQuotaStore {
+extension SQLQuotaStore {
     public func addAccount(_ new: NewAccount) throws(QuotaError) -> Account {
         let (soft, hard) = try limitUnits(new.allocation)
         let name = new.name.trimmingCharacters(in: .whitespaces)
@@ -13,12 +12,12 @@ extension SQLiteQuotaStore {
         let createdAt = now
         return try write { db in
             try Self.checkUnique(db, name: name, code: code, except: nil)
-            try db.run(sql: """
+            let id = try db.value(Int64.self, sql: """
                 INSERT INTO account(name, code, enabled, starts_at, expires_at, archived, access, soft_limit, hard_limit, created_at)
-                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?)
+                VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id
                 """, arguments: [name, code, new.isEnabled, new.startsAt?.unixMilliseconds, new.expiresAt?.unixMilliseconds,
                                  new.access.rawValue, soft, hard, createdAt.unixMilliseconds])
-            return try loadAccount(db, id: db.lastInsertedRowID)
+            return try loadAccount(db, id: id!)
         }
     }
 
@@ -60,7 +59,7 @@ extension SQLiteQuotaStore {
 
     public func accounts(includeArchived: Bool) throws(QuotaError) -> [Account] {
         try read { db in
-            try Row.fetchAll(cached: db, sql: "SELECT * FROM account \(includeArchived ? "" : "WHERE archived = 0") ORDER BY name COLLATE NOCASE, id")
+            try db.rows(sql: "SELECT * FROM account \(includeArchived ? "" : "WHERE archived = 0") ORDER BY name COLLATE NOCASE, id")
                 .map(accountFromRow)
         }
     }
@@ -68,7 +67,7 @@ extension SQLiteQuotaStore {
     public func grants(of nameOrCode: String) throws(QuotaError) -> [AccessGrant] {
         try read { db in
             let account = try findAccount(db, nameOrCode)
-            return try Row.fetchAll(cached: db, sql: "SELECT kind, name FROM account_grant WHERE account_id = ? ORDER BY kind DESC, name",
+            return try db.rows(sql: "SELECT kind, name FROM account_grant WHERE account_id = ? ORDER BY kind DESC, name",
                                     arguments: [account.id]).map { row in
                 let name: String = row["name"]
                 return (row["kind"] as String) == "user" ? .user(name) : .group(name)
@@ -80,7 +79,7 @@ extension SQLiteQuotaStore {
         let (kind, name) = try Self.grantParts(grant)
         try write { db in
             let account = try findAccount(db, nameOrCode)
-            try db.run(sql: "INSERT OR IGNORE INTO account_grant(account_id, kind, name) VALUES (?, ?, ?)",
+            try db.run(sql: "INSERT INTO account_grant(account_id, kind, name) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                            arguments: [account.id, kind, name])
         }
     }
@@ -103,7 +102,7 @@ extension SQLiteQuotaStore {
     public func visibleAccounts(for user: String) throws(QuotaError) -> [Account] {
         try Self.checkUserName(user)
         return try read { db in
-            let candidates = try Row.fetchAll(cached: db, sql: "SELECT * FROM account WHERE archived = 0 ORDER BY name COLLATE NOCASE, id")
+            let candidates = try db.rows(sql: "SELECT * FROM account WHERE archived = 0 ORDER BY name COLLATE NOCASE, id")
                 .map(accountFromRow)
             var groups: UserGroups?
             return try candidates.filter { try hasAccess(db, account: $0, user: user, groups: &groups) }
@@ -119,8 +118,8 @@ extension SQLiteQuotaStore {
     }
 
     /// Usable (enabled, started, not expired, not archived) and accessible accounts, by name.
-    func usableAccounts(_ db: Database, user: String, at date: Date) throws -> [Account] {
-        let candidates = try Row.fetchAll(cached: db, sql: """
+    func usableAccounts(_ db: any SQLSession, user: String, at date: Date) throws -> [Account] {
+        let candidates = try db.rows(sql: """
             SELECT * FROM account WHERE archived = 0 AND enabled = 1
               AND (starts_at IS NULL OR starts_at <= ?) AND (expires_at IS NULL OR expires_at > ?)
             ORDER BY name COLLATE NOCASE, id
@@ -131,9 +130,9 @@ extension SQLiteQuotaStore {
 
     /// Global Shared, or the user is listed, or in a listed local or system group.
     /// Failure policy: a failed NSS lookup means "not a member" (access is never granted by error).
-    func hasAccess(_ db: Database, account: Account, user: String, groups: inout UserGroups?) throws -> Bool {
+    func hasAccess(_ db: any SQLSession, account: Account, user: String, groups: inout UserGroups?) throws -> Bool {
         if account.access == .globalShared { return true }
-        let rows = try Row.fetchAll(cached: db, sql: "SELECT kind, name FROM account_grant WHERE account_id = ?", arguments: [account.id])
+        let rows = try db.rows(sql: "SELECT kind, name FROM account_grant WHERE account_id = ?", arguments: [account.id])
         var grantedGroups = Set<String>()
         for row in rows {
             let kind: String = row["kind"]
@@ -143,7 +142,7 @@ extension SQLiteQuotaStore {
         }
         guard !grantedGroups.isEmpty else { return false }
         if groups == nil {
-            groups = UserGroups(local: Set(try String.fetchAll(cached: db, sql: "SELECT group_name FROM local_group_member WHERE user_name = ?", arguments: [user])))
+            groups = UserGroups(local: Set(try db.values(String.self, sql: "SELECT group_name FROM local_group_member WHERE user_name = ?", arguments: [user])))
         }
         if !grantedGroups.isDisjoint(with: groups!.local) { return true }
         if groups!.system == nil { groups!.system = options.systemGroups.groups(of: user) }
@@ -151,16 +150,16 @@ extension SQLiteQuotaStore {
     }
 
     /// Why `user` cannot charge `account` now, or `nil` when they can.
-    func unusableReason(_ db: Database, account: Account, user: String, at date: Date) throws -> AccountUnusableReason? {
+    func unusableReason(_ db: any SQLSession, account: Account, user: String, at date: Date) throws -> AccountUnusableReason? {
         if let reason = account.unusableReason(at: date) { return reason }
         var groups: UserGroups?
         return try hasAccess(db, account: account, user: user, groups: &groups) ? nil : .noAccess
     }
 
-    func findAccount(_ db: Database, _ nameOrCode: String) throws -> Account {
+    func findAccount(_ db: any SQLSession, _ nameOrCode: String) throws -> Account {
         let key = nameOrCode.trimmingCharacters(in: .whitespaces)
         // A name wins over a code when one account's name is another's code.
-        guard let row = try Row.fetchOne(cached: db, sql: """
+        guard let row = try db.row(sql: """
             SELECT * FROM account WHERE name = ?1 OR code = ?1 ORDER BY (name = ?1) DESC, id LIMIT 1
             """, arguments: [key]) else {
             throw QuotaError.accountNotFound(nameOrCode)
@@ -168,14 +167,14 @@ extension SQLiteQuotaStore {
         return try accountFromRow(row)
     }
 
-    func loadAccount(_ db: Database, id: AccountID) throws -> Account {
-        guard let row = try Row.fetchOne(cached: db, sql: "SELECT * FROM account WHERE id = ?", arguments: [id]) else {
+    func loadAccount(_ db: any SQLSession, id: AccountID) throws -> Account {
+        guard let row = try db.row(sql: "SELECT * FROM account WHERE id = ?", arguments: [id]) else {
             throw QuotaError.accountNotFound("#\(id)")
         }
         return try accountFromRow(row)
     }
 
-    func accountFromRow(_ row: Row) throws -> Account {
+    func accountFromRow(_ row: SQLRow) throws -> Account {
         let soft: Int64? = row["soft_limit"]
         let hard: Int64? = row["hard_limit"]
         let allocation: Allocation
@@ -210,11 +209,11 @@ extension SQLiteQuotaStore {
         }
     }
 
-    private static func checkUnique(_ db: Database, name: String, code: String, except id: AccountID?) throws {
-        if try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM account WHERE name = ? AND id IS NOT ?", arguments: [name, id]) == true {
+    private static func checkUnique(_ db: any SQLSession, name: String, code: String, except id: AccountID?) throws {
+        if try db.value(Bool.self, sql: "SELECT 1 FROM account WHERE name = ? AND id IS DISTINCT FROM ?", arguments: [name, id]) == true {
             throw QuotaError.accountExists(field: "name", value: name)
         }
-        if try Bool.fetchOne(cached: db, sql: "SELECT 1 FROM account WHERE code = ? AND id IS NOT ?", arguments: [code, id]) == true {
+        if try db.value(Bool.self, sql: "SELECT 1 FROM account WHERE code = ? AND id IS DISTINCT FROM ?", arguments: [code, id]) == true {
             throw QuotaError.accountExists(field: "code", value: code)
         }
     }

@@ -1,0 +1,197 @@
+import Foundation
+import QuotaDB
+
+/// The shared engine of several print servers: one PostgreSQL database through libpq.
+///
+/// Every write is one `SERIALIZABLE` transaction, retried from the start on a serialisation
+/// failure or deadlock (SQLSTATE 40001, 40P01): two servers racing for the last euro behave as if
+/// one ran after the other, as two processes do on SQLite's write lock, so the store's logic is
+/// the same on both engines.
+///
+/// Failure policies:
+/// - The server cannot be reached, or the connection is lost mid-transaction →
+///   ``QuotaError/databaseUnavailable(path:detail:)``; nothing was committed unless COMMIT had
+///   returned, and the caller (the backend) holds the job. A lost connection is re-established
+///   once at the next transaction.
+/// - Collisions still failing after the retries, or a lock or statement timeout →
+///   ``QuotaError/databaseBusy(path:timeoutSeconds:)``.
+/// - A database from a newer Tollgate → ``QuotaError/newerSchema(path:found:supported:)``; an
+///   empty one is created only when asked (`create`), under an advisory lock so two servers
+///   creating it at once make it once.
+/// - Passwords never appear in messages: the location is the URI without its password.
+public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
+    private let connection: PostgresConnection
+    private let lock = NSLock()
+    private let busyTimeout: TimeInterval
+    public let locationDescription: String
+    /// How many times a colliding transaction is tried in all.
+    static let attempts = 8
+
+    /// Connects with a libpq connection string or URI and brings the schema to the current version.
+    public init(conninfo: String, create: Bool, busyTimeout: TimeInterval = 5) throws(QuotaError) {
+        let location = Self.redacted(conninfo)
+        self.locationDescription = location
+        self.busyTimeout = busyTimeout
+        do {
+            connection = try PostgresConnection(conninfo)
+            // A transaction waits for another's row lock at most this long (then busy, as SQLite).
+            try connection.execute("SET lock_timeout = \(Int(busyTimeout * 1000))")
+            try connection.execute("SET statement_timeout = \(Int(max(busyTimeout, 30) * 1000))")
+        } catch {
+            throw Self.map(error, location: location, timeout: busyTimeout)
+        }
+        try migrate(create: create)
+    }
+
+    private func migrate(create: Bool) throws(QuotaError) {
+        let version = try schemaVersion()
+        if version > PostgresSchema.currentVersion {
+            throw .newerSchema(path: locationDescription, found: version, supported: PostgresSchema.currentVersion)
+        }
+        guard version < PostgresSchema.currentVersion else { return }
+        if version == 0 && !create { throw .databaseMissing(path: locationDescription) }
+        try write(rollback: false, durable: true) { db in
+            // One server migrates; another waits here, then sees the new version and does nothing.
+            try db.run(sql: "SELECT pg_advisory_xact_lock(7340027)")
+            try db.run(sql: "CREATE TABLE IF NOT EXISTS tollgate_schema (version BIGINT NOT NULL)")
+            var current = try db.value(Int.self, sql: "SELECT max(version) FROM tollgate_schema") ?? 0
+            if current == 0 {
+                let tables = try db.values(String.self, sql: """
+                    SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'tollgate_schema'
+                    """)
+                if !tables.isEmpty {
+                    throw QuotaError.corruptDatabase(path: self.locationDescription,
+                                                     detail: "it is a database of another program (tables: \(tables.prefix(5).joined(separator: ", ")))")
+                }
+            }
+            for migration in PostgresSchema.migrations where migration.version > current {
+                for statement in migration.statements { try db.run(sql: statement) }
+                try db.run(sql: "INSERT INTO tollgate_schema(version) VALUES (?)", arguments: [migration.version])
+                current = migration.version
+            }
+        }
+    }
+
+    public func schemaVersion() throws(QuotaError) -> Int {
+        try read { db in
+            guard try db.value(Bool.self, sql: "SELECT to_regclass('tollgate_schema') IS NOT NULL") == true else { return 0 }
+            return try db.value(Int.self, sql: "SELECT max(version) FROM tollgate_schema") ?? 0
+        }
+    }
+
+    public func write<T>(rollback: Bool, durable: Bool, _ body: (any SQLSession) throws -> T) throws(QuotaError) -> T {
+        // Every PostgreSQL commit is durable (synchronous_commit on): `durable` asks nothing more.
+        try transaction(begin: "BEGIN ISOLATION LEVEL SERIALIZABLE", rollback: rollback, body)
+    }
+
+    public func read<T>(_ body: (any SQLSession) throws -> T) throws(QuotaError) -> T {
+        try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", rollback: true, body)
+    }
+
+    private func transaction<T>(begin: String, rollback: Bool, _ body: (any SQLSession) throws -> T) throws(QuotaError) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        if !connection.isOK { connection.reset() }
+        let session = PostgresSession(connection: connection)
+        var attempt = 1
+        while true {
+            do {
+                try connection.execute(begin)
+                let value = try body(session)
+                try connection.execute(rollback ? "ROLLBACK" : "COMMIT")
+                return value
+            } catch {
+                if connection.isOK { _ = try? connection.execute("ROLLBACK") }
+                if let failure = error as? PostgresError, failure.isRetryable, attempt < Self.attempts {
+                    attempt += 1
+                    // A short, growing, jittered pause, so colliding servers do not collide again.
+                    usleep(UInt32.random(in: 0...UInt32(1_000 * (1 << min(attempt, 6)))))
+                    continue
+                }
+                throw Self.map(error, location: locationDescription, timeout: busyTimeout)
+            }
+        }
+    }
+
+    static func map(_ error: any Error, location: String, timeout: TimeInterval) -> QuotaError {
+        if let error = QuotaError.mapCommon(error) { return error }
+        guard let error = error as? PostgresError else { return .databaseUnavailable(path: location, detail: "\(error)") }
+        switch (error.kind, error.sqlState) {
+        case (.connection, _):
+            return .databaseUnavailable(path: location, detail: error.message)
+        case (_, "40001"?), (_, "40P01"?), (_, "55P03"?), (_, "57014"?):
+            return .databaseBusy(path: location, timeoutSeconds: timeout)
+        default:
+            return .databaseUnavailable(path: location, detail: error.description)
+        }
+    }
+
+    /// The connection string without its password (`password=…` or `user:password@`).
+    static func redacted(_ conninfo: String) -> String {
+        var text = conninfo
+        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].firstIndex(of: "@"),
+           let colon = text[scheme.upperBound..<at].firstIndex(of: ":") {
+            text.replaceSubrange(colon..<at, with: ":***")
+        }
+        return text.replacingOccurrences(of: #"password\s*=\s*('[^']*'|\S+)"#, with: "password=***", options: .regularExpression)
+    }
+}
+
+/// The store's statements on one libpq connection: `?` placeholders become `$1…$n`, parameters
+/// are bound with their types (never spliced), values come back in text format.
+struct PostgresSession: SQLSession {
+    let connection: PostgresConnection
+
+    func run(sql: String, arguments: SQLArguments) throws -> Int {
+        let (text, types) = Self.bind(arguments)
+        let result = try connection.execute(Self.numbered(sql), text, types: types)
+        return result.affectedRows
+    }
+
+    func rows(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
+        let (text, types) = Self.bind(arguments)
+        let result = try connection.execute(Self.numbered(sql), text, types: types)
+        return result.rows.map { values in
+            SQLRow(columns: result.columns, values: values.map { $0.map(SQLValue.text) ?? .null })
+        }
+    }
+
+    func forEachRow(sql: String, arguments: SQLArguments, _ body: (SQLRow) throws -> Void) throws {
+        for row in try rows(sql: sql, arguments: arguments) { try body(row) }
+    }
+
+    static func bind(_ arguments: SQLArguments) -> ([String?], [PostgresType]) {
+        var text: [String?] = [], types: [PostgresType] = []
+        for value in arguments.values {
+            switch value {
+            case .null: text.append(nil); types.append(.unknown)
+            case .integer(let v): text.append(String(v)); types.append(.int8)
+            case .real(let v): text.append(String(v)); types.append(.float8)
+            case .text(let v): text.append(v); types.append(.text)
+            case .blob(let v): text.append("\\x" + v.map { String(format: "%02x", $0) }.joined()); types.append(.bytea)
+            }
+        }
+        return (text, types)
+    }
+
+    /// `?` → `$1`, `$2` … outside quoted strings and identifiers.
+    static func numbered(_ sql: String) -> String {
+        var out = "", n = 0
+        var quote: Character?
+        for c in sql {
+            if let q = quote {
+                if c == q { quote = nil }
+                out.append(c)
+            } else if c == "'" || c == "\"" {
+                quote = c
+                out.append(c)
+            } else if c == "?" {
+                n += 1
+                out += "$\(n)"
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+}
