@@ -84,6 +84,11 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
         try transaction(begin: "BEGIN ISOLATION LEVEL SERIALIZABLE", rollback: rollback, body)
     }
 
+    public func ledgerGuards(_ db: any SQLSession) throws -> (required: [String], present: Set<String>) {
+        (["ledger_append_only", "ledger_no_truncate"],
+         Set(try db.values(String.self, sql: "SELECT tgname FROM pg_trigger WHERE tgrelid = 'ledger'::regclass AND NOT tgisinternal AND tgenabled <> 'D'")))
+    }
+
     public func read<T>(_ body: (any SQLSession) throws -> T) throws(QuotaError) -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", rollback: true, body)
     }
@@ -143,14 +148,22 @@ struct PostgresSession: SQLSession {
     let connection: PostgresConnection
 
     func run(sql: String, arguments: SQLArguments) throws -> Int {
+        try execute(sql, arguments).affectedRows
+    }
+
+    /// Runs the statement; a refusal names the statement (its first line), for the admin's log.
+    private func execute(_ sql: String, _ arguments: SQLArguments) throws(PostgresError) -> PostgresRows {
         let (text, types) = Self.bind(arguments)
-        let result = try connection.execute(Self.numbered(sql), text, types: types)
-        return result.affectedRows
+        do {
+            return try connection.execute(Self.numbered(sql), text, types: types)
+        } catch where error.kind == .statement && !error.isRetryable {
+            let statement = sql.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            throw PostgresError(kind: error.kind, sqlState: error.sqlState, message: "\(error.message) [in: \(statement.prefix(160))]")
+        }
     }
 
     func rows(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
-        let (text, types) = Self.bind(arguments)
-        let result = try connection.execute(Self.numbered(sql), text, types: types)
+        let result = try execute(sql, arguments)
         return result.rows.map { values in
             SQLRow(columns: result.columns, values: values.map { $0.map(SQLValue.text) ?? .null })
         }
@@ -174,11 +187,14 @@ struct PostgresSession: SQLSession {
         return (text, types)
     }
 
-    /// `?` → `$1`, `$2` … outside quoted strings and identifiers.
+    /// `?` → `$1`, `$2` … and SQLite's numbered `?NNN` → `$NNN`, outside quoted strings and identifiers.
     static func numbered(_ sql: String) -> String {
         var out = "", n = 0
         var quote: Character?
-        for c in sql {
+        var chars = sql.makeIterator()
+        var pending = chars.next()
+        while let c = pending {
+            pending = chars.next()
             if let q = quote {
                 if c == q { quote = nil }
                 out.append(c)
@@ -186,8 +202,10 @@ struct PostgresSession: SQLSession {
                 quote = c
                 out.append(c)
             } else if c == "?" {
-                n += 1
-                out += "$\(n)"
+                var digits = ""
+                while let d = pending, d.isASCII, d.isNumber { digits.append(d); pending = chars.next() }
+                if digits.isEmpty { n += 1; digits = String(n) }
+                out += "$" + digits
             } else {
                 out.append(c)
             }

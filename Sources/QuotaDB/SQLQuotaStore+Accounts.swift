@@ -210,10 +210,10 @@ extension SQLQuotaStore {
     }
 
     private static func checkUnique(_ db: any SQLSession, name: String, code: String, except id: AccountID?) throws {
-        if try db.value(Bool.self, sql: "SELECT 1 FROM account WHERE name = ? AND id IS DISTINCT FROM ?", arguments: [name, id]) == true {
+        if try db.value(Bool.self, sql: "SELECT 1 FROM account WHERE name = ? AND id IS DISTINCT FROM CAST(? AS BIGINT)", arguments: [name, id]) == true {
             throw QuotaError.accountExists(field: "name", value: name)
         }
-        if try db.value(Bool.self, sql: "SELECT 1 FROM account WHERE code = ? AND id IS DISTINCT FROM ?", arguments: [code, id]) == true {
+        if try db.value(Bool.self, sql: "SELECT 1 FROM account WHERE code = ? AND id IS DISTINCT FROM CAST(? AS BIGINT)", arguments: [code, id]) == true {
             throw QuotaError.accountExists(field: "code", value: code)
         }
     }

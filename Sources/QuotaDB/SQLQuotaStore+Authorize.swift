@@ -91,7 +91,7 @@ extension SQLQuotaStore {
                 // Most recently used account becomes the active one.
                 try db.run(sql: """
                     UPDATE "user" SET active_account_id = ?, active_set_by = 'job', active_set_at = ?
-                    WHERE name = ? AND (active_account_id IS DISTINCT FROM ? OR active_set_by IS NULL)
+                    WHERE name = ? AND (active_account_id IS DISTINCT FROM CAST(? AS BIGINT) OR active_set_by IS NULL)
                     """, arguments: [account.id, at.unixMilliseconds, request.user, account.id])
             }
 

@@ -158,8 +158,8 @@ extension SQLQuotaStore {
             }
             for job in jobs.keys.sorted() { problems.append("job \(job): ledger rows without a reservation") }
 
-            let triggers = Set(try db.values(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger'"))
-            for trigger in ["ledger_no_update", "ledger_no_delete"] where !triggers.contains(trigger) {
+            let guards = try engine.ledgerGuards(db)
+            for trigger in guards.required where !guards.present.contains(trigger) {
                 problems.append("the append-only trigger \(trigger) is missing: the ledger can be rewritten")
             }
             return CheckReport(ledgerRows: rows, wallets: wallets.count, allocations: allocations.count,

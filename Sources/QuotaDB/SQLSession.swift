@@ -252,6 +252,9 @@ public protocol SQLEngine: Sendable {
     /// job's end). `body` may run more than once (an engine retries on a serialisation failure),
     /// so it must have no effect outside the session.
     func write<T>(rollback: Bool, durable: Bool, _ body: (any SQLSession) throws -> T) throws(QuotaError) -> T
+    /// The triggers that keep the ledger append-only: those the schema requires, those present
+    /// (`tollgate check` reports a missing one: the ledger could be rewritten).
+    func ledgerGuards(_ db: any SQLSession) throws -> (required: [String], present: Set<String>)
     /// Runs `body` in a read-only transaction (a consistent snapshot).
     func read<T>(_ body: (any SQLSession) throws -> T) throws(QuotaError) -> T
 }

@@ -124,6 +124,11 @@ public struct SQLiteEngine: SQLEngine {
         }
     }
 
+    public func ledgerGuards(_ db: any SQLSession) throws -> (required: [String], present: Set<String>) {
+        (["ledger_no_update", "ledger_no_delete"],
+         Set(try db.values(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger'")))
+    }
+
     public func read<T>(_ body: (any SQLSession) throws -> T) throws(QuotaError) -> T {
         do {
             return try queue.read { db in try body(GRDBSession(db: db)) }

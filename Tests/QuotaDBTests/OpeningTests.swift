@@ -4,7 +4,7 @@ import Pricing
 import Testing
 @testable import QuotaDB
 
-@Suite("Opening the database")
+@Suite("Opening the SQLite database", .enabled(if: TestEngine.isSQLite, "files, WAL and SQLite migrations"))
 struct OpeningTests {
     @Test func createsWALDatabaseWithCurrencyAndReopens() throws {
         let t = try TestStore()

@@ -113,7 +113,7 @@ import Testing
         #expect(try t.store.credential(identifier: "dave")?.user == "dave")
     }
 
-    @Test func aVersion1DatabaseIsUpgradedOnOpen() throws {
+    @Test(.enabled(if: TestEngine.isSQLite)) func aVersion1DatabaseIsUpgradedOnOpen() throws {
         let t = try TestStore()
         // What Tollgate 1 left: only the first migration, user_version 1, a top-up in the ledger.
         let path = t.directory.appendingPathComponent("v1.db").path
@@ -132,7 +132,7 @@ import Testing
         #expect(try reopened.heldJobs(owner: "alice").count == 1)
     }
 
-    @Test func aVersion2DatabaseLosesItsPINLockButKeepsItsPINs() throws {
+    @Test(.enabled(if: TestEngine.isSQLite)) func aVersion2DatabaseLosesItsPINLockButKeepsItsPINs() throws {
         let t = try TestStore()
         try t.store.setCredential(user: "alice", cardNumber: "0042", pinHash: "$y$hash")
         // Make it what Tollgate 2 left: the PIN lock's columns, user_version 2.
