@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "Mail", dependencies: ["QuotaDB"], path: "Sources/Mail"),
 
         // Use cases of the backend's path: queue policy, job identity, price, reserve, settle.
-        .target(name: "Enforcement", dependencies: ["BackendCore", "IPPWire", "JobAnalysisCore", "Pricing", "PricingTOML", "QuotaDB"],
+        .target(name: "Enforcement", dependencies: ["BackendCore", "IPPWire", "JobAnalysisCore", "Pricing", "PricingTOML", "QuotaDB", "PostgreSQLStore"],
                 path: "Sources/Enforcement"),
 
         // Walk-up release: held jobs, grants, release/delete/move, expiry, PIN credentials; shared by
@@ -108,7 +108,7 @@ let package = Package(
                                                      .product(name: "Hummingbird", package: "hummingbird"),
                                                      .product(name: "Mustache", package: "swift-mustache")],
                 path: "Sources/AdminConsole"),
-        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release", "AccountsAPI", "Mail",
+        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release", "AccountsAPI", "Mail", "PostgreSQLStore",
                                                             .product(name: "Hummingbird", package: "hummingbird"),
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Tollgated"),
@@ -125,7 +125,7 @@ let package = Package(
 
         // `tollgate`: the admin and user command line.
         .executableTarget(name: "tollgate", dependencies: [
-            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "Enforcement", "CupsClient", "IPPWire", "Release", "APIAccess",
+            "Pricing", "PricingTOML", "JobAnalysis", "QuotaDB", "PostgreSQLStore", "Enforcement", "CupsClient", "IPPWire", "Release", "APIAccess",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/CLI"),
 

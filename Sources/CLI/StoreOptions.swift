@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
+import PostgreSQLStore
 import Pricing
 import QuotaDB
 import Release
 
 /// `--db PATH` and friends, shared by every command that uses the quota database.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: ArgumentHelp("The quota database (default: $TOLLGATE_DB, else \(DatabaseLocation.defaultPath)).", valueName: "path"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("The quota database: a SQLite file or a postgresql:// URI (default: $TOLLGATE_DB, else \(DatabaseLocation.defaultPath)).", valueName: "path|uri"))
     var databasePath: String?
 
     @Option(name: .customLong("busy-timeout"), help: ArgumentHelp("Seconds to wait for another writer before giving up.", valueName: "seconds"))
@@ -17,14 +18,14 @@ struct StoreOptions: ParsableArguments {
 
     /// Opens the existing database (never creates one).
     func open() throws -> any PrintAccountingStore {
-        try SQLQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
-                             options: .init(busyTimeout: busyTimeout, durableCommits: durableCommits))
+        try SQLQuotaStore.open(DatabaseLocation.resolve(explicit: databasePath),
+                               options: .init(busyTimeout: busyTimeout, durableCommits: durableCommits))
     }
 
     /// Opens, or creates with `currency`.
     func create(currency: Currency) throws -> SQLQuotaStore {
-        try SQLQuotaStore(location: DatabaseLocation.resolve(explicit: databasePath),
-                             options: .init(create: true, currency: currency, busyTimeout: busyTimeout, durableCommits: durableCommits))
+        try SQLQuotaStore.open(DatabaseLocation.resolve(explicit: databasePath),
+                               options: .init(create: true, currency: currency, busyTimeout: busyTimeout, durableCommits: durableCommits))
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import IPPWire
 import JobAnalysisCore
 import Pricing
+import PostgreSQLStore
 import PricingTOML
 import QuotaDB
 
@@ -79,7 +80,7 @@ public final class Gatekeeper: JobGate {
 
     private func store() throws(QuotaError) -> any PrintAccountingStore {
         if let openStore { return openStore }
-        let store = try SQLQuotaStore(location: settings.database)
+        let store = try SQLQuotaStore.open(settings.database)
         openStore = store
         return store
     }

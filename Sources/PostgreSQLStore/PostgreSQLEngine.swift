@@ -13,7 +13,7 @@ import QuotaDB
 ///   ``QuotaError/databaseUnavailable(path:detail:)``; nothing was committed unless COMMIT had
 ///   returned, and the caller (the backend) holds the job. A lost connection is re-established
 ///   once at the next transaction.
-/// - Collisions still failing after the retries, or a lock or statement timeout →
+/// - Collisions still failing when the busy timeout has passed, or a lock or statement timeout →
 ///   ``QuotaError/databaseBusy(path:timeoutSeconds:)``.
 /// - A database from a newer Tollgate → ``QuotaError/newerSchema(path:found:supported:)``; an
 ///   empty one is created only when asked (`create`), under an advisory lock so two servers
@@ -24,8 +24,6 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
     private let lock = NSLock()
     private let busyTimeout: TimeInterval
     public let locationDescription: String
-    /// How many times a colliding transaction is tried in all.
-    static let attempts = 8
 
     /// Connects with a libpq connection string or URI and brings the schema to the current version.
     public init(conninfo: String, create: Bool, busyTimeout: TimeInterval = 5) throws(QuotaError) {
@@ -98,6 +96,9 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
         defer { lock.unlock() }
         if !connection.isOK { connection.reset() }
         let session = PostgresSession(connection: connection)
+        // A colliding transaction is tried again until the busy timeout has passed (as SQLite
+        // waits for its write lock that long), so a burst of jobs for one wallet queues up.
+        let deadline = Date().addingTimeInterval(busyTimeout)
         var attempt = 1
         while true {
             do {
@@ -107,10 +108,10 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
                 return value
             } catch {
                 if connection.isOK { _ = try? connection.execute("ROLLBACK") }
-                if let failure = error as? PostgresError, failure.isRetryable, attempt < Self.attempts {
+                if let failure = error as? PostgresError, failure.isRetryable, Date() < deadline {
                     attempt += 1
                     // A short, growing, jittered pause, so colliding servers do not collide again.
-                    usleep(UInt32.random(in: 0...UInt32(1_000 * (1 << min(attempt, 6)))))
+                    usleep(UInt32.random(in: 0...UInt32(1_000 * (1 << min(attempt, 7)))))
                     continue
                 }
                 throw Self.map(error, location: locationDescription, timeout: busyTimeout)

@@ -10,7 +10,7 @@ public struct DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
     /// The environment variable that overrides the default path.
     public static let environmentVariable = "TOLLGATE_DB"
 
-    /// The database file path.
+    /// The database file path, or a PostgreSQL connection URI (``isPostgreSQL``).
     public let path: String
 
     /// A location at exactly `path`.
@@ -27,6 +27,10 @@ public struct DatabaseLocation: Hashable, Sendable, CustomStringConvertible {
         if let fromEnv = environment[environmentVariable], !fromEnv.isEmpty { return DatabaseLocation(path: fromEnv) }
         return DatabaseLocation(path: defaultPath)
     }
+
+    /// A PostgreSQL database (a libpq URI, `postgresql://host/db?sslmode=verify-full`), not a file.
+    /// Passwords come from libpq's passfile or peer / certificate authentication, never the URI.
+    public var isPostgreSQL: Bool { path.hasPrefix("postgresql://") || path.hasPrefix("postgres://") }
 
     public var description: String { path }
 }

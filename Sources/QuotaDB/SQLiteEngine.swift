@@ -30,6 +30,9 @@ public struct SQLiteEngine: SQLEngine {
     /// commits; ``SQLEngine/write(rollback:durable:_:)`` with `durable` fsyncs a job's end anyway).
     public init(location: DatabaseLocation, create: Bool, busyTimeout: TimeInterval, durableCommits: Bool) throws(QuotaError) {
         let path = location.path
+        guard !location.isPostgreSQL else {
+            throw .databaseUnavailable(path: path, detail: "a PostgreSQL database is opened with SQLQuotaStore.open (module PostgreSQLStore)")
+        }
         let exists = FileManager.default.fileExists(atPath: path)
         if !exists {
             guard create else { throw .databaseMissing(path: path) }

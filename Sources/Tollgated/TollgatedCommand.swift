@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Mail
+import PostgreSQLStore
 import QuotaDB
 import Release
 import Station
@@ -27,7 +28,7 @@ struct TollgatedCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
     var listen = "127.0.0.1:8631"
 
-    @Option(name: .customLong("db"), help: ArgumentHelp("The quota database (default: $TOLLGATE_DB, else \(DatabaseLocation.defaultPath)).", valueName: "path"))
+    @Option(name: .customLong("db"), help: ArgumentHelp("The quota database: a SQLite file or a postgresql:// URI (default: $TOLLGATE_DB, else \(DatabaseLocation.defaultPath)).", valueName: "path|uri"))
     var databasePath: String?
 
     @Option(name: .customLong("pin-key"), help: ArgumentHelp("The PIN key `tollgate pin set` made (default: $TOLLGATE_PIN_KEY, else \(PINKeyLocation.defaultPath)); tollgated only reads it.", valueName: "path"))
@@ -113,7 +114,7 @@ struct TollgatedCommand: AsyncParsableCommand {
         let location = DatabaseLocation.resolve(explicit: databasePath, environment: environment)
         let store: SQLQuotaStore
         do {
-            store = try SQLQuotaStore(location: location)
+            store = try SQLQuotaStore.open(location)
         } catch {
             throw ValidationError("cannot open the quota database: \(error)")
         }

@@ -34,7 +34,7 @@ enum TestEngine {
 /// on the test process's PostgreSQL server.
 struct TestStore {
     let directory: URL
-    /// The SQLite file, or the PostgreSQL connection string.
+    /// The SQLite file, or the PostgreSQL URI.
     let path: String
     let clock: TestClock
     let store: SQLQuotaStore
@@ -55,7 +55,7 @@ struct TestStore {
             let server = try TestEngine.server.get()
             let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
             try PostgresConnection(server.conninfo()).execute("CREATE SCHEMA \(schema)")
-            path = server.conninfo() + " options='-c search_path=\(schema)'"
+            path = server.uri(options: "-c search_path=\(schema)")
             store = try SQLQuotaStore(engine: PostgreSQLEngine(conninfo: path, create: true, busyTimeout: busyTimeout), options: options)
         }
     }

@@ -14,6 +14,14 @@ public final class PostgresServer: @unchecked Sendable {
         "host=\(socketDirectory) port=5432 dbname=\(database) user=\(user) connect_timeout=5"
     }
 
+    /// A libpq URI for `database` (what `TOLLGATE_DB` takes), with `options` (e.g. `-c search_path=s`).
+    public func uri(database: String = "postgres", options: String? = nil) -> String {
+        let encode = { (text: String) in text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+        var uri = "postgresql:///\(database)?host=\(encode(socketDirectory))&user=\(user)&connect_timeout=5"
+        if let options { uri += "&options=" + encode(options) }
+        return uri
+    }
+
     public static var binDirectory: String? {
         let root = "/usr/lib/postgresql"
         let versions = (try? FileManager.default.contentsOfDirectory(atPath: root))?.compactMap(Int.init).sorted() ?? []
