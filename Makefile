@@ -38,6 +38,8 @@ build-tests: deps
 
 test: build-tests
 	$(SWIFT) test
+	# The store suites again on PostgreSQL (a private server the tests start, never the system's).
+	TOLLGATE_TEST_STORE=postgresql $(SWIFT) test --skip-build --filter QuotaDBTests
 	$(MAKE) api-contract
 
 # The Accounts API against its OpenAPI document (schemathesis from PyPI, in a venv under .build):
