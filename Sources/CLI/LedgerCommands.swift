@@ -96,12 +96,37 @@ struct CheckCommand: ParsableCommand {
     }
 }
 
-/// `tollgate db init`.
+/// `tollgate db init`, `tollgate db copy`.
 struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Create the quota database.",
-        subcommands: [Initialise.self])
+        abstract: "Create the quota database, or copy it into another.",
+        subcommands: [Initialise.self, Copy.self])
+
+    struct Copy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "copy", abstract: "Copy the whole database into an empty one (SQLite into PostgreSQL, or back).",
+            discussion: """
+                Accounts, wallets, the ledger (with its ids, times and actors), held jobs, credentials, API clients, \
+                vouchers and the mail outbox, in one transaction: a failure leaves the target empty. Stop the print \
+                queues first (cupsenable after), then run `tollgate check` on both and point TOLLGATE_DB at the new one.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Option(name: .customLong("to"), help: ArgumentHelp("The empty target: a postgresql:// URI or a SQLite file.", valueName: "uri|path"))
+        var target: String
+
+        func run() throws {
+            let source = try store.openStore()
+            let destination = try SQLQuotaStore.open(DatabaseLocation(path: target),
+                                                     options: .init(create: true, currency: source.currency, busyTimeout: store.busyTimeout))
+            let report = try source.copy(to: destination)
+            for (table, count) in report.rows where count > 0 { print("\(table): \(count)") }
+            print("copied \(report.total) rows from \(source.locationDescription) to \(destination.locationDescription)")
+            let check = try destination.check()
+            print(check.isConsistent ? "tollgate check on the copy: OK" : "tollgate check on the copy found problems:\n" + check.problems.joined(separator: "\n"))
+            if !check.isConsistent { throw ExitCode.failure }
+        }
+    }
 
     struct Initialise: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -17,7 +17,10 @@ struct StoreOptions: ParsableArguments {
     var durableCommits = false
 
     /// Opens the existing database (never creates one).
-    func open() throws -> any PrintAccountingStore {
+    func open() throws -> any PrintAccountingStore { try openStore() }
+
+    /// The same, as the store itself (for what only it does: copying a whole database).
+    func openStore() throws -> SQLQuotaStore {
         try SQLQuotaStore.open(DatabaseLocation.resolve(explicit: databasePath),
                                options: .init(busyTimeout: busyTimeout, durableCommits: durableCommits))
     }

@@ -87,6 +87,12 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
          Set(try db.values(String.self, sql: "SELECT tgname FROM pg_trigger WHERE tgrelid = 'ledger'::regclass AND NOT tgisinternal AND tgenabled <> 'D'")))
     }
 
+    public func afterCopy(_ db: any SQLSession) throws {
+        for table in ["account", "ledger", "schedule", "job_event", "voucher_batch", "notification"] {
+            try db.run(sql: "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), COALESCE(max(id), 0) + 1, false) FROM \(table)")
+        }
+    }
+
     public func read<T>(_ body: (any SQLSession) throws -> T) throws(QuotaError) -> T {
         try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", rollback: true, body)
     }

@@ -255,6 +255,9 @@ public protocol SQLEngine: Sendable {
     /// The triggers that keep the ledger append-only: those the schema requires, those present
     /// (`tollgate check` reports a missing one: the ledger could be rewritten).
     func ledgerGuards(_ db: any SQLSession) throws -> (required: [String], present: Set<String>)
+    /// After rows were copied in with their ids (``SQLQuotaStore/copy(to:)``): makes the next
+    /// generated ids follow them.
+    func afterCopy(_ db: any SQLSession) throws
     /// Runs `body` in a read-only transaction (a consistent snapshot).
     func read<T>(_ body: (any SQLSession) throws -> T) throws(QuotaError) -> T
 }

@@ -132,6 +132,9 @@ public struct SQLiteEngine: SQLEngine {
          Set(try db.values(String.self, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'ledger'")))
     }
 
+    /// AUTOINCREMENT follows the largest id inserted: nothing to do.
+    public func afterCopy(_ db: any SQLSession) throws {}
+
     public func read<T>(_ body: (any SQLSession) throws -> T) throws(QuotaError) -> T {
         do {
             return try queue.read { db in try body(GRDBSession(db: db)) }
