@@ -27,11 +27,12 @@ public enum JobOptionsText {
             let start = index
             while index < text.endIndex, text[index] != "=", !spaces.contains(text[index]) { index = text.index(after: index) }
             let name = String(text[start..<index])
+            let nameEnd = index
             skipSpaces()
             guard index < text.endIndex, text[index] == "=" else {
                 // A boolean: libcups reads `noNAME` as NAME=false.
                 let bare = name.lowercased().hasPrefix("no") ? String(name.dropFirst(2)) : name
-                options.append(Option(name: bare, text: text[start..<index], isBoolean: true))
+                options.append(Option(name: bare, text: text[start..<nameEnd], isBoolean: true))
                 continue
             }
             index = text.index(after: index)
