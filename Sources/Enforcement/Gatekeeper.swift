@@ -186,7 +186,7 @@ public final class Gatekeeper: JobGate {
             ruleCannotApply = forced.violation(of: analysis, filtered: job.file == nil)
             quote = job.file != nil ? try rawJobQuote(analysis, jobCopies: jobCopies, card: card)
                                     : try card.quote(for: JobPricing.description(of: analysis))
-            colourPages = analysis.colourPageCount
+            colourPages = forced.grey.isApplied ? 0 : analysis.colourPageCount   // a grey queue prints none
             application = analysis.application?.name
             admittedQuote = quote
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
