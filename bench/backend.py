@@ -83,8 +83,8 @@ def main():
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--stream-mib", type=int, default=1024)
     parser.add_argument("--full-path-runs", type=int, default=30)
-    parser.add_argument("--sections", default="startup,ipp,fullpath,stream",
-                        help="comma-separated subset of startup,ipp,fullpath,phases,stream")
+    parser.add_argument("--sections", default="startup,ipp,fullpath,rules,stream",
+                        help="comma-separated subset of startup,ipp,fullpath,rules,phases,stream")
     parser.add_argument("--compare", help="a second build's bin directory, measured in the same rounds")
     parser.add_argument("--phase-runs", type=int, default=10)
     options = parser.parse_args()
@@ -163,7 +163,7 @@ def main():
 
         # 2b. The full path of the product backend (policy and job from cupsd, analysis, price,
         # authorise, settle) in front of the no-op real backend, one fresh cupsd job per run.
-        if "fullpath" in sections or "phases" in sections:
+        if "fullpath" in sections or "phases" in sections or "rules" in sections:
             full_path(options, sections, work, values, bench_dir, base_env, noop, pdf)
 
         # 3. Pass-through of a stream on stdin, and peak RSS.
@@ -258,10 +258,10 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
                     # What cupsd gives the backend of a job it authenticated (the owner is proven).
                     AUTH_USERNAME=JOB_OWNER, AUTH_INFO_REQUIRED="none")
 
-    def new_job(document):
-        out = subprocess.run(["lp", "-d", "fullpath", "-o", "print-color-mode=color", document],
+    def new_job(document, queue="fullpath"):
+        out = subprocess.run(["lp", "-d", queue, "-o", "print-color-mode=color", document],
                              env=cups_env, check=True, capture_output=True, text=True).stdout
-        return out.split("fullpath-")[1].split()[0]
+        return out.split(queue + "-")[1].split()[0]
 
     def full_path_argv(bin_dir, job_id, document):
         return exec_with_argv0("tollgate:noop://x", os.path.join(bin_dir, "tollgate-backend"),
@@ -310,8 +310,47 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
                 for label, _ in documents))
         print("  target: added <= 25 ms for 1-page documents")
 
+    if "rules" in sections:
+        rules(options, bench_dir, values, cups_env, noop, documents[:2], new_job, full_path_argv, full_env)
+
     if "phases" in sections:
         phases(options, documents, new_job, full_path_argv, full_env)
+
+
+def rules(options, bench_dir, values, cups_env, noop, documents, new_job, full_path_argv, full_env):
+    """What the grey and force-duplex rules add to a job (issue 17): the same full path on a queue
+    with `tollgate-colour-default=grey` and `tollgate-duplex-default=force`, whose real URI is the
+    bench's ippeveprinter (asked what it supports, Get-Printer-Attributes) with the no-op backend
+    installed as `ipp` (the printer prints nothing), next to the plain quota queue, interleaved."""
+    fake_ipp = os.path.join(os.path.dirname(noop), "ipp")
+    shutil.copy(noop, fake_ipp)
+    os.chmod(fake_ipp, 0o700)
+    subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "queue", bench_dir, "fullrules", "raw", "1",
+                    "-o", "tollgate-mode-default=quota", "-o", "tollgate-colour-default=grey",
+                    "-o", "tollgate-duplex-default=force"], env=cups_env, check=True, capture_output=True)
+    subprocess.run(["cupsdisable", "fullrules"], env=cups_env, check=True)
+    real_uri = "tollgate:" + values["PRINTER1_URI"]
+
+    def rules_argv(bin_dir, job_id, document):
+        return exec_with_argv0(real_uri, os.path.join(bin_dir, "tollgate-backend"), [job_id, JOB_OWNER, "t", "1", "", document])
+
+    def rules_env(bin_dir):
+        return dict(full_env(bin_dir), PRINTER="fullrules", DEVICE_URI=real_uri)
+
+    bin_dir = options.bin
+    for _, document in documents:  # warm up
+        run_timed(rules_argv(bin_dir, new_job(document, "fullrules"), document), rules_env(bin_dir))
+    plain = {label: [] for label, _ in documents}
+    forced = {label: [] for label, _ in documents}
+    for _ in range(options.full_path_runs):
+        for label, document in documents:
+            plain[label].append(run_timed(full_path_argv(bin_dir, new_job(document), document), full_env(bin_dir)))
+            forced[label].append(run_timed(rules_argv(bin_dir, new_job(document, "fullrules"), document), rules_env(bin_dir)))
+    print(f"\njob rules grey + force duplex (asks the printer, rewrites argv[5]), full path, median of {options.full_path_runs} jobs, ms:")
+    print(f"  {'document':<20} {'no rules':>9} {'grey+duplex':>12} {'added':>7}")
+    for label, _ in documents:
+        a, b = median_ms(plain[label]), median_ms(forced[label])
+        print(f"  {label:<20} {a:9.2f} {b:12.2f} {b - a:7.2f}")
 
 
 def phases(options, documents, new_job, full_path_argv, full_env):

@@ -21,7 +21,8 @@ public enum BackendInvocation: Equatable, Sendable {
     }
 }
 
-/// argv[0…6] of a job, unchanged. The wrapper passes 1–5 to the real backend as they are.
+/// argv[0…6] of a job, unchanged. The wrapper passes 1–5 to the real backend as they are (argv[5]
+/// changed only to force a queue's job rule).
 public struct JobArguments: Equatable, Sendable {
     /// argv[0]: the device URI without credentials (cupsd puts the full one in `DEVICE_URI`).
     public var deviceURIArgument: String
@@ -54,12 +55,13 @@ public struct JobArguments: Equatable, Sendable {
     /// The title goes with its control characters turned into spaces: the ipp backend writes it
     /// into its status lines (`DEBUG: job-name …`), where a line break in a hostile title would
     /// forge the lines Tollgate charges by (`PAGE:`, `ERROR:`, the printer's job state). cupsd
-    /// itself already turns them into spaces in the options (argv[5]).
-    public func realBackendArguments(realArgv0: String) -> [String] {
+    /// itself already turns them into spaces in the options (argv[5]). `options` replaces argv[5]
+    /// when the gate forces a queue's job rule (``GateVerdict/forward(reservation:options:)``).
+    public func realBackendArguments(realArgv0: String, options: String? = nil) -> [String] {
         let safeTitle = String(String.UnicodeScalarView(title.unicodeScalars.map {
             $0.properties.generalCategory == .control ? " " : $0
         }))
-        var argv = [realArgv0, jobID, user, safeTitle, copies, options]
+        var argv = [realArgv0, jobID, user, safeTitle, copies, options ?? self.options]
         if let file { argv.append(file) }
         return argv
     }

@@ -79,6 +79,7 @@ public struct BackendWrapper {
         if signals.cancelPending() { throw .cancelledBeforeStart }
 
         var reservation: String? = nil
+        var realOptions = job.options
         // Filters that produced nothing (they failed, or the document was empty) print nothing:
         // nothing is priced or charged, and the job can be printed again once fixed. The same for
         // an empty raw file (cupsd refuses empty documents today; this does not rely on it). A file
@@ -90,8 +91,12 @@ public struct BackendWrapper {
         }
         if let gate, !nothingToPrint {
             switch gate.admit(job, document: document) {
-            case .forward(let key):
+            case .forward(let key, let options):
                 reservation = key
+                if let options {
+                    log.debug("Tollgate: the real backend's options are \"\(options)\" (the queue's job rules)")
+                    realOptions = options
+                }
             case .hold(let jobState, let message):
                 // cupsd keeps an ERROR line as the held job's job-printer-state-message (an INFO
                 // line is cleared when the backend ends), so `lpstat -l` shows why it waits.
@@ -116,7 +121,7 @@ public struct BackendWrapper {
 
         let process = RealBackendProcess(
             path: real.path,
-            arguments: job.realBackendArguments(realArgv0: realArgv0),
+            arguments: job.realBackendArguments(realArgv0: realArgv0, options: realOptions),
             environment: environmentForRealBackend(realURI: wrapped.realURI),
             standardInput: spool?.fd,
             dropTo: dropTo)

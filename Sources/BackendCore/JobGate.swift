@@ -8,8 +8,10 @@ public enum JobDocument: Sendable {
 
 /// The gate's answer before the real backend runs.
 public enum GateVerdict: Equatable, Sendable {
-    /// Print: run the real backend. `reservation` names what to settle or release afterwards.
-    case forward(reservation: String?)
+    /// Print: run the real backend. `reservation` names what to settle or release afterwards;
+    /// `options`, when set, is the argv[5] the real backend gets instead of cupsd's (a queue's
+    /// job rule forced on the printer, ``JobOptionsText``).
+    case forward(reservation: String?, options: String? = nil)
     /// Do not print now: cupsd holds the job (`CUPS_BACKEND_HOLD`). `jobState` is the
     /// `JOBSTATE:` keyword (e.g. `account-limit-reached`), `message` what the user reads in
     /// `lpstat -l`.

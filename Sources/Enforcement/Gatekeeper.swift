@@ -53,6 +53,9 @@ public final class Gatekeeper: JobGate {
         public var authInfoRequired: String?
         /// What users are told by mail (``UserNotices``; `TOLLGATE_STATION_URL` for release queues).
         public var notices: UserNotices
+        /// The queue's device URI (`DEVICE_URI`, `tollgate:REAL-URI`): the printer a grey or
+        /// duplex rule is forced on (``ForcedOutput``).
+        public var deviceURI: String?
 
         public init(environment: [String: String]) {
             cupsServer = environment["CUPS_SERVER"]
@@ -65,6 +68,7 @@ public final class Gatekeeper: JobGate {
             authUsername = environment["AUTH_USERNAME"]
             authInfoRequired = environment["AUTH_INFO_REQUIRED"]
             notices = UserNotices(stationURL: environment["TOLLGATE_STATION_URL"])
+            deviceURI = environment["DEVICE_URI"]
         }
     }
 
@@ -77,6 +81,8 @@ public final class Gatekeeper: JobGate {
     private var releaseQueueJob: HeldJob?
     /// The price the job was admitted at (a partial print is charged its share of it).
     private var admittedQuote: Quote?
+    /// How the queue's grey and duplex rules reach paper for this job.
+    private var forced = ForcedOutput()
 
     private func store() throws(QuotaError) -> any PrintAccountingStore {
         if let openStore { return openStore }
@@ -134,7 +140,15 @@ public final class Gatekeeper: JobGate {
             return .hold(jobState: "tollgate-owner-unauthenticated", message: Gatekeeper.unauthenticatedMessage(owner: identity.owner, why: why))
         }
 
+        // How the queue's grey and duplex rules reach paper: the job is priced as it will print.
+        do throws(CupsClientError) {
+            forced = try forcedOutput(policy.rules)
+        } catch {
+            return .refuse(exitCode: .retry, message: "Tollgate: cannot ask the printer what it can print (\(error)); the job will be retried")
+        }
+
         // What it costs.
+        var ruleCannotApply: String? = nil
         let quote: Quote
         let colourPages: Int
         let application: String?
@@ -170,9 +184,10 @@ public final class Gatekeeper: JobGate {
                     log.info("Tollgate: \(failure); priced at the card's fallback rate (tollgate-unanalysable-default=fallback)")
                 }
             }
+            ruleCannotApply = forced.violation(of: analysis, filtered: job.file == nil)
             quote = job.file != nil ? try rawJobQuote(analysis, jobCopies: jobCopies, card: card)
                                     : try card.quote(for: JobPricing.description(of: analysis))
-            colourPages = analysis.colourPageCount
+            colourPages = forced.grey.isApplied ? 0 : analysis.colourPageCount   // a grey queue prints none
             application = analysis.application?.name
             admittedQuote = quote
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
@@ -181,7 +196,14 @@ public final class Gatekeeper: JobGate {
         }
 
         // The queue's job rules, on the price as it will print: before any money moves, and before
-        // a release queue keeps the job for its owner.
+        // a release queue keeps the job for its owner. A grey or duplex rule that nothing on the
+        // way to paper can apply to this job holds it (whatever tollgate-over-limit-default says:
+        // the job itself is fine, the queue cannot print it as its rules say).
+        if let ruleCannotApply {
+            try? store().recordJobEvent(jobKey: identity.key, user: identity.owner, kind: .refused,
+                                        detail: "\(settings.printer): \(ruleCannotApply)", actor: "backend")
+            return .hold(jobState: "tollgate-rule-not-applicable", message: "Tollgate: not printed: \(ruleCannotApply)")
+        }
         do throws(JobRuleError) {
             if let violation = try policy.rules.violation(of: quote, colourPages: colourPages) {
                 try? store().recordJobEvent(jobKey: identity.key, user: identity.owner, kind: .refused,
@@ -245,7 +267,11 @@ public final class Gatekeeper: JobGate {
                         store.notify(identity.owner, .softLimit, settings.notices.softLimit(warning))
                     }
                 }
-                return .forward(reservation: identity.key)
+                let options = forced.realBackendOptions(job.options)
+                if options != nil {
+                    log.info("Tollgate: printed \([forced.grey == .printerOption ? "in black and white" : nil, forced.duplex == .printerOption ? "two-sided" : nil].compactMap { $0 }.joined(separator: " and ")), as this queue's rules say")
+                }
+                return .forward(reservation: identity.key, options: options)
             case .refused(let refusal):
                 let message = Gatekeeper.message(for: refusal, releaseQueue: releaseQueueJob != nil, namedAccount: request.account == identity.accountID ? identity.accountID : nil)
                 if let held = releaseQueueJob {
@@ -380,18 +406,34 @@ public final class Gatekeeper: JobGate {
     ///   sends the file argv[4] times, or asks the printer for that many): number-up, page ranges
     ///   and monochrome are ignored, and the document is priced as sent. Its sides are decided by
     ///   the printer or the document: see ``rawJobQuote``.
+    /// A grey or duplex rule the printer applies (``ForcedOutput``) sets colour and sides, whatever the job asked.
     func jobOptions(_ job: JobArguments, _ identity: JobIdentity, asSent: Bool = false) -> JobOptions {
         let sides = JobOptions.Sides(rawValue: identity.sides) ?? .oneSided
         if job.file != nil && !asSent {
-            return JobOptions(copies: max(identity.copies, Int(job.copies) ?? 1), numberUp: 1, sides: sides, colourMode: .auto,
-                              pageRanges: [], jobName: identity.name, applicationName: identity.application)
+            return forced.applied(to: JobOptions(copies: max(identity.copies, Int(job.copies) ?? 1), numberUp: 1, sides: sides, colourMode: .auto,
+                                                 pageRanges: [], jobName: identity.name, applicationName: identity.application))
         }
         let filtered = !asSent
         let colour: JobOptions.ColourMode = identity.printColorMode == "monochrome" ? .monochrome : .auto
-        return JobOptions(copies: filtered ? max(1, Int(job.copies) ?? 1) : identity.copies,
-                          numberUp: filtered ? 1 : identity.numberUp, sides: sides, colourMode: colour,
-                          pageRanges: filtered ? [] : identity.pageRanges, jobName: identity.name,
-                          applicationName: identity.application)
+        return forced.applied(to: JobOptions(copies: filtered ? max(1, Int(job.copies) ?? 1) : identity.copies,
+                                             numberUp: filtered ? 1 : identity.numberUp, sides: sides, colourMode: colour,
+                                             pageRanges: filtered ? [] : identity.pageRanges, jobName: identity.name,
+                                             applicationName: identity.application))
+    }
+
+    /// How the queue's grey and duplex rules reach paper on the printer behind this queue (asks
+    /// the printer only when a rule needs it). Throws only when the printer cannot be reached.
+    func forcedOutput(_ rules: JobRules) throws(CupsClientError) -> ForcedOutput {
+        guard rules.colour == .grey || rules.duplex == .force else { return ForcedOutput() }
+        guard let deviceURI = settings.deviceURI, let wrapped = try? WrappedDeviceURI(parsing: deviceURI) else {
+            let why = "the queue's device URI is not a tollgate: URI"
+            return ForcedOutput(grey: rules.colour == .grey ? .unavailable(why) : .notAsked,
+                                duplex: rules.duplex == .force ? .unavailable(why) : .notAsked)
+        }
+        return try ForcedOutput.plan(rules: rules, realScheme: wrapped.realScheme, realURI: wrapped.realURI) { uri throws(CupsClientError) in
+            try CupsdConnection(printerURI: uri, timeoutMilliseconds: 5_000)
+                .printerAttributes(printerURI: WrappedDeviceURI.redacted(uri), names: ForcedOutput.printerAttributeNames)
+        }
     }
 
     /// A file job's price: `jobCopies` times the copies the document asks for itself (each copy
@@ -403,7 +445,8 @@ public final class Gatekeeper: JobGate {
         let (product, overflow) = analysis.output.copies.multipliedReportingOverflow(by: max(1, jobCopies))
         analysis.output = analysis.output.withCopies(overflow ? Int(Int32.max) : product)
         let asked = try card.quote(for: JobPricing.description(of: analysis))
-        guard analysis.output.sides != .oneSided else { return asked }
+        // Two-sided because the printer is told so (a duplex rule) and says it can: priced so.
+        guard analysis.output.sides != .oneSided, forced.duplex != .printerOption else { return asked }
         var oneSided = analysis
         oneSided.output = OutputCalculator.output(for: analysis.pages, options: JobOptions(copies: analysis.output.copies))
         let alternative = try card.quote(for: JobPricing.description(of: oneSided))

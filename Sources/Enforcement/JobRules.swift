@@ -6,6 +6,9 @@ import Pricing
 /// - `tollgate-max-pages-default=N`: at most N printed sides (copies included);
 /// - `tollgate-max-cost-default=AMOUNT`: at most that price (the site's currency);
 /// - `tollgate-colour-default=deny`: no colour page (the queue is for black and white);
+/// - `tollgate-colour-default=grey`: every page prints in black and white, and is priced so;
+/// - `tollgate-duplex-default=force`: every job prints two-sided (long edge), and is priced so
+///   (how the printer is made to do it, or why a job is held: ``ForcedOutput``);
 /// - `tollgate-over-limit-default=hold|cancel`: what a job that breaks one does — held with the
 ///   reason (an administrator can release it: `lp -i N -H resume` after changing the rule), or
 ///   cancelled with it. Either way nothing is charged.
@@ -18,9 +21,14 @@ public struct JobRules: Equatable, Sendable {
         case hold, cancel
     }
 
-    /// Whether colour pages may print.
+    /// Whether colour pages may print, or print in grey.
     public enum Colour: String, Sendable, CaseIterable {
-        case allow, deny
+        case allow, deny, grey
+    }
+
+    /// Whether jobs may print one-sided.
+    public enum Duplex: String, Sendable, CaseIterable {
+        case allow, force
     }
 
     public var maxPageSides: Int64?
@@ -28,12 +36,15 @@ public struct JobRules: Equatable, Sendable {
     /// card's currency when a job is priced.
     public var maxCost: String?
     public var colour: Colour = .allow
+    public var duplex: Duplex = .allow
     public var overLimit: OverLimit = .hold
 
-    public init(maxPageSides: Int64? = nil, maxCost: String? = nil, colour: Colour = .allow, overLimit: OverLimit = .hold) {
+    public init(maxPageSides: Int64? = nil, maxCost: String? = nil, colour: Colour = .allow, duplex: Duplex = .allow,
+                overLimit: OverLimit = .hold) {
         self.maxPageSides = maxPageSides
         self.maxCost = maxCost
         self.colour = colour
+        self.duplex = duplex
         self.overLimit = overLimit
     }
 

@@ -78,7 +78,8 @@ public struct QueuePolicy: Equatable, Sendable {
                                         "tollgate-rates-default", "tollgate-hold-hours-default",
                                         "tollgate-owner-default", "tollgate-unanalysable-default",
                                         "tollgate-max-pages-default", "tollgate-max-cost-default",
-                                        "tollgate-colour-default", "tollgate-over-limit-default"]
+                                        "tollgate-colour-default", "tollgate-duplex-default",
+                                        "tollgate-over-limit-default"]
 
     /// Reads the policy from a queue's printer attributes.
     public init(printerAttributes attributes: IPPAttributes) throws(QueuePolicyError) {
@@ -117,6 +118,7 @@ public struct QueuePolicy: Equatable, Sendable {
             policy.rules.maxCost = value
         }
         policy.rules.colour = try QueuePolicy.keyword(attributes, "tollgate-colour-default") ?? policy.rules.colour
+        policy.rules.duplex = try QueuePolicy.keyword(attributes, "tollgate-duplex-default") ?? policy.rules.duplex
         policy.rules.overLimit = try QueuePolicy.keyword(attributes, "tollgate-over-limit-default") ?? policy.rules.overLimit
         self = policy
     }

@@ -31,6 +31,8 @@ public final class CupsdConnection {
     }
 
     private let endpoint: Endpoint
+    /// The HTTP resource requests are posted to: `/` for cupsd, the URI's path for a printer.
+    private let resource: String
     private let timeoutMilliseconds: Int32
     /// Who this process is, for `requesting-user-name` and `PeerCred` (as libcups's cupsUser()).
     private let user: String
@@ -42,10 +44,11 @@ public final class CupsdConnection {
 
     /// Connects to `server` (default: cupsd's usual domain socket, else `localhost:631`). Fails
     /// after `timeoutMilliseconds`.
-    public init(server: String? = nil, timeoutMilliseconds: Int32 = 10_000) throws(CupsClientError) {
+    public init(server: String? = nil, resource: String = "/", timeoutMilliseconds: Int32 = 10_000) throws(CupsClientError) {
         let target = server.flatMap { $0.isEmpty ? nil : $0 } ?? CupsdConnection.defaultServer()
         self.server = target
         self.endpoint = CupsdConnection.endpoint(of: target)
+        self.resource = resource
         self.timeoutMilliseconds = max(1, timeoutMilliseconds)
         self.user = CupsdConnection.currentUser()
         try connect()
@@ -61,6 +64,43 @@ public final class CupsdConnection {
         try request.add(.uri, "printer-uri", [CupsdConnection.printerURI(printer)])
         try addRequester(names, to: &request)
         return try send(request).first(.printer)
+    }
+
+    /// Connects to the network printer of `printerURI` (`ipp://[user@]host[:port]/resource`, or
+    /// `ipps://` asked over plain HTTP on the same port, as printers that serve both answer),
+    /// to ask it what the ipp backend will ask it (``printerAttributes(printerURI:names:)``).
+    /// No credentials are sent: a printer that wants them or TLS is a ``CupsClientError``.
+    public convenience init(printerURI: String, timeoutMilliseconds: Int32 = 10_000) throws(CupsClientError) {
+        guard let (server, resource) = CupsdConnection.serverAndResource(of: printerURI) else {
+            throw .cannotConnect(server: printerURI, reason: "not an ipp:// or ipps:// URI with a host")
+        }
+        try self.init(server: server, resource: resource, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    /// Attributes of the printer at `printerURI` itself (Get-Printer-Attributes), on a connection
+    /// made with ``init(printerURI:timeoutMilliseconds:)``. `names` empty asks for all.
+    public func printerAttributes(printerURI: String, names: [String] = []) throws(CupsClientError) -> IPPAttributes {
+        var request = IPPRequest(.getPrinterAttributes)
+        try request.add(.uri, "printer-uri", [printerURI])
+        try addRequester(names, to: &request)
+        return try send(request).first(.printer)
+    }
+
+    /// `host:port` (631 when absent) and the resource (`/` when absent) of an ipp/ipps URI,
+    /// user information and query left out; nil for any other URI.
+    public static func serverAndResource(of uri: String) -> (server: String, resource: String)? {
+        let lower = uri.lowercased()
+        let prefix = lower.hasPrefix("ipp://") ? 6 : lower.hasPrefix("ipps://") ? 7 : 0
+        guard prefix > 0 else { return nil }
+        var rest = Substring(uri.dropFirst(prefix))
+        let slash = rest.firstIndex(of: "/") ?? rest.endIndex
+        var authority = rest[..<slash]
+        rest = rest[slash...]
+        if let at = authority.lastIndex(of: "@") { authority = authority[authority.index(after: at)...] }
+        guard !authority.isEmpty, !uri.utf8.contains(where: { $0 < 0x21 || $0 == 0x7F }) else { return nil }
+        let resource = rest.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        let hasPort = authority.hasPrefix("[") ? authority.contains("]:") : authority.contains(":")
+        return (hasPort ? String(authority) : authority + ":631", resource.isEmpty ? "/" : resource)
     }
 
     /// Attributes of job `id` (Get-Job-Attributes). `names` empty asks for all.
@@ -151,7 +191,7 @@ public final class CupsdConnection {
     }
 
     private func head(length: Int, authorization: String?) -> [UInt8] {
-        var text = "POST / HTTP/1.1\r\nHost: \(hostHeader)\r\nContent-Type: application/ipp\r\nContent-Length: \(length)\r\n"
+        var text = "POST \(resource) HTTP/1.1\r\nHost: \(hostHeader)\r\nContent-Type: application/ipp\r\nContent-Length: \(length)\r\n"
         if let authorization { text += "Authorization: \(authorization)\r\n" }
         text += "\r\n"
         return Array(text.utf8)

@@ -40,6 +40,9 @@ import Testing
         ]))
         #expect(policy.rules == JobRules(maxPageSides: 50, maxCost: "2.50", colour: .deny, overLimit: .cancel))
         #expect(QueuePolicy.defaults.rules == JobRules(), "no limits unless the administrator sets them")
+        let forcing = try QueuePolicy(printerAttributes: attributes(["tollgate-colour-default": ["Grey"], "tollgate-duplex-default": ["force"]]))
+        #expect(forcing.rules == JobRules(colour: .grey, duplex: .force))
+        #expect(throws: QueuePolicyError.self) { try QueuePolicy(printerAttributes: attributes(["tollgate-duplex-default": ["always"]])) }
     }
 
     @Test func twoValuesAreAnError() {

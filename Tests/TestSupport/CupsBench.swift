@@ -19,7 +19,8 @@ public final class CupsBench: @unchecked Sendable {
 
     public static var script: String { BuiltProducts.packageRoot.appendingPathComponent("cups/tollgate-bench").path }
 
-    public init(printers: Int = 1, backend: String = BuiltProducts.executable("tollgate-backend")) throws {
+    /// `oneSided`: the printers (1-based) started without duplex (`sides-supported` one-sided only).
+    public init(printers: Int = 1, oneSided: [Int] = [], backend: String = BuiltProducts.executable("tollgate-backend")) throws {
         state = try TemporaryDirectory(mode: 0o700)
         try FileManager.default.createDirectory(atPath: state.path + "/rates", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: BuiltProducts.packageRoot.appendingPathComponent("rates/example.toml").path,
@@ -31,6 +32,7 @@ public final class CupsBench: @unchecked Sendable {
                         "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))"]
         let result = try ProcessRunner.run([CupsBench.script, "start", "--printers", String(printers),
                                             "--backend", backend, "--owner", String(getpid())]
+                                           + oneSided.flatMap { ["--one-sided", String($0)] }
                                            + settings.flatMap { ["--env", $0] }, timeout: 60)
         guard result.status == 0 else { throw TestFailure("tollgate-bench start failed: \(result.stderr)") }
         var values: [String: String] = [:]
