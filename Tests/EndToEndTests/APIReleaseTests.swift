@@ -114,21 +114,23 @@ import TestSupport
         // A retry (even concurrent ones) answers the first answer; another request under the key is 422.
         let retries = (0..<4).map { _ in DispatchQueue.global() }
         let group = DispatchGroup()
-        let lock = NSLock()
-        var replays: [BrowserReply] = []
+        final class Replies: @unchecked Sendable { let lock = NSLock(); var all: [BrowserReply] = [] }
+        let collected = Replies()
+        let url = daemon.base + release
         for queue in retries {
             group.enter()
             queue.async {
                 defer { group.leave() }
                 let jar = try? TemporaryDirectory(mode: 0o700)
-                guard let jar, let reply = try? BrowserReply.curl(jar: jar.path, url: daemon.base + release,
+                guard let jar, let reply = try? BrowserReply.curl(jar: jar.path, url: url,
                                                                     arguments: ["-X", "POST", "--data-binary", body],
                                                                     headers: ["Authorization": "Bearer \(helpdesk)", "Content-Type": "application/json",
                                                                               "Idempotency-Key": "k1"]) else { return }
-                lock.lock(); replays.append(reply); lock.unlock()
+                collected.lock.lock(); collected.all.append(reply); collected.lock.unlock()
             }
         }
         group.wait()
+        let replays = collected.all
         #expect(replays.count == 4)
         for replay in replays {
             #expect(replay.status == 200 && replay.body == first.body && replay.headers["idempotent-replayed"] == "true", "\(replay.status) \(replay.body)")
