@@ -36,6 +36,12 @@ def paragraphs(text):
     return "\n.PP\n".join(out)
 
 
+def shown(argument):
+    """What the page lists: every argument the parser shows, except --help (said once)."""
+    return argument.get("shouldDisplay", True) and not any(
+        n["name"] == "help" for n in argument.get("names", []))
+
+
 def names(argument):
     spelled = []
     for name in argument.get("names", []):
@@ -49,7 +55,7 @@ def names(argument):
 def usage(path, command):
     parts = [r"\fB" + roff(" ".join(path)) + r"\fR"]
     for argument in command.get("arguments", []):
-        if not argument.get("shouldDisplay", True):
+        if not shown(argument):
             continue
         value = argument.get("valueName", "value")
         if argument["kind"] == "positional":
@@ -66,7 +72,7 @@ def usage(path, command):
         if argument.get("isOptional"):
             part = "[" + part + "]"
         parts.append(part)
-    if command.get("subcommands"):
+    if [sub for sub in command.get("subcommands", []) if sub["commandName"] != "help"]:
         parts.append(r"\fIsubcommand\fR")
     return " ".join(parts)
 
@@ -74,7 +80,7 @@ def usage(path, command):
 def options(command):
     out = []
     for argument in command.get("arguments", []):
-        if not argument.get("shouldDisplay", True):
+        if not shown(argument):
             continue
         spelled = names(argument)
         if argument["kind"] == "positional":
@@ -129,12 +135,12 @@ def main():
         usage([name], command),
         ".SH DESCRIPTION",
         paragraphs(command.get("discussion", command.get("abstract", ""))),
-        "Every command answers \\fB\\-\\-help\\fR.",
+        ".PP\nEvery command answers \\fB\\-\\-help\\fR (\\fB\\-h\\fR).",
     ]
     top = options(command)
     if top:
         page += [".SH OPTIONS", top]
-    if command.get("subcommands"):
+    if [sub for sub in command.get("subcommands", []) if sub["commandName"] != "help"]:
         page += [".SH COMMANDS"] + [section([name, sub["commandName"]], sub, 1)
                                      for sub in command["subcommands"] if sub["commandName"] != "help"]
     with open(extra) as f:
