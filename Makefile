@@ -49,7 +49,6 @@ build-tests: deps
 test: build-tests
 	$(SWIFT) test
 	$(MAKE) api-contract
-	$(MAKE) deb-test
 
 # The Accounts API against its OpenAPI document (schemathesis from PyPI, in a venv under .build):
 # no 5xx, every response as the document says.
