@@ -4,6 +4,7 @@
 #   make test    install what is needed and run every test (unit and end-to-end)
 #   make bench   run the benchmarks (figures, not tests)
 #   make install install the backend and tools into the system CUPS
+#   make deb     build the Debian package (binary and source) into dist/
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
@@ -18,7 +19,10 @@ APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscr
                cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
                systemd postgresql libpq-dev python3-venv python3-aiosmtpd
 
-.PHONY: deps static-libs build build-tests test api-contract demo bench install clean
+.PHONY: deps static-libs build release-build build-tests test api-contract demo bench install clean deb-deps deb deb-test
+
+# What `make deb` needs on top of APT_PACKAGES: the Debian packaging tools.
+DEB_PACKAGES = debhelper devscripts dpkg-dev lintian fakeroot man-db
 
 deps:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -31,6 +35,12 @@ static-libs: deps
 	@packaging/release-link-inputs.sh .build-static-libs
 
 build: deps static-libs
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+# The release build alone, installing nothing: what debian/rules runs (a package build must not
+# call apt). `make build` is the same after `make deps`.
+release-build:
+	@packaging/release-link-inputs.sh .build-static-libs
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 build-tests: deps
@@ -72,5 +82,21 @@ install: build
 	[ -e /etc/default/tollgated ] || install -o root -g root -m 0644 packaging/systemd/tollgated.default /etc/default/tollgated
 	@echo "systemd units installed (not enabled): systemctl enable --now tollgated tollgate-maintenance.timer"
 
+deb-deps: deps
+	@if ! dpkg -s $(DEB_PACKAGES) >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES); \
+	fi
+
+# dist/tollgate_VERSION_amd64.deb and the source package (.dsc, .tar.xz), VERSION from
+# debian/changelog (DEB_VERSION=… builds another, e.g. for the upgrade test). The binaries are
+# this tree's release build (.build, shared with make build and make demo).
+deb: deb-deps
+	packaging/deb/build-deb.sh dist
+
+# The package, end to end: build two versions, lintian, then install, print, upgrade, remove and
+# purge in a throwaway root (packaging/deb/test-deb.sh says what it covers).
+deb-test: deb-deps
+	packaging/deb/test-deb.sh
+
 clean:
-	rm -rf .build .build-static-libs
+	rm -rf .build .build-static-libs .build-deb dist

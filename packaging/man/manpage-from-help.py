@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""manpage-from-help.py PROGRAM SECTION EXTRA.roff DATE VERSION > PROGRAM.SECTION
+
+Writes a roff man page for a Swift ArgumentParser program from what the parser itself says
+(`PROGRAM --experimental-dump-help`, the JSON the parser's own generate-manual plugin reads,
+which needs no network): name, abstract, discussion, every subcommand with its usage and its
+options, their defaults. EXTRA.roff is appended as it is (ENVIRONMENT, FILES, SEE ALSO …: what
+the parser does not know). Failure policy: a program that does not answer, or answers
+something other than the parser's JSON, fails the package build (no man page is better than a
+wrong one).
+"""
+import json
+import subprocess
+import sys
+
+
+def roff(text):
+    """Plain text as roff: backslashes and hyphens escaped, no line may start with . or '."""
+    text = text.replace("\\", "\\e").replace("-", "\\-")
+    lines = []
+    for line in text.split("\n"):
+        if line.startswith((".", "'")):
+            line = "\\&" + line
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def paragraphs(text):
+    """A discussion keeps its paragraphs; lines that start with spaces stay as they are."""
+    out = []
+    for block in text.strip().split("\n\n"):
+        if any(line.startswith("  ") for line in block.split("\n")):
+            out.append(".nf\n" + roff(block) + "\n.fi")
+        else:
+            out.append(roff(" ".join(block.split())))
+    return "\n.PP\n".join(out)
+
+
+def shown(argument):
+    """What the page lists: every argument the parser shows, except --help (said once)."""
+    return argument.get("shouldDisplay", True) and not any(
+        n["name"] == "help" for n in argument.get("names", []))
+
+
+def names(argument):
+    spelled = []
+    for name in argument.get("names", []):
+        prefix = "--" if name["kind"] in ("long", "longWithSingleDash") else "-"
+        if name["kind"] == "longWithSingleDash":
+            prefix = "-"
+        spelled.append(prefix + name["name"])
+    return spelled
+
+
+def usage(path, command):
+    parts = [r"\fB" + roff(" ".join(path)) + r"\fR"]
+    for argument in command.get("arguments", []):
+        if not shown(argument):
+            continue
+        value = argument.get("valueName", "value")
+        if argument["kind"] == "positional":
+            part = r"\fI" + roff(value) + r"\fR"
+        else:
+            spelled = names(argument)
+            if not spelled:
+                continue
+            part = r"\fB" + roff(spelled[0]) + r"\fR"
+            if argument["kind"] == "option":
+                part += r" \fI" + roff(value) + r"\fR"
+        if argument.get("isRepeating"):
+            part += " ..."
+        if argument.get("isOptional"):
+            part = "[" + part + "]"
+        parts.append(part)
+    if [sub for sub in command.get("subcommands", []) if sub["commandName"] != "help"]:
+        parts.append(r"\fIsubcommand\fR")
+    return " ".join(parts)
+
+
+def options(command):
+    out = []
+    for argument in command.get("arguments", []):
+        if not shown(argument):
+            continue
+        spelled = names(argument)
+        if argument["kind"] == "positional":
+            label = r"\fI" + roff(argument.get("valueName", "value")) + r"\fR"
+        elif spelled:
+            label = ", ".join(r"\fB" + roff(s) + r"\fR" for s in spelled)
+            if argument["kind"] == "option":
+                label += r" \fI" + roff(argument.get("valueName", "value")) + r"\fR"
+        else:
+            continue
+        text = argument.get("abstract", "")
+        if argument.get("allValues"):
+            text += " (one of: " + ", ".join(argument["allValues"]) + ")"
+        if argument.get("defaultValue") not in (None, "", "false"):
+            text += " Default: " + argument["defaultValue"] + "."
+        out.append(".TP\n" + label + "\n" + roff(" ".join(text.split())))
+    return "\n".join(out)
+
+
+def section(path, command, depth):
+    out = []
+    if depth > 0:
+        out.append('.SS "' + roff(" ".join(path)) + '"')
+        if command.get("abstract"):
+            out.append(roff(command["abstract"]))
+            out.append(".PP")
+        out.append(usage(path, command))
+    if command.get("discussion") and depth > 0:
+        out.append(".PP\n" + paragraphs(command["discussion"]))
+    opts = options(command)
+    if opts:
+        out.append(".RS\n" + opts + "\n.RE" if depth > 0 else opts)
+    for sub in command.get("subcommands", []):
+        if sub["commandName"] == "help":
+            continue
+        out.append(section(path + [sub["commandName"]], sub, depth + 1))
+    return "\n".join(out)
+
+
+def main():
+    program, number, extra, date, version = sys.argv[1:6]
+    dump = subprocess.run([program, "--experimental-dump-help"], check=True,
+                          capture_output=True, text=True).stdout
+    command = json.loads(dump)["command"]
+    name = command["commandName"]
+    page = [
+        '.\\" Generated by packaging/man/manpage-from-help.py from `%s --experimental-dump-help`.' % name,
+        '.TH %s %s "%s" "Tollgate %s" "Tollgate"' % (name.upper(), number, date, version),
+        ".SH NAME",
+        roff(name) + " \\- " + roff(command.get("abstract", "")),
+        ".SH SYNOPSIS",
+        usage([name], command),
+        ".SH DESCRIPTION",
+        paragraphs(command.get("discussion", command.get("abstract", ""))),
+        ".PP\nEvery command answers \\fB\\-\\-help\\fR (\\fB\\-h\\fR).",
+    ]
+    top = options(command)
+    if top:
+        page += [".SH OPTIONS", top]
+    if [sub for sub in command.get("subcommands", []) if sub["commandName"] != "help"]:
+        page += [".SH COMMANDS"] + [section([name, sub["commandName"]], sub, 1)
+                                     for sub in command["subcommands"] if sub["commandName"] != "help"]
+    with open(extra) as f:
+        page.append(f.read().rstrip("\n"))
+    sys.stdout.write("\n".join(page) + "\n")
+
+
+if __name__ == "__main__":
+    main()
