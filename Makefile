@@ -3,6 +3,7 @@
 #   make demo    install what is needed, build, and run the demo on a private cupsd
 #   make test    install what is needed and run every test (unit and end-to-end)
 #   make bench   run the benchmarks (figures, not tests)
+#   make fuzz    libFuzzer campaign over the analysers, IPP decoder, rates cards, forms (Fuzz/)
 #   make install install the backend and tools into the system CUPS
 
 SWIFT        ?= swift
@@ -18,7 +19,7 @@ APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscr
                cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
                systemd postgresql libpq-dev python3-venv python3-aiosmtpd
 
-.PHONY: deps static-libs build build-tests test api-contract demo bench install clean
+.PHONY: deps static-libs build build-tests test api-contract fuzz demo bench install clean
 
 deps:
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
@@ -39,6 +40,12 @@ build-tests: deps
 test: build-tests
 	$(SWIFT) test
 	$(MAKE) api-contract
+	$(MAKE) fuzz
+
+# libFuzzer campaign, FUZZ_SECONDS per target (4 targets; a long one: make fuzz FUZZ_SECONDS=3600).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	Fuzz/run.sh $(FUZZ_SECONDS)
 
 # The Accounts API against its OpenAPI document (schemathesis from PyPI, in a venv under .build):
 # no 5xx, every response as the document says.
@@ -71,4 +78,4 @@ install: build
 	@echo "systemd units installed (not enabled): systemctl enable --now tollgated tollgate-maintenance.timer"
 
 clean:
-	rm -rf .build .build-static-libs
+	rm -rf .build .build-static-libs .build-fuzz
