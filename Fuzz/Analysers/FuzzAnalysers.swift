@@ -19,8 +19,10 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     _ = FormatDetector.detect(bytes)
     _ = FormatDetector.printerReading(bytes)
     _ = TextPagination.pages(bytes)
-    let fd = memfd_create("fuzz-document", 0)
-    guard fd >= 0 else { fatalError("memfd_create: \(errno)") }
+    var template = Array("/tmp/tollgate-fuzz-XXXXXX".utf8CString)
+    let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+    template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+    guard fd >= 0 else { fatalError("mkstemp: \(errno)") }
     defer { close(fd) }
     var written = 0
     while written < size {
