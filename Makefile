@@ -3,6 +3,7 @@
 #   make demo    install what is needed, build, and run the demo on a private cupsd
 #   make test    install what is needed and run every test (unit and end-to-end)
 #   make bench   run the benchmarks (figures, not tests)
+#   make fuzz    libFuzzer campaign over the analysers, IPP decoder, rates cards, forms (Fuzz/)
 #   make install install the backend and tools into the system CUPS
 #   make deb     build the Debian package (binary and source) into dist/
 
@@ -19,7 +20,7 @@ APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscr
                cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
                systemd postgresql libpq-dev python3-venv python3-aiosmtpd
 
-.PHONY: deps static-libs build release-build build-tests test api-contract demo bench install clean deb-deps deb deb-test
+.PHONY: deps static-libs build release-build build-tests test api-contract fuzz demo bench install clean deb-deps deb deb-test
 
 # What `make deb` needs on top of APT_PACKAGES: the Debian packaging tools.
 DEB_PACKAGES = debhelper devscripts dpkg-dev lintian fakeroot man-db
@@ -51,6 +52,11 @@ test: build-tests
 	# The store suites again on PostgreSQL (a private server the tests start, never the system's).
 	TOLLGATE_TEST_STORE=postgresql $(SWIFT) test --skip-build --filter QuotaDBTests
 	$(MAKE) api-contract
+
+# libFuzzer campaign, FUZZ_SECONDS per target (4 targets; a long one: make fuzz FUZZ_SECONDS=3600).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	Fuzz/run.sh $(FUZZ_SECONDS)
 
 # The Accounts API against its OpenAPI document (schemathesis from PyPI, in a venv under .build):
 # no 5xx, every response as the document says.
@@ -99,4 +105,4 @@ deb-test: deb-deps
 	packaging/deb/test-deb.sh
 
 clean:
-	rm -rf .build .build-static-libs .build-deb dist
+	rm -rf .build .build-static-libs .build-deb .build-fuzz dist

@@ -152,3 +152,21 @@ let package = Package(
                     path: "Tests/AdminConsoleTests", exclude: ["admin_browser.py"]),
     ]
 )
+
+// Fuzz targets (Fuzz/, `make fuzz`): only when TOLLGATE_FUZZ is set, so a normal `swift build`
+// neither sees nor builds them. Fuzz/run.sh builds them with -sanitize=fuzzer in .build-fuzz.
+if Context.environment["TOLLGATE_FUZZ"] != nil {
+    let fuzzFlags: [SwiftSetting] = [.unsafeFlags(["-parse-as-library", "-sanitize=fuzzer"])]
+    let fuzzLink: [LinkerSetting] = [.unsafeFlags(["-sanitize=fuzzer"])]
+    package.targets += [
+        .target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"),
+        .executableTarget(name: "FuzzAnalysers", dependencies: ["FuzzDriver", "JobAnalysis"], path: "Fuzz/Analysers",
+                          swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
+        .executableTarget(name: "FuzzIPPDecoder", dependencies: ["FuzzDriver", "IPPWire"], path: "Fuzz/IPPDecoder",
+                          swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
+        .executableTarget(name: "FuzzRatesCard", dependencies: ["FuzzDriver", "Pricing", "PricingTOML"], path: "Fuzz/RatesCard",
+                          swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
+        .executableTarget(name: "FuzzStationForms", dependencies: ["FuzzDriver"], path: "Fuzz/StationForms",
+                          swiftSettings: fuzzFlags, linkerSettings: fuzzLink),
+    ]
+}

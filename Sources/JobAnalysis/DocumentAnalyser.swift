@@ -31,10 +31,37 @@ public struct DocumentAnalyser: Sendable {
         return analyse(data, options: options)
     }
 
+    /// The format's own analyser.
+    private func analyse(_ data: DocumentData, as format: DocumentFormat, options: JobOptions, reason: String?) -> FormatResult {
+        switch format {
+        case .pdf: return PDFAnalyser(limits: limits).analyse(data, options: options)
+        case .postscript: return PostScriptAnalyser(limits: limits).analyse(data, options: options)
+        case .pwgRaster, .cupsRaster: return CUPSRasterAnalyser().analyse(data.bytes, options: options)
+        case .appleRaster: return AppleRasterAnalyser().analyse(data.bytes, options: options)
+        case .pcl: return PCLAnalyser().analyse(data.bytes, options: options)
+        case .text: return TextAnalyser().analyse(data.bytes, options: options)
+        case .unknown:
+            var result = FormatResult()
+            result.failure = AnalysisFailure(kind: .unrecognisedFormat, detail: reason ?? "unrecognised format")
+            result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined, milliseconds: 0,
+                                                      detail: reason))
+            return result
+        }
+    }
+
+    /// Whether `a` prints more than `b`: uncounted, more pages, or as many with colour.
+    static func isDearer(_ a: FormatResult, than b: FormatResult) -> Bool {
+        guard let pa = a.pageCount else { return true }
+        guard let pb = b.pageCount else { return false }
+        if pa != pb { return pa > pb }
+        return a.runs.contains { $0.colour != .monochrome } && !b.runs.contains { $0.colour != .monochrome }
+    }
+
     func analyse(_ data: DocumentData, options: JobOptions) -> JobAnalysis {
         let clock = ContinuousClock()
         let start = clock.now
-        let (format, detectReason) = FormatDetector.detect(data.bytes)
+        let (detected, detectReason) = FormatDetector.detect(data.bytes)
+        var format = detected
         let detectTime = clock.now - start
         // Failure policy: a document over the size limit is not interpreted; its format (from its
         // first bytes) and size still bound its pages where the format allows it.
@@ -44,19 +71,22 @@ public struct DocumentAnalyser: Sendable {
                                           pageBound: data.isWhole ? PageBound.forDocument(format: format, byteCount: data.count) : nil)
             return JobAnalysis(failure: failure, format: format, formatReason: format == .unknown ? detectReason : nil, options: options)
         }
-        var result: FormatResult
-        switch format {
-        case .pdf: result = PDFAnalyser(limits: limits).analyse(data, options: options)
-        case .postscript: result = PostScriptAnalyser(limits: limits).analyse(data, options: options)
-        case .pwgRaster, .cupsRaster: result = CUPSRasterAnalyser().analyse(data.bytes, options: options)
-        case .appleRaster: result = AppleRasterAnalyser().analyse(data.bytes, options: options)
-        case .pcl: result = PCLAnalyser().analyse(data.bytes, options: options)
-        case .text: result = TextAnalyser().analyse(data.bytes, options: options)
-        case .unknown:
-            result = FormatResult()
-            result.failure = AnalysisFailure(kind: .unrecognisedFormat, detail: detectReason ?? "unrecognised format")
-            result.provenance.append(FigureProvenance(figure: .pageCount, method: .notDetermined, milliseconds: 0,
-                                                      detail: detectReason))
+        var result = analyse(data, as: format, options: options, reason: detectReason)
+        if format == .text {
+            // cupsd prints it through texttopdf; a printer given the same bytes on a raw queue
+            // may read a page description in them (PostScript after a blank line, a PDF after a
+            // banner). Failure policy: both readings are counted and the dearer one stands; one
+            // that cannot be counted makes the document uncounted (held, or the fallback price).
+            let (other, otherReason) = FormatDetector.printerReading(data.bytes)
+            if other != .text, other != .unknown {
+                var second = analyse(data, as: other, options: options, reason: otherReason)
+                if Self.isDearer(second, than: result) {
+                    second.warnings.append("cupsd prints it as text (\(result.pageCount ?? 0) pages); "
+                                           + "a printer given it raw reads \(other.rawValue), which counts more")
+                    format = other
+                    result = second
+                }
+            }
         }
         // Every uncounted document says why, with what bounds its pages (the analysers know why;
         // the bound depends only on the format and the size).

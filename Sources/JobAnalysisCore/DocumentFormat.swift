@@ -15,18 +15,51 @@ public enum DocumentFormat: String, Codable, Sendable, Equatable, CaseIterable {
     case unknown
 }
 
-/// Recognises a document's format from its first bytes.
+/// Recognises a document's format from its first bytes, as cupsd types it.
+///
+/// cupsd decides how a document prints from its content (``CupsMimeTyping``): a document it
+/// types as PostScript goes through pstops, one it types as text through texttopdf, and so on.
+/// So Tollgate's format is cupsd's type, mapped to the analyser that counts what that filter
+/// chain prints. Only what cupsd types `application/octet-stream` (refused on a filtered queue,
+/// sent as it is on a raw queue) is read the way a printer reads it (``printerReading(_:)``).
 ///
 /// Failure policy: anything not positively recognised is ``DocumentFormat/unknown`` with a reason;
-/// the caller prices it with a queue-configured fallback, never as free.
+/// the caller holds it or prices it with a queue-configured fallback, never as free. An image
+/// (imagetopdf scales or tiles it over any number of pages) is unknown, with its type named.
 public enum FormatDetector {
     /// The format of a document whose first bytes (up to a few KiB) are `head`.
     public static func detect(_ head: some Collection<UInt8>) -> (DocumentFormat, String?) {
-        let bytes = Array(head.prefix(4096))
+        let bytes = Array(head.prefix(CupsMimeTyping.bufferSize))
+        if bytes.isEmpty { return (.unknown, "the document is empty (0 bytes)") }
+        guard let type = CupsMimeTyping.type(of: bytes) else { return printerReading(bytes) }
+        switch type {
+        case "application/pdf": return (.pdf, nil)
+        case "application/postscript":
+            return (.postscript, bytes.starts(with: CupsMimeTyping.uel) ? "PostScript in a PJL job" : nil)
+        case "image/pwg-raster": return (.pwgRaster, nil)
+        case "application/vnd.cups-raster": return (.cupsRaster, nil)
+        case "image/urf": return (.appleRaster, nil)
+        case "application/vnd.cups-raw":
+            return (.pcl, bytes.starts(with: CupsMimeTyping.uel) ? nil : "PCL without a PJL header")
+        case let text where CupsMimeTyping.textTypes.contains(text):
+            return (.text, text == "text/plain" ? nil : "cupsd types it \(text), which texttopdf prints as text")
+        case let image where image.hasPrefix("image/"):
+            return (.unknown, "cupsd types it \(image): an image, which imagetopdf scales or tiles over pages Tollgate does not count")
+        default:
+            return (.unknown, "cupsd types it \(type), which Tollgate does not count")
+        }
+    }
+
+    /// How a printer given the bytes as they are (a raw queue) reads a document cupsd does not
+    /// type: a UTF-8 BOM, blank lines, UEL and PJL lines skipped before the magic, and a PDF
+    /// header anywhere in the first KiB (PDF readers accept leading garbage). Also the second
+    /// reading of a document cupsd types as text that a printer would take for a page
+    /// description (see ``DocumentAnalyser``).
+    public static func printerReading(_ head: some Collection<UInt8>) -> (DocumentFormat, String?) {
+        let bytes = Array(head.prefix(CupsMimeTyping.bufferSize))
         if bytes.isEmpty { return (.unknown, "the document is empty (0 bytes)") }
         var body = bytes[...]
-        // Skip a UTF-8 BOM, leading whitespace or NULs, and a PJL wrapper's UEL.
-        let uel: [UInt8] = Array("\u{1B}%-12345X".utf8)
+        let uel: [UInt8] = CupsMimeTyping.uel
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
         var pjl = false
         while let first = body.first, first == 0x1B || first == 0x40 || first == 0x0D || first == 0x0A || first == 0x20 {
@@ -56,38 +89,14 @@ public enum FormatDetector {
             return (.pcl, pjl ? nil : "PCL without a PJL header")
         }
         if let pdfAt = find(Array("%PDF-".utf8), in: bytes.prefix(1024)) {
-            // PDF readers accept garbage before the header (up to 1 KiB); checked after the
-            // other formats so that PostScript or PCL mentioning "%PDF-" stays what it is.
+            // Checked after the other formats so that PostScript or PCL mentioning "%PDF-" stays what it is.
             return (.pdf, "PDF header found at byte \(pdfAt), after leading garbage")
         }
-        if looksLikeText(bytes) { return (.text, nil) }
         let hex = bytes.prefix(8).map { byte in
             let s = String(byte, radix: 16)
             return s.count == 1 ? "0" + s : s
         }.joined(separator: " ")
-        return (.unknown, "unrecognised format (first bytes: \(hex))")
-    }
-
-    /// Printable UTF-8/ASCII with tabs, newlines and form feeds; no NUL and few control bytes.
-    package static func looksLikeText(_ bytes: [UInt8]) -> Bool {
-        var controls = 0
-        for b in bytes {
-            if b == 0 { return false }
-            if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
-        }
-        if controls * 100 > bytes.count { return false }
-        // Valid UTF-8 (a truncated last sequence is fine) or Latin-1 text.
-        var decoded = 0, invalid = 0
-        var iterator = bytes.makeIterator()
-        var decoder = UTF8()
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue: decoded += 1
-            case .emptyInput: break loop
-            case .error: invalid += 1
-            }
-        }
-        return invalid <= 3 || invalid * 20 < decoded
+        return (.unknown, "unrecognised format: cupsd types it application/octet-stream, not text (first bytes: \(hex))")
     }
 
     package static func find(_ needle: [UInt8], in haystack: some Collection<UInt8>) -> Int? {

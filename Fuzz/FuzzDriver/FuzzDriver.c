@@ -1,0 +1,2 @@
+// Declarations only (see include/FuzzDriver.h); this file makes the C target non-empty.
+#include "FuzzDriver.h"

@@ -1,0 +1,1 @@
+../../Sources/Station/FormData.swift
