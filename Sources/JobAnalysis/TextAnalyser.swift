@@ -11,7 +11,8 @@ public enum TextPagination {
 
     /// The pages texttopdf prints for `bytes`.
     public static func pages(_ bytes: some Collection<UInt8>, lines size: Int = linesPerPage, columns: Int = columnsPerLine) -> Int {
-        var pages = 0, line = 0, column = 0, empty = true
+        // `marked`: something was printed on the current page (a CR after it leaves the column at 0).
+        var pages = 0, line = 0, column = 0, empty = true, marked = false
         var lowered = false, raised = false
         var it = bytes.makeIterator()
         func nextChar() -> Int? {
@@ -24,7 +25,7 @@ public enum TextPagination {
             }
             return nil
         }
-        func newLine() { line += 1; column = 0; if line >= size { pages += 1; line = 0 } }
+        func newLine() { line += 1; column = 0; if line >= size { pages += 1; line = 0; marked = false } }
         while let ch = nextChar() {
             empty = false
             switch ch {
@@ -35,7 +36,7 @@ public enum TextPagination {
             case 0x0D: column = 0
             case 0x0A: newLine()
             case 0x0B: if line > 0 { line -= 1 }
-            case 0x0C: pages += 1; line = 0; column = 0
+            case 0x0C: pages += 1; line = 0; column = 0; marked = false
             case 0x1B:
                 guard let next = nextChar() else { break }
                 if next == 0x37, line > 0 { line -= 1 }
@@ -48,11 +49,13 @@ public enum TextPagination {
             default:
                 if column >= columns { newLine() }
                 column += 1
+                marked = true
             }
         }
         if empty { return 0 }
-        if line > 0 || column > 0 { pages += 1 }
-        return pages
+        if line > 0 || column > 0 || marked { pages += 1 }
+        // A document with bytes in it is never free: at least the one page texttopdf starts.
+        return max(pages, 1)
     }
 }
 
