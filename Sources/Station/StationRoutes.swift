@@ -282,13 +282,15 @@ extension Station {
         }
     }
 
-    /// Whether users may choose accounts here (``ReleaseService/usersMayChooseAccounts()``).
+    /// Whether users may choose accounts here (the admin console's client setting). Failure
+    /// policy: a setting that cannot be read counts as the default (users choose); what an
+    /// account may be charged is still checked by the store.
     func accountChoice() async -> Bool {
-        let release = self.release
-        return await BlockingWork.onThread { release.usersMayChooseAccounts() }
+        let store = release.store
+        return await BlockingWork.onThread { (try? store.clientSettings()) ?? .defaults }.accountChoice
     }
 
-    static let noAccountChoice = ReleaseError.accountChoiceOff.sentence
+    static let noAccountChoice = "Choosing accounts is turned off here: your jobs are charged to your active account. Ask the help desk to change it."
 
     /// The text with its first letter capitalised and a final full stop.
     static func sentence(_ text: String) -> String { ReleaseError.sentence(text) }
