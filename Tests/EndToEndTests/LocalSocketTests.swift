@@ -35,7 +35,9 @@ import TestSupport
         }
         let jobs = try asCarol(["jobs"])
         #expect(jobs.status == 0, "\(jobs.stderr)")
-        #expect(jobs.stdout.contains("\(own) ") && !jobs.stdout.contains("\(other) "), "only her own job: \(jobs.stdout)")
+        // The JOB column only (a "2 s" wait or a page count is no job id).
+        let listed = jobs.stdout.split(separator: "\n").dropFirst().compactMap { $0.split(separator: " ").first.map(String.init) }
+        #expect(listed == ["\(own)"], "only her own job: \(jobs.stdout)")
         let spoof = try asCarol(["release", "\(other)"])
         #expect(spoof.status != 0 && spoof.stderr.contains("You have no job \(other) waiting"), "\(spoof.stderr)")
         let forOther = try asCarol(["release", "\(other)", "--user", dave.name])
