@@ -99,7 +99,7 @@ let package = Package(
                 path: "Sources/APIAccess"),
         // The Accounts API under /api/v1 and /oauth (JSON, OAuth 2.0 client credentials, RFC 9457
         // problems), mounted by tollgated beside the station.
-        .target(name: "AccountsAPI", dependencies: ["APIAccess", "QuotaDB", "Pricing",
+        .target(name: "AccountsAPI", dependencies: ["APIAccess", "QuotaDB", "Pricing", "Release",
                                                     .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Sources/AccountsAPI", resources: [.embedInCode("openapi.json")]),
         // The admin console at /admin (accounts, users, reports, rates cards), mounted by tollgated

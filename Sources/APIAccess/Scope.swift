@@ -7,6 +7,9 @@ public enum Scope: String, CaseIterable, Hashable, Sendable, Codable, CustomStri
     case reportsRead = "reports:read"
     /// Create, change and archive accounts (and read them).
     case accountsAdmin = "accounts:admin"
+    /// Release or delete anyone's held job (the release charges the owner, as at the station).
+    /// Its own scope: a help desk's release terminal needs neither accounts nor credits.
+    case jobsRelease = "jobs:release"
 
     public var description: String { rawValue }
 

@@ -2,6 +2,7 @@ import APIAccess
 import Foundation
 import Hummingbird
 import QuotaDB
+import Release
 
 /// Settings of the Accounts API (tollgated's `--api-*` and `--email-domain` options).
 public struct AccountsAPISettings: Sendable {
@@ -29,17 +30,24 @@ public struct AccountsAPISettings: Sendable {
 /// RFC 9457 problems for every error, described by `/api/v1/openapi.json`.
 ///
 /// Every call that moves money goes through the quota store's own credit and adjustment (the
-/// CLI's), once per `Idempotency-Key`, with `api:CLIENT` as the ledger's actor.
+/// CLI's), once per `Idempotency-Key`, with `api:CLIENT` as the ledger's actor; releasing a held
+/// job goes through the station's ``ReleaseService``.
 public struct AccountsAPI: Sendable {
     public let store: any PrintAccountingStore
     public let settings: AccountsAPISettings
+    /// The release core of the station and `tollgate release`, for releasing and deleting held jobs.
+    public let release: ReleaseService
     let limiter: ClientRateLimiter
+    let releaseReplies = ReleaseReplies()
     /// The path prefixes the API owns.
     public static let prefixes = ["/api/v1", "/oauth"]
 
-    public init(store: any PrintAccountingStore, settings: AccountsAPISettings = AccountsAPISettings()) {
+    /// `release` defaults to one on `store` with cupsd and the server name from the environment
+    /// (as the backend sees them).
+    public init(store: any PrintAccountingStore, settings: AccountsAPISettings = AccountsAPISettings(), release: ReleaseService? = nil) {
         self.store = store
         self.settings = settings
+        self.release = release ?? ReleaseService(store: store, settings: .init(environment: ProcessInfo.processInfo.environment))
         limiter = ClientRateLimiter(perMinute: settings.rateLimitPerMinute)
     }
 
@@ -63,7 +71,7 @@ public struct AccountsAPI: Sendable {
         UsersController<Parent>(store: store).addRoutes(to: authenticated)
         LedgerController<Parent>(store: store).addRoutes(to: authenticated)
         ReportsController<Parent>(store: store).addRoutes(to: authenticated)
-        HeldJobsController<Parent>(store: store).addRoutes(to: authenticated)
+        HeldJobsController<Parent>(store: store, release: release, replies: releaseReplies).addRoutes(to: authenticated)
 
         let added = router.routes.filter { !before.contains($0.description) }
         router.add(middleware: APIFallbackMiddleware<Parent>(prefixes: Self.prefixes,

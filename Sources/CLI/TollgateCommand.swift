@@ -17,7 +17,7 @@ struct TollgateCommand: ParsableCommand {
             // Enforcement:
             ReconcileCommand.self,
             // Walk-up release (Sources/Release):
-            JobsCommand.self, ReleaseCommand.self, DeleteJobCommand.self, TickCommand.self, PINCommand.self,
+            JobsCommand.self, ReleaseCommand.self, DeleteJobCommand.self, TickCommand.self, PINCommand.self, ClientSettingsCommand.self,
             // Accounts API (Sources/APIAccess, served by tollgated):
             APIClientCommand.self, PaymentSiteCommand.self,
             // Top-up vouchers:

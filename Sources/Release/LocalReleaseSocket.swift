@@ -211,7 +211,16 @@ public final class LocalReleaseServer: @unchecked Sendable {
     }
 
     /// Carries out `request` for `user` (from the kernel): only their own jobs and accounts.
+    ///
+    /// Everyone here is a user choosing for themselves (administrators, who can write the
+    /// database, act on it directly): where the client setting turns account choice off, a
+    /// release naming an account and any change of the active account are refused with the
+    /// station's sentence, and nothing is released or changed.
     func handle(_ request: LocalReleaseSocket.Request, user: String) -> LocalReleaseSocket.Response {
+        let choosing = (request.operation == .release && request.account != nil) || request.operation == .setActive
+        if choosing && !service.usersMayChooseAccounts() {
+            return .init(error: ReleaseError.accountChoiceOff.sentence)
+        }
         do {
             switch request.operation {
             case .jobs:

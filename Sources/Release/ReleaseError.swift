@@ -17,6 +17,9 @@ public enum ReleaseError: Error, Sendable, CustomStringConvertible {
     case cups(CupsClientError)
     /// The quota database refused or failed.
     case quota(QuotaError)
+    /// A user chose an account (or changed their active one) where the administrator's client
+    /// setting turned choosing off (the station, the portal, `tollgate release --account` as a user).
+    case accountChoiceOff
 
     public var description: String {
         switch self {
@@ -34,6 +37,8 @@ public enum ReleaseError: Error, Sendable, CustomStringConvertible {
             "the print server did not answer as expected: \(error)"
         case .quota(let error):
             "\(error)"
+        case .accountChoiceOff:
+            "choosing accounts is turned off here: your jobs are charged to your active account. Ask the help desk to change it"
         }
     }
 

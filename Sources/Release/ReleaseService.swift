@@ -74,6 +74,34 @@ public struct ReleaseService: Sendable {
         return result
     }
 
+    /// The record of job `jobID` of this server, whoever owns it, in any state: for an
+    /// administrator acting for the owner (the Accounts API), who names the job by cupsd's id.
+    /// Jobs waiting or just released are found in the database alone; a printed, deleted or
+    /// expired one through cupsd's history (its time-at-creation makes the job key).
+    ///
+    /// Failure policy: no such record, or cupsd unreachable while looking for a finished one →
+    /// ``ReleaseError/noSuchJob(jobID:)`` (nothing waits under that number either way).
+    public func record(ofJob jobID: Int) throws(ReleaseError) -> HeldJob {
+        let current = try quota { try store.heldJobs(owner: nil, states: [.held, .released]) }
+            .filter { $0.jobID == jobID && isOnThisServer($0) }
+        // cupsd reuses ids after losing its state: the newest record is the job cupsd has now.
+        if let job = current.max(by: { $0.heldAt < $1.heldAt }) { return job }
+        guard let cups = try? connect(),
+              let created = (try? cups.jobAttributes(jobID, names: ["time-at-creation"]))?.integer("time-at-creation"),
+              let job = try quota({ try store.heldJob(jobKey: key(jobID: jobID, created: created)) }) else {
+            throw .noSuchJob(jobID: jobID)
+        }
+        return job
+    }
+
+    /// Whether users may choose the account a job is charged to, and change their active account
+    /// (the admin console's client setting), where a user — not an administrator — chooses: the
+    /// station, the portal and the local socket. Failure policy: a setting that cannot be read
+    /// counts as the default (users choose); what an account may be charged is still checked.
+    public func usersMayChooseAccounts() -> Bool {
+        ((try? store.clientSettings()) ?? .defaults).accountChoice
+    }
+
     /// What the user can see and choose at the portal.
     public func summary(for user: String, recent: Int = 20) throws(ReleaseError) -> UserSummary {
         try quota {

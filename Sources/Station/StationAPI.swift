@@ -121,6 +121,7 @@ extension Station {
         case .notHeld: .conflict
         case .cannotPay: .init(code: 402, reasonPhrase: "Payment Required")
         case .notAReleaseQueue: .badRequest
+        case .accountChoiceOff: .forbidden
         case .queueMisconfigured, .cups, .quota: .serviceUnavailable
         }
     }

@@ -282,15 +282,13 @@ extension Station {
         }
     }
 
-    /// Whether users may choose accounts here (the admin console's client setting). Failure
-    /// policy: a setting that cannot be read counts as the default (users choose); what an
-    /// account may be charged is still checked by the store.
+    /// Whether users may choose accounts here (``ReleaseService/usersMayChooseAccounts()``).
     func accountChoice() async -> Bool {
-        let store = release.store
-        return await BlockingWork.onThread { (try? store.clientSettings()) ?? .defaults }.accountChoice
+        let release = self.release
+        return await BlockingWork.onThread { release.usersMayChooseAccounts() }
     }
 
-    static let noAccountChoice = "Choosing accounts is turned off here: your jobs are charged to your active account. Ask the help desk to change it."
+    static let noAccountChoice = ReleaseError.accountChoiceOff.sentence
 
     /// The text with its first letter capitalised and a final full stop.
     static func sentence(_ text: String) -> String { ReleaseError.sentence(text) }

@@ -137,7 +137,8 @@ struct TollgatedCommand: AsyncParsableCommand {
                               log: log)
         let api = AccountsAPI(store: store, settings: AccountsAPISettings(site: apiSite, emailDomain: emailDomain,
                                                                           tokenLifetime: TimeInterval(apiTokenLifetime),
-                                                                          rateLimitPerMinute: apiRateLimit))
+                                                                          rateLimitPerMinute: apiRateLimit),
+                              release: release)
         station.mounted.append(APIMount(api: api))
         station.mounted.append(AdminConsole(store: store, signIn: signIn, settings: AdminSettings(
             adminGroup: adminGroup, idleTimeout: TimeInterval(adminIdleTimeout), secureCookies: secureCookies), cupsServer: cups, log: log))

@@ -12,7 +12,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 "$build/tollgate" db init --currency points --db "$dir/t.db" --pin-key "$dir/pin.key" >/dev/null
 "$build/tollgate" account add Physics --code PHY --soft 150 --hard 200 --db "$dir/t.db" >/dev/null
 "$build/tollgate" user edit alice --email alice@example.edu --db "$dir/t.db" >/dev/null
-"$build/tollgate" api-client add schemathesis --scope billing-accounts --scope reports:read --scope accounts:admin --db "$dir/t.db" >"$dir/client"
+"$build/tollgate" api-client add schemathesis --scope billing-accounts --scope reports:read --scope accounts:admin --scope jobs:release --db "$dir/t.db" >"$dir/client"
 "$build/tollgated" --listen "127.0.0.1:$port" --db "$dir/t.db" --pin-key "$dir/pin.key" --cups-server "$dir/none.sock" \
     --no-socket --api-rate-limit 0 >"$dir/tollgated.log" 2>&1 &
 pid=$!

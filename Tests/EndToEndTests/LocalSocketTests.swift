@@ -47,5 +47,25 @@ import TestSupport
         #expect(try bench.waitForJob(own, in: ["completed", "aborted", "pending-held"]).state == "completed")
         #expect(try bench.jobStatus(other).state == "pending-held")
         #expect(try bench.receivedDocuments().count == 1)
+
+        // Account choice turned off (the admin console's client setting): carol choosing an
+        // account through the socket is refused with the station's sentence; nothing is
+        // released and her active account stays; without choosing, her job is released.
+        try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--soft", "5", "--hard", "10"])
+        try #require(try bench.tollgate(["clients", "--account-choice", "off"]).status == 0)
+        let second = try bench.submit(pdf, queue: "secure", user: carol)
+        _ = try bench.waitForJob(second, in: ["pending-held"])
+        let sentence = "Choosing accounts is turned off here: your jobs are charged to your active account. Ask the help desk to change it."
+        let chosen = try asCarol(["release", "\(second)", "--account", "Physics"])
+        #expect(chosen.status != 0 && chosen.stderr.contains(sentence), "\(chosen.stdout) \(chosen.stderr)")
+        let active = try asCarol(["active", "set", "Physics"])
+        #expect(active.status != 0 && active.stderr.contains(sentence), "\(active.stdout) \(active.stderr)")
+        #expect(try bench.jobStatus(second).state == "pending-held")
+        #expect(try bench.receivedDocuments().count == 1)
+        let plain = try asCarol(["release", "\(second)"])
+        #expect(plain.status == 0, "\(plain.stdout) \(plain.stderr)")
+        #expect(try bench.waitForJob(second, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try bench.receivedDocuments().count == 2)
+        #expect(try bench.tollgate(["clients", "--account-choice", "on"]).stdout.contains("account choice: on"))
     }
 }
