@@ -80,8 +80,10 @@ import TestSupport
     @Test func aClientWithTheScopeReleasesAUsersJobOnceAndTheOwnerPaysWhatPrinted() throws {
         let bench = try CupsBench()
         try bench.addQueue("secure", kind: "raw", options: ["-o", "tollgate-mode-default=release"])
-        try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--global", "--soft", "5", "--hard", "10"])
+        try bench.tollgate(["account", "add", "Physics", "--code", "PHY", "--soft", "5", "--hard", "10"])
         let alice = try SystemUser(prefix: "tgalice"), bob = try SystemUser(prefix: "tgbob")
+        // Only alice may use Physics: bob has neither an account nor money, so his job is refused.
+        try bench.tollgate(["account", "access", "Physics", "--add-user", alice.name])
         try bench.tollgate(["topup", alice.name, "1.00"])
         let job = try heldJob(bench, user: alice)
         let daemon = try Daemon(bench)
@@ -139,6 +141,12 @@ import TestSupport
         #expect(reused.status == 422, "\(reused.status) \(reused.body)")
         let again = try daemon.request("POST", release, token: helpdesk, headers: ["Idempotency-Key": "k2"])
         #expect(again.status == 409 && json(again)["type"] as? String == "urn:tollgate:problem:already-released", "\(again.body)")
+        // The answer is kept in the database: a retry at another tollgated (or after a restart)
+        // is the same replay, not a 409.
+        let other = try Daemon(bench)
+        let afterRestart = try other.request("POST", release, token: helpdesk, body: body, headers: ["Idempotency-Key": "k1"])
+        #expect(afterRestart.status == 200 && afterRestart.body == first.body && afterRestart.headers["idempotent-replayed"] == "true",
+                "\(afterRestart.status) \(afterRestart.body)")
 
         // What the printer received next to what the ledger charged: one document, one debit of
         // the job's price, on the account asked for, with the API client as who released it.
