@@ -54,6 +54,10 @@ def populate(db, users, entries, accounts):
                            ((total, user) for (user, account), total in running.items() if account is None))
     connection.executemany("INSERT INTO allocation(account_id, user_name, balance) VALUES (?, ?, ?)",
                            ((account, user, total) for (user, account), total in running.items() if account is not None))
+    # The all-time usage totals Tollgate keeps with every ledger row (credits: by their effect).
+    connection.executemany("INSERT INTO usage_total(user_name, account_key, entries, jobs, user_jobs, charged, refunded, credited, topped_up)"
+                           " VALUES (?, ?, ?, 0, 0, 0, 0, ?, 0)",
+                           ((user, account or 0, total // 10, total) for (user, account), total in running.items()))
     connection.commit()
     connection.close()
 
@@ -79,6 +83,12 @@ def main():
         began = time.time()
         populate(db, args.users, args.entries, 20)
         print(f"admin bench: {args.users} users, {args.entries} ledger entries written in {time.time() - began:.1f} s", flush=True)
+        began = time.time()
+        check = subprocess.run([tollgate, "check", "--db", db], capture_output=True, text=True)
+        if check.returncode != 0:
+            print(f"admin bench: tollgate check failed on the generated database:\n{check.stdout}{check.stderr}", file=sys.stderr)
+            return 1
+        print(f"admin bench: tollgate check OK in {time.time() - began:.1f} s", flush=True)
         subprocess.run(["/usr/sbin/groupadd", group], check=True)
         subprocess.run(["/usr/sbin/useradd", "-M", "-G", group, admin], check=True)
         subprocess.run(["/usr/sbin/chpasswd"], input=f"{admin}:{password}\n", text=True, check=True)

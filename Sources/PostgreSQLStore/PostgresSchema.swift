@@ -1,3 +1,5 @@
+import QuotaDB
+
 /// The quota store's schema on PostgreSQL, as versioned migrations in code.
 ///
 /// The tables, columns, keys and checks are SQLite's (``QuotaDB/SchemaMigrations``) at the same
@@ -10,11 +12,12 @@
 /// one version for both (`tollgate_schema.version`, SQLite's `user_version`).
 enum PostgresSchema {
     /// The newest version this build creates; it must equal SQLite's.
-    static let currentVersion = 8
+    static let currentVersion = 9
 
     /// Migrations after the first (`version`, statements), applied in order.
     static let migrations: [(version: Int, statements: [String])] = [
         (8, baseline),
+        (9, usageTotals),
     ]
 
     /// Version 8 whole: a PostgreSQL database starts here (there never was an older one).
@@ -313,5 +316,25 @@ enum PostgresSchema {
         )
         """,
         "CREATE INDEX notification_pending ON notification(created_at) WHERE sent_at IS NULL",
+    ]
+
+    /// Version 9: all-time usage per user and balance (``QuotaDB/UsageTotals``), filled from the ledger.
+    static let usageTotals: [String] = [
+        """
+        CREATE TABLE usage_total (
+            user_name   TEXT NOT NULL,
+            account_key BIGINT NOT NULL,
+            entries     BIGINT NOT NULL,
+            jobs        BIGINT NOT NULL,
+            user_jobs   BIGINT NOT NULL,
+            charged     BIGINT NOT NULL,
+            refunded    BIGINT NOT NULL,
+            credited    BIGINT NOT NULL,
+            topped_up   BIGINT NOT NULL,
+            PRIMARY KEY (user_name, account_key)
+        )
+        """,
+        "CREATE INDEX usage_total_account ON usage_total(account_key)",
+        UsageTotals.backfill,
     ]
 }

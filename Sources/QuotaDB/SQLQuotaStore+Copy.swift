@@ -15,7 +15,7 @@ extension SQLQuotaStore {
     /// Every table, parents before the rows that refer to them.
     static let copyOrder = [
         "setting", "account", "account_grant", "local_group", "local_group_member", "\"user\"", "allocation",
-        "reservation", "ledger", "schedule", "schedule_run", "held_job", "release_grant", "job_event", "credential",
+        "reservation", "ledger", "usage_total", "schedule", "schedule_run", "held_job", "release_grant", "job_event", "credential",
         "delivery", "api_client", "api_token", "idempotency_key", "payment_site", "voucher_batch", "voucher",
         "voucher_attempt", "notification",
     ]

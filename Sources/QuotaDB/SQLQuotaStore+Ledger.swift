@@ -3,7 +3,8 @@ import Pricing
 
 extension SQLQuotaStore {
     /// Moves one balance (the wallet when `accountID` is nil, else the user's allocation) by
-    /// `effect` and appends the ledger row that explains it. The only writer of balances.
+    /// `effect` and appends the ledger row that explains it (and adds it to ``UsageTotals``). The
+    /// only writer of balances and of ledger rows.
     @discardableResult
     func post(_ db: any SQLSession, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64, effect: Int64,
               jobKey: String?, reason: String, actor: String, reference: String? = nil, at date: Date) throws -> Int64 {
@@ -21,6 +22,7 @@ extension SQLQuotaStore {
             after = try checkedSum(before, effect)
             try db.run(sql: "UPDATE \"user\" SET wallet_balance = ? WHERE name = ?", arguments: [after, user])
         }
+        try UsageTotals.add(db, kind: kind, user: user, accountID: accountID, amount: amount, effect: effect, jobKey: jobKey)
         return try db.value(Int64.self, sql: """
             INSERT INTO ledger(at, kind, job_key, user_name, account_id, amount, balance_effect, balance_after, reason, actor, reference)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
@@ -96,6 +98,7 @@ extension SQLQuotaStore {
         if let from = query.from { clauses.append("l.at >= ?"); arguments.append(from.unixMilliseconds) }
         if let until = query.until { clauses.append("l.at < ?"); arguments.append(until.unixMilliseconds) }
         if let after = query.afterID { clauses.append("l.id > ?"); arguments.append(after) }
+        if let before = query.beforeID { clauses.append("l.id < ?"); arguments.append(before) }
         return (clauses.isEmpty ? "" : " WHERE " + clauses.joined(separator: " AND "), arguments)
     }
 

@@ -3,7 +3,10 @@ import Pricing
 
 extension SQLQuotaStore {
     public func usageReport(_ query: UsageReportQuery) throws(QuotaError) -> [UsageReportRow] {
-        try read { db in
+        if query.from == nil, query.until == nil, [.user, .account, .userAndAccount].contains(query.grouping) {
+            return try allTimeReport(query)
+        }
+        return try read { db in
             var clauses: [String] = []
             var arguments: [(any SQLValueConvertible)?] = []
             if let from = query.from { clauses.append("l.at >= ?"); arguments.append(from.unixMilliseconds) }
@@ -34,7 +37,7 @@ extension SQLQuotaStore {
                        COALESCE(SUM(CASE WHEN l.kind = 'top-up' THEN l.amount END), 0) AS topped_up
                 FROM ledger l LEFT JOIN account a ON a.id = l.account_id\(byJob ? " LEFT JOIN reservation r ON r.job_key = l.job_key" : "")
                 \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
-                GROUP BY \(keys) ORDER BY \(byJob ? keys : query.grouping == .account ? "account_name" : "l.user_name, account_name")
+                GROUP BY \(keys) ORDER BY \(byJob ? keys : query.grouping == .account ? "COALESCE(MAX(a.name), '')" : "l.user_name, COALESCE(MAX(a.name), '')")
                 """
             return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map { row in
                 let accountID: Int64? = row["account_id"]
@@ -47,10 +50,42 @@ extension SQLQuotaStore {
         }
     }
 
+    /// An all-time report by user, account or both from ``UsageTotals`` (one row per user and
+    /// balance): the same rows, in the same order, as the ledger query above would give.
+    private func allTimeReport(_ query: UsageReportQuery) throws(QuotaError) -> [UsageReportRow] {
+        try read { db in
+            var clauses: [String] = []
+            var arguments: [(any SQLValueConvertible)?] = []
+            if let user = query.user { clauses.append("t.user_name = ?"); arguments.append(user) }
+            if let account = query.account { clauses.append("t.account_key = ?"); arguments.append(try findAccount(db, account).id) }
+            let byUser = [.user, .userAndAccount].contains(query.grouping), byAccount = [.account, .userAndAccount].contains(query.grouping)
+            let keys = [byUser ? "t.user_name" : nil, byAccount ? "t.account_key" : nil].compactMap { $0 }.joined(separator: ", ")
+            let sql = """
+                SELECT \(byUser ? "t.user_name" : "NULL AS user_name"),
+                       \(byAccount ? "NULLIF(t.account_key, \(UsageTotals.walletKey)) AS account_id" : "NULL AS account_id"),
+                       MAX(a.name) AS account_name, MAX(a.code) AS account_code,
+                       SUM(\(query.grouping == .user ? "t.user_jobs" : "t.jobs")) AS jobs,
+                       SUM(t.charged) AS charged, SUM(t.refunded) AS refunded, SUM(t.credited) AS credited, SUM(t.topped_up) AS topped_up
+                FROM usage_total t LEFT JOIN account a ON a.id = t.account_key
+                \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
+                GROUP BY \(keys) ORDER BY \(query.grouping == .account ? "COALESCE(MAX(a.name), '')" : "t.user_name, COALESCE(MAX(a.name), '')")
+                """
+            return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map { row in
+                let accountID: Int64? = row["account_id"]
+                return UsageReportRow(user: row["user_name"],
+                                      account: accountID.map { AccountRef(id: $0, name: row["account_name"], code: row["account_code"]) },
+                                      queue: nil, application: nil,
+                                      jobs: row["jobs"], charged: money(row["charged"]), refunded: money(row["refunded"]),
+                                      credited: money(row["credited"]), toppedUp: money(row["topped_up"]))
+            }
+        }
+    }
+
     /// Re-derives every balance from the ledger alone and checks:
     /// cached balances = ledger sums; each row's `balance_after` = running sum; each kind's effect
     /// matches its amount; every reservation matches its job's rows (held, debited, released, refunded);
-    /// no `cover` reservation left a wallet below zero; the append-only triggers are in place.
+    /// no `cover` reservation left a wallet below zero; the usage totals are the ledger's; the
+    /// append-only triggers are in place.
     public func verify() throws(QuotaError) -> CheckReport {
         try read { db in
             var problems: [String] = []
@@ -157,6 +192,7 @@ extension SQLQuotaStore {
                 }
             }
             for job in jobs.keys.sorted() { problems.append("job \(job): ledger rows without a reservation") }
+            problems += try UsageTotals.problems(db)
 
             let guards = try engine.ledgerGuards(db)
             for trigger in guards.required where !guards.present.contains(trigger) {

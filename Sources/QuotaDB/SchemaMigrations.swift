@@ -6,7 +6,7 @@ import GRDB
 /// is recognised (and refused) before anything is read or written.
 enum SchemaMigrations {
     /// The newest schema version this build understands.
-    static let currentVersion = 8
+    static let currentVersion = 9
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -151,6 +151,12 @@ enum SchemaMigrations {
                 ALTER TABLE held_job ADD COLUMN requested_account TEXT;
                 PRAGMA user_version = 8;
                 """)
+        }
+        // All-time usage per user and balance, so all-time reports need not read the whole ledger.
+        migrator.registerMigration("v9: usage totals") { db in
+            try db.execute(sql: UsageTotals.sqliteTable)
+            try db.execute(sql: UsageTotals.backfill)
+            try db.execute(sql: "PRAGMA user_version = 9")
         }
         return migrator
     }
