@@ -90,7 +90,8 @@ struct HeldJobsController<Parent: RequestContext> {
         }
         let claim = IdempotencyClaim(clientID: identity.clientID.rawValue, key: claimKey,
                                      fingerprint: IdempotencyHeader.fingerprint(request, body: raw))
-        let (release, actor, chosen) = (self.release, identity.actor, account)
+        let (release, actor, chosen, store) = (self.release, identity.actor, account, self.store)
+        if let earlier = try await Blocking.run({ try store.storedResponse(claim) }) { return IdempotencyHeader.replay(earlier) }
         let stored = try await replies.once(claim) {
             try await Blocking.run { () throws -> StoredResponse in
                 let job = try Self.waitingJob(jobID, release: release)
@@ -100,7 +101,11 @@ struct HeldJobsController<Parent: RequestContext> {
                     after.state = .released
                     let answer = OutcomeJSON(message: JobOutcome.released(released).sentence, user: job.owner, job: after,
                                              account: released.account, accountPart: released.accountPart, walletPart: released.walletPart)
-                    return StoredResponse(status: 200, body: try APIJSON.encoder.encode(answer))
+                    let response = StoredResponse(status: 200, body: try APIJSON.encoder.encode(answer))
+                    // The job is released: an answer that cannot be kept is still this answer
+                    // (the memory of this process covers its retries; see ReleaseReplies).
+                    try? store.keepResponse(response, for: claim)
+                    return response
                 case .refused(_, let error):
                     throw Self.problem(error)
                 case .deleted:
@@ -179,10 +184,13 @@ struct HeldJobsController<Parent: RequestContext> {
 /// `Idempotent-Replayed: true`, and concurrent retries wait for the first; the same key with
 /// another request is 422. Only releases that happened are kept (a refusal moved nothing: retry).
 ///
-/// Failure policy: the answers live in tollgated's memory (24 hours, at most 10 000), because the
-/// quota store keeps idempotent answers only together with a ledger row, and a release writes no
-/// ledger row (the backend charges when the job prints). A retry after tollgated restarted gets
-/// the 409 `already-released` problem instead; it can never release or charge a job twice: a
+/// The answers are kept in the quota database (``APIStore/keepResponse(_:for:)``, as the money
+/// calls' are, but with no ledger row: the backend charges when the job prints), so a retry at
+/// another tollgated on the same database, or after a restart, is a replay too; this actor only
+/// makes concurrent retries in one process wait for the first (24 hours, at most 10 000).
+///
+/// Failure policy: an answer the database could not keep lives only here; a retry elsewhere
+/// then gets the 409 `already-released` problem. Nothing can release or charge a job twice: a
 /// release grant is written only for a job that still waits, and the backend charges a job once.
 actor ReleaseReplies {
     static let lifetime: TimeInterval = 24 * 3600

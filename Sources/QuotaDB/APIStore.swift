@@ -42,6 +42,9 @@ public protocol APIStore: Sendable {
                 respond: @escaping @Sendable (LedgerEntry, AccountBalance?) throws -> StoredResponse) throws(QuotaError) -> StoredResponse
     /// The stored answer of an earlier call with this key (nil for a new key).
     func storedResponse(_ claim: IdempotencyClaim) throws(QuotaError) -> StoredResponse?
+    /// Keeps the answer of a call that moved no money itself (a release: the backend charges
+    /// when the job prints) for the retries with its key; a key already kept is left as it was.
+    func keepResponse(_ response: StoredResponse, for claim: IdempotencyClaim) throws(QuotaError)
     /// The top-up recorded with this reference (a payment id), if any.
     func topUpEntry(reference: String) throws(QuotaError) -> LedgerEntry?
 

@@ -274,6 +274,16 @@ extension SQLQuotaStore {
         try read { db in try storedResponse(db, claim) }
     }
 
+    public func keepResponse(_ response: StoredResponse, for claim: IdempotencyClaim) throws(QuotaError) {
+        let at = now
+        try write { db in
+            try db.run(sql: """
+                INSERT INTO idempotency_key(client_id, key, fingerprint, status, body, ledger_id, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)
+                ON CONFLICT(client_id, key) DO NOTHING
+                """, arguments: [claim.clientID, claim.key, claim.fingerprint, response.status, response.body, at.unixMilliseconds])
+        }
+    }
+
     private func storedResponse(_ db: any SQLSession, _ claim: IdempotencyClaim) throws -> StoredResponse? {
         guard let row = try db.row(sql: "SELECT fingerprint, status, body FROM idempotency_key WHERE client_id = ? AND key = ?",
                                          arguments: [claim.clientID, claim.key]) else { return nil }
