@@ -5,7 +5,8 @@ import QuotaDB
 import Station
 
 /// `/admin/ledger`: the ledger browser (`tollgate ledger` with its filters): user, account or
-/// personal wallet, kind, job key, period; newest first, at most ``shown`` rows.
+/// personal wallet, kind, job key, period; newest first, ``shown`` rows a page, "Older entries"
+/// going on from the last row shown (`before=ID`, so a page stays the same while rows are added).
 ///
 /// Failure policy: a malformed filter is shown next to its field (422) and nothing is listed; an
 /// unknown account is said as such. Without a first day the period is the last 31 days, so an
@@ -24,7 +25,7 @@ struct LedgerController {
         let query = request.uri.queryParameters
         func text(_ name: String) -> String { String(query[name[...]] ?? "").trimmingCharacters(in: .whitespaces) }
         let user = text("user"), account = text("account"), kindText = text("kind"), job = text("job")
-        let fromText = text("from"), untilText = text("until")
+        let fromText = text("from"), untilText = text("until"), beforeText = text("before")
         var errors: [String: String] = [:]
         var from: Date? = Calendar.current.date(byAdding: .day, value: -Self.defaultDays, to: Date())
         var until: Date?
@@ -37,11 +38,14 @@ struct LedgerController {
             if until == nil { errors["ledger-until"] = "Write the last day as YYYY-MM-DD, or leave it empty for today." }
         }
         if !user.isEmpty, !AdminUserName.isValid(user) { errors["ledger-user"] = "That is not a user name." }
+        let before = Int64(beforeText)
+        if !beforeText.isEmpty, before == nil { throw HTTPError(.badRequest, message: "before is a ledger entry number.") }
         let kind = LedgerKind(rawValue: kindText)
         let pages = console.pages
         var notices = await console.notices(context)
         var entries: [LedgerEntry] = []
         var total = 0
+        var older = false
         if errors.isEmpty {
             let ledgerQuery = LedgerQuery(user: user.isEmpty ? nil : user,
                                           account: account.isEmpty || account == "wallet" ? nil : account,
@@ -49,13 +53,15 @@ struct LedgerController {
                                           kinds: kind.map { [$0] } ?? [], from: from, until: until)
             let store = console.store
             var latest = ledgerQuery
-            latest.limit = Self.shown
+            latest.limit = Self.shown + 1
             latest.newestFirst = true
+            latest.beforeID = before
             let newest = latest
             switch await console.db({ (try store.ledgerCount(ledgerQuery), try store.ledger(newest)) }) {
             case .success(let (count, shown)):
                 total = count
-                entries = shown
+                older = shown.count > Self.shown
+                entries = Array(shown.prefix(Self.shown))
             case .failure(QuotaError.accountNotFound(let name)):
                 errors["ledger-account"] = "No account is called or has the code “\(name)”."
             case .failure(let error):
@@ -76,9 +82,20 @@ struct LedgerController {
         <div>\(pages.field("ledger-until", name: "until", label: "Until (last day)", value: untilText, error: errors["ledger-until"], type: "date"))</div>
         <button class="primary" type="submit" id="ledger-search">Show</button>
         </form>
-        <p class="hint">Newest first\(fromText.isEmpty ? ", the last \(Self.defaultDays) days" : "")\(total > Self.shown ? "; the newest \(Self.shown) of \(total) entries: narrow the filters to see older ones" : "").</p>
+        <p class="hint">Newest first\(fromText.isEmpty ? ", the last \(Self.defaultDays) days" : ""); \(total) \(total == 1 ? "entry" : "entries")\
+        \(before != nil || older ? ", \(entries.count) shown from entry \(entries.first.map { "#\($0.id)" } ?? "")" : "").</p>
 
         """
+        // The same filters, for the page links.
+        let filters = [("user", user), ("account", account), ("kind", kindText), ("job", job), ("from", fromText), ("until", untilText)]
+            .filter { !$0.1.isEmpty }.map { "\($0.0)=\(queryValue($0.1))" }
+        func link(before: Int64?) -> String {
+            "/admin/ledger?" + (filters + (before.map { ["before=\($0)"] } ?? [])).joined(separator: "&amp;")
+        }
+        var paging: [String] = []
+        if before != nil { paging.append("<a href=\"\(link(before: nil))\" id=\"ledger-newest\">Newest entries</a>") }
+        if older, let last = entries.last { paging.append("<a href=\"\(link(before: last.id))\" id=\"ledger-older\">Older entries</a>") }
+        let pagingLine = paging.isEmpty ? "" : "<p class=\"paging\">\(paging.joined(separator: " · "))</p>\n"
         if entries.isEmpty {
             body += "<p class=\"empty\" id=\"no-entries\">No ledger entries match.</p>\n"
         } else {
@@ -98,7 +115,7 @@ struct LedgerController {
 
                 """
             }
-            body += "</tbody></table></div>\n"
+            body += "</tbody></table></div>\n" + pagingLine
         }
         return html(pages.page(title: "Ledger", tab: .ledger, admin: admin, csrfToken: context.csrfToken, notices: notices, body: body),
                     status: errors.isEmpty ? .ok : .unprocessableContent)

@@ -68,15 +68,18 @@ public struct LedgerQuery: Hashable, Sendable {
     public var from: Date?
     public var until: Date?
     public var limit: Int?
-    /// Only rows after this id (paging: the last id of the previous page).
+    /// Only rows after this id (paging oldest first: the last id of the previous page).
     public var afterID: Int64?
+    /// Only rows before this id (paging newest first: the last id of the previous page).
+    public var beforeID: Int64?
     /// The newest rows first (with `limit`: the latest ones); oldest first otherwise.
     public var newestFirst: Bool
 
     public init(user: String? = nil, account: String? = nil, walletOnly: Bool = false, jobKey: String? = nil,
                 kinds: Set<LedgerKind> = [], from: Date? = nil, until: Date? = nil, limit: Int? = nil, afterID: Int64? = nil,
-                newestFirst: Bool = false) {
+                beforeID: Int64? = nil, newestFirst: Bool = false) {
         self.afterID = afterID
+        self.beforeID = beforeID
         self.newestFirst = newestFirst
         self.user = user
         self.account = account

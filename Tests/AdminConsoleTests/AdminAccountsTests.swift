@@ -203,6 +203,31 @@ import TestSupport
         #expect(report.body.contains("<td>Physics</td><td class=\"num\">1</td><td class=\"num\">2.40 EUR</td><td class=\"num\">1.00 EUR</td><td class=\"num\">1.40 EUR</td>"), "\(report.body)")
     }
 
+    /// 205 entries: the newest 200, then "Older entries" shows the 5 before them, with the filters kept.
+    @Test func theLedgerBrowserPagesNewestFirstKeepingItsFilters() throws {
+        let fixture = try AdminFixture()
+        defer { fixture.stop() }
+        let client = try signedIn(fixture)
+        for i in 1...205 { _ = try fixture.tollgate(["topup", "tgpager", "0.01", "--reference", "pay-\(i)"]) }
+        _ = try fixture.tollgate(["topup", "tgother", "1.00"])
+        func ids(_ body: String) -> [Int] {
+            body.matches(of: /<tr><td>(\d+)<\/td>/).compactMap { Int($0.output.1) }
+        }
+        let first = try client.get("/admin/ledger?user=tgpager&kind=top-up")
+        #expect(first.status == 200)
+        let newest = ids(first.body)
+        #expect(newest.count == 200 && newest == newest.sorted(by: >), "\(newest)")
+        #expect(first.body.contains("205 entries, 200 shown from entry #\(newest.first ?? 0)"), "\(first.body)")
+        let older = try #require(first.body.firstMatch(of: /id="ledger-older"/) != nil ? first.body.firstMatch(of: /<a href="([^"]+)" id="ledger-older">/)?.output.1 : nil)
+        #expect(older == "/admin/ledger?user=tgpager&amp;kind=top-up&amp;before=\(newest.last ?? 0)")
+        let second = try client.get(String(older).replacingOccurrences(of: "&amp;", with: "&"))
+        let rest = ids(second.body)
+        #expect(rest.count == 5 && rest.allSatisfy { $0 < newest.last! }, "\(rest)")
+        #expect(Set(rest).isDisjoint(with: newest))
+        #expect(!second.body.contains("id=\"ledger-older\"") && second.body.contains("id=\"ledger-newest\""))
+        #expect(try client.get("/admin/ledger?before=x").status == 400)
+    }
+
     @Test func aCardNumberAndPINSetInTheConsoleSignInAtTheStation() throws {
         let fixture = try AdminFixture()
         defer { fixture.stop() }
