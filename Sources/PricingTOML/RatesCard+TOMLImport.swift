@@ -16,6 +16,10 @@ extension RatesCard {
     /// rules) at the `[[rule]]` headers of the rules involved.
     public init(toml text: String) throws(RatesCardTOMLError) {
         let root: TOMLTable
+        if let (line, column) = TOMLHeaderGuard.unnamedHeader(in: text) {
+            throw .syntax(line: line, column: column,
+                          message: "a table header needs a name here: a bare key (letters, digits, _ and -) or a quoted one, as in [[rule]]")
+        }
         do {
             root = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
