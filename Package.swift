@@ -136,7 +136,7 @@ let package = Package(
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore", "TestSupport"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML", "TestSupport"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
-        .testTarget(name: "EnforcementTests", dependencies: ["BackendCore", "Enforcement", "IPPWire", "JobAnalysis", "Pricing"], path: "Tests/EnforcementTests"),
+        .testTarget(name: "EnforcementTests", dependencies: ["BackendCore", "Enforcement", "IPPWire", "JobAnalysis", "Pricing", "QuotaDB"], path: "Tests/EnforcementTests"),
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB", "PostgreSQLStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/QuotaDBTests"),
         .testTarget(name: "PostgreSQLStoreTests", dependencies: ["PostgreSQLStore", "TestSupport"], path: "Tests/PostgreSQLStoreTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),

@@ -16,6 +16,7 @@ struct TollgateCommand: ParsableCommand {
             QuoteCommand.self, AnalyseCommand.self,
             // Enforcement:
             ReconcileCommand.self,
+            SyncCommand.self,
             // Walk-up release (Sources/Release):
             JobsCommand.self, ReleaseCommand.self, DeleteJobCommand.self, TickCommand.self, PINCommand.self, ClientSettingsCommand.self,
             // Accounts API (Sources/APIAccess, served by tollgated):

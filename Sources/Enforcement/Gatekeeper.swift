@@ -56,6 +56,8 @@ public final class Gatekeeper: JobGate {
         /// The queue's device URI (`DEVICE_URI`, `tollgate:REAL-URI`): the printer a grey or
         /// duplex rule is forced on (``ForcedOutput``).
         public var deviceURI: String?
+        /// Where jobs printed while the database was unreachable are recorded (``OfflineJournal``).
+        public var journal: OfflineJournal
 
         public init(environment: [String: String]) {
             cupsServer = environment["CUPS_SERVER"]
@@ -69,6 +71,7 @@ public final class Gatekeeper: JobGate {
             authInfoRequired = environment["AUTH_INFO_REQUIRED"]
             notices = UserNotices(stationURL: environment["TOLLGATE_STATION_URL"])
             deviceURI = environment["DEVICE_URI"]
+            journal = OfflineJournal(directory: environment["TOLLGATE_JOURNAL_DIR"] ?? OfflineJournal.defaultDirectory)
         }
     }
 
@@ -83,6 +86,8 @@ public final class Gatekeeper: JobGate {
     private var admittedQuote: Quote?
     /// How the queue's grey and duplex rules reach paper for this job.
     private var forced = ForcedOutput()
+    /// Set when the job printed with the database unreachable: its charge is in the journal.
+    private var offlineJob: String?
 
     private func store() throws(QuotaError) -> any PrintAccountingStore {
         if let openStore { return openStore }
@@ -271,6 +276,7 @@ public final class Gatekeeper: JobGate {
                 if options != nil {
                     log.info("Tollgate: printed \([forced.grey == .printerOption ? "in black and white" : nil, forced.duplex == .printerOption ? "two-sided" : nil].compactMap { $0 }.joined(separator: " and ")), as this queue's rules say")
                 }
+                replayJournal(store)
                 return .forward(reservation: identity.key, options: options)
             case .refused(let refusal):
                 let message = Gatekeeper.message(for: refusal, releaseQueue: releaseQueueJob != nil, namedAccount: request.account == identity.accountID ? identity.accountID : nil)
@@ -288,11 +294,64 @@ public final class Gatekeeper: JobGate {
             if case .databaseBusy = error {
                 return .refuse(exitCode: .retry, message: "Tollgate: \(error); the job will be retried")
             }
+            // Unreachable (not missing or corrupt: that is for an administrator): a queue that
+            // chose `record` prints and journals the charge; a release queue's grant is in the
+            // database, so its jobs wait whatever the queue says.
+            if case .databaseUnavailable = error, policy.offline == .record, policy.mode != .release {
+                let entry = OfflineJournal.Entry(jobKey: identity.key, user: identity.owner, queue: settings.printer, application: application,
+                                                 account: identity.accountID, price: quote.total, recordedAt: Date(), server: settings.serverName)
+                do {
+                    try settings.journal.record(entry)
+                } catch {
+                    return .hold(jobState: "tollgate-database-unavailable",
+                                 message: "Tollgate: the quota database is unavailable and the offline journal cannot be written (\(error)); the job waits")
+                }
+                offlineJob = identity.key
+                log.info("Tollgate: the quota database is unavailable (\(error)); printed, and \(quote.total) for \(identity.owner) recorded to charge when it is back")
+                return .forward(reservation: identity.key, options: forced.realBackendOptions(job.options))
+            }
             return .hold(jobState: "tollgate-database-unavailable", message: "Tollgate: the quota database is unavailable (\(error)); the job waits")
         }
     }
 
+    /// Charges the jobs printed while the database was unreachable (best effort: what cannot be
+    /// replayed now stays in the journal for the next job, `tollgate sync` or the timer).
+    private func replayJournal(_ store: any PrintAccountingStore) {
+        guard !settings.journal.isEmpty else { return }
+        do {
+            let report = try settings.journal.replay(into: store)
+            for (key, amount) in report.charged { log.info("Tollgate: job \(key), printed while the database was unreachable, charged \(amount)") }
+            for (name, reason) in report.failed { log.error("Tollgate: offline journal entry \(name) not replayed: \(reason)") }
+        } catch {
+            log.error("Tollgate: the offline journal cannot be replayed: \(error)")
+        }
+    }
+
+    /// The end of a job printed offline: what printed goes into its journal entry, then the
+    /// journal is replayed if the database answers again.
+    private func finishOffline(_ job: JobArguments, reservation: String, run: RealBackendRun) -> Bool {
+        let charged: Money?
+        switch Settlement(run: run) {
+        case .nothing(let why):
+            charged = nil
+            log.info("Tollgate: the job did not print (\(why)); nothing recorded")
+        case .impressions(let count):
+            charged = admittedQuote.map { Settlement.amount(forImpressions: count, of: $0) }
+        case .full:
+            charged = admittedQuote?.total
+        }
+        do {
+            // False: a replay already made it an open reservation; settle it as usual.
+            guard try settings.journal.finish(jobKey: reservation, charged: charged) else { return false }
+        } catch {
+            log.error("Tollgate: could not write job \(job.jobID)'s outcome to the offline journal: \(error); a replay leaves it to tollgate reconcile")
+        }
+        if let store = try? store() { replayJournal(store) }
+        return true
+    }
+
     public func finish(_ job: JobArguments, reservation: String, run: RealBackendRun) {
+        if offlineJob == reservation, finishOffline(job, reservation: reservation, run: run) { return }
         do {
             let store = try store()
             switch Settlement(run: run) {

@@ -43,10 +43,19 @@ public struct QueuePolicy: Equatable, Sendable {
         case fallback
     }
 
+    /// What a job does when the quota database cannot be reached (``OfflineJournal``).
+    public enum Offline: String, Sendable, CaseIterable {
+        /// Held with the reason; cupsd runs it again when it is released or the queue restarted.
+        case hold
+        /// Printed, and its charge recorded in this server's journal, replayed once the database is back.
+        case record
+    }
+
     public var mode: Mode
     public var rule: Rule
     public var owner: Owner = .authenticated
     public var unanalysable: Unanalysable = .hold
+    public var offline: Offline = .hold
     /// The rates card's name; nil means the site's default card.
     public var ratesCard: String?
     /// How long a held job waits for release before it is cancelled.
@@ -79,7 +88,7 @@ public struct QueuePolicy: Equatable, Sendable {
                                         "tollgate-owner-default", "tollgate-unanalysable-default",
                                         "tollgate-max-pages-default", "tollgate-max-cost-default",
                                         "tollgate-colour-default", "tollgate-duplex-default",
-                                        "tollgate-over-limit-default"]
+                                        "tollgate-over-limit-default", "tollgate-offline-default"]
 
     /// Reads the policy from a queue's printer attributes.
     public init(printerAttributes attributes: IPPAttributes) throws(QueuePolicyError) {
@@ -88,6 +97,7 @@ public struct QueuePolicy: Equatable, Sendable {
         policy.rule = try QueuePolicy.keyword(attributes, "tollgate-rule-default") ?? policy.rule
         policy.owner = try QueuePolicy.keyword(attributes, "tollgate-owner-default") ?? policy.owner
         policy.unanalysable = try QueuePolicy.keyword(attributes, "tollgate-unanalysable-default") ?? policy.unanalysable
+        policy.offline = try QueuePolicy.keyword(attributes, "tollgate-offline-default") ?? policy.offline
         if let value = try QueuePolicy.single(attributes, "tollgate-rates-default") {
             let allowed = value.utf8.allSatisfy { c in
                 (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F || c == 0x2E
