@@ -334,7 +334,7 @@ enum PostgresSchema {
             PRIMARY KEY (user_name, account_key)
         )
         """,
-        "CREATE INDEX usage_total_account ON usage_total(account_key)",
+        "CREATE INDEX usage_total_account ON usage_total(account_key) INCLUDE (jobs, user_jobs, charged, refunded, credited, topped_up)",
         UsageTotals.backfill,
     ]
 }

@@ -60,15 +60,19 @@ extension SQLQuotaStore {
             if let account = query.account { clauses.append("t.account_key = ?"); arguments.append(try findAccount(db, account).id) }
             let byUser = [.user, .userAndAccount].contains(query.grouping), byAccount = [.account, .userAndAccount].contains(query.grouping)
             let keys = [byUser ? "t.user_name" : nil, byAccount ? "t.account_key" : nil].compactMap { $0 }.joined(separator: ", ")
+            // Summed first, then joined to the account table: one lookup per group, not per row.
             let sql = """
-                SELECT \(byUser ? "t.user_name" : "NULL AS user_name"),
-                       \(byAccount ? "NULLIF(t.account_key, \(UsageTotals.walletKey)) AS account_id" : "NULL AS account_id"),
-                       MAX(a.name) AS account_name, MAX(a.code) AS account_code,
-                       SUM(\(query.grouping == .user ? "t.user_jobs" : "t.jobs")) AS jobs,
-                       SUM(t.charged) AS charged, SUM(t.refunded) AS refunded, SUM(t.credited) AS credited, SUM(t.topped_up) AS topped_up
-                FROM usage_total t LEFT JOIN account a ON a.id = t.account_key
-                \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
-                GROUP BY \(keys) ORDER BY \(query.grouping == .account ? "COALESCE(MAX(a.name), '')" : "t.user_name, COALESCE(MAX(a.name), '')")
+                SELECT \(byUser ? "s.user_name" : "NULL AS user_name"),
+                       \(byAccount ? "NULLIF(s.account_key, \(UsageTotals.walletKey)) AS account_id" : "NULL AS account_id"),
+                       a.name AS account_name, a.code AS account_code, s.jobs, s.charged, s.refunded, s.credited, s.topped_up
+                FROM (SELECT \(keys)\(byAccount ? "" : ", CAST(NULL AS BIGINT) AS account_key"),
+                             SUM(\(query.grouping == .user ? "t.user_jobs" : "t.jobs")) AS jobs, SUM(t.charged) AS charged,
+                             SUM(t.refunded) AS refunded, SUM(t.credited) AS credited, SUM(t.topped_up) AS topped_up
+                      FROM usage_total t
+                      \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
+                      GROUP BY \(keys)) s
+                LEFT JOIN account a ON a.id = s.account_key
+                ORDER BY \(query.grouping == .account ? "COALESCE(a.name, '')" : "s.user_name, COALESCE(a.name, '')")
                 """
             return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map { row in
                 let accountID: Int64? = row["account_id"]

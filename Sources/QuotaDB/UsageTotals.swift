@@ -27,7 +27,8 @@ package enum UsageTotals {
             topped_up   INTEGER NOT NULL,
             PRIMARY KEY (user_name, account_key)
         ) WITHOUT ROWID;
-        CREATE INDEX usage_total_account ON usage_total(account_key);
+        -- Covering: a report by account reads this index alone.
+        CREATE INDEX usage_total_account ON usage_total(account_key, jobs, user_jobs, charged, refunded, credited, topped_up);
         """
 
     /// The totals as the ledger alone says them, one row per (user, account_key), in the table's
