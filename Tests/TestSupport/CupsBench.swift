@@ -11,7 +11,10 @@ public final class CupsBench: @unchecked Sendable {
     /// Tollgate's own state for this bench: the quota database and the rates cards directory
     /// (`default.toml` is rates/example.toml), given to the backend through cupsd's SetEnv.
     public let state: TemporaryDirectory
-    public var database: String { state.path + "/tollgate.db" }
+    /// The quota database: a SQLite file in `state`, or the PostgreSQL URI the bench was given.
+    public let database: String
+    /// This print server's offline journal (``OfflineJournal``), never /var/lib/tollgate's.
+    public var journal: String { state.path + "/journal" }
     /// The PIN key (`tollgate pin set` makes it on first use), never /etc/tollgate's.
     public var pinKey: String { state.path + "/pin.key" }
     public var ratesDirectory: String { state.path + "/rates" }
@@ -20,16 +23,19 @@ public final class CupsBench: @unchecked Sendable {
     public static var script: String { BuiltProducts.packageRoot.appendingPathComponent("cups/tollgate-bench").path }
 
     /// `oneSided`: the printers (1-based) started without duplex (`sides-supported` one-sided only).
-    public init(printers: Int = 1, oneSided: [Int] = [], backend: String = BuiltProducts.executable("tollgate-backend")) throws {
+    /// `database`: a PostgreSQL URI (an empty database) instead of the bench's own SQLite file.
+    public init(printers: Int = 1, oneSided: [Int] = [], backend: String = BuiltProducts.executable("tollgate-backend"),
+                database: String? = nil) throws {
         state = try TemporaryDirectory(mode: 0o700)
+        self.database = database ?? state.path + "/tollgate.db"
         try FileManager.default.createDirectory(atPath: state.path + "/rates", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: BuiltProducts.packageRoot.appendingPathComponent("rates/example.toml").path,
                                          toPath: state.path + "/rates/default.toml")
         let initDB = try ProcessRunner.run([BuiltProducts.executable("tollgate"), "db", "init", "--currency", "EUR",
-                                            "--db", state.path + "/tollgate.db", "--pin-key", state.path + "/pin.key"])
+                                            "--db", self.database, "--pin-key", state.path + "/pin.key"])
         guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
-        let settings = ["TOLLGATE_DB=\(state.path)/tollgate.db", "TOLLGATE_RATES_DIR=\(state.path)/rates",
-                        "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))"]
+        let settings = ["TOLLGATE_DB=\(self.database)", "TOLLGATE_RATES_DIR=\(state.path)/rates",
+                        "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))", "TOLLGATE_JOURNAL_DIR=\(state.path)/journal"]
         let result = try ProcessRunner.run([CupsBench.script, "start", "--printers", String(printers),
                                             "--backend", backend, "--owner", String(getpid())]
                                            + oneSided.flatMap { ["--one-sided", String($0)] }
@@ -127,7 +133,7 @@ public final class CupsBench: @unchecked Sendable {
     @discardableResult
     public func tollgate(_ arguments: [String]) throws -> ProcessResult {
         try ProcessRunner.run([BuiltProducts.executable("tollgate")] + arguments,
-                              environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "TOLLGATE_PIN_KEY": pinKey, "LANG": "C",
+                              environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "TOLLGATE_PIN_KEY": pinKey, "LANG": "C", "TOLLGATE_JOURNAL_DIR": journal,
                                             "CUPS_SERVER": values["CUPS_SERVER"]!])
     }
 

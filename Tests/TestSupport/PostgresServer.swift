@@ -37,8 +37,15 @@ public final class PostgresServer: @unchecked Sendable {
         let data = directory.path + "/data"
         let initdb = try Self.asPostgres([bin + "/initdb", "-D", data, "-U", user, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
         guard initdb.status == 0 else { throw TestFailure("initdb: \(initdb.stdout) \(initdb.stderr)") }
+        try start()
+    }
+
+    /// Starts the server (again, after ``stop()``), waiting until it accepts connections.
+    public func start() throws {
+        guard let bin = Self.binDirectory else { throw TestFailure("no PostgreSQL") }
         let options = "-k \(socketDirectory) -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=400"
-        let start = try Self.asPostgres([bin + "/pg_ctl", "-D", data, "-l", directory.path + "/server.log", "-o", options, "-w", "-t", "60", "start"])
+        let start = try Self.asPostgres([bin + "/pg_ctl", "-D", directory.path + "/data", "-l", directory.path + "/server.log", "-o", options,
+                                         "-w", "-t", "60", "start"])
         guard start.status == 0 else {
             let log = (try? String(contentsOfFile: directory.path + "/server.log", encoding: .utf8)) ?? ""
             throw TestFailure("pg_ctl start: \(start.stdout) \(start.stderr) \(log)")
