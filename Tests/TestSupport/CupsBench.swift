@@ -23,11 +23,16 @@ public final class CupsBench: @unchecked Sendable {
     public static var script: String { BuiltProducts.packageRoot.appendingPathComponent("cups/tollgate-bench").path }
 
     /// `oneSided`: the printers (1-based) started without duplex (`sides-supported` one-sided only).
-    /// `database`: a PostgreSQL URI (an empty database) instead of the bench's own SQLite file.
+    /// This print server's name in job keys (`TOLLGATE_SERVER_NAME`; nil: the host name).
+    public let serverName: String?
+
+    /// `database`: a PostgreSQL URI instead of the bench's own SQLite file (several benches on one
+    /// database are several print servers: give each its own `serverName`).
     public init(printers: Int = 1, oneSided: [Int] = [], backend: String = BuiltProducts.executable("tollgate-backend"),
-                database: String? = nil) throws {
+                database: String? = nil, serverName: String? = nil) throws {
         state = try TemporaryDirectory(mode: 0o700)
         self.database = database ?? state.path + "/tollgate.db"
+        self.serverName = serverName
         try FileManager.default.createDirectory(atPath: state.path + "/rates", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: BuiltProducts.packageRoot.appendingPathComponent("rates/example.toml").path,
                                          toPath: state.path + "/rates/default.toml")
@@ -35,7 +40,7 @@ public final class CupsBench: @unchecked Sendable {
                                             "--db", self.database, "--pin-key", state.path + "/pin.key"])
         guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
         let settings = ["TOLLGATE_DB=\(self.database)", "TOLLGATE_RATES_DIR=\(state.path)/rates",
-                        "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))", "TOLLGATE_JOURNAL_DIR=\(state.path)/journal"]
+                        "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))", "TOLLGATE_JOURNAL_DIR=\(state.path)/journal"] + (serverName.map { ["TOLLGATE_SERVER_NAME=\($0)"] } ?? [])
         let result = try ProcessRunner.run([CupsBench.script, "start", "--printers", String(printers),
                                             "--backend", backend, "--owner", String(getpid())]
                                            + oneSided.flatMap { ["--one-sided", String($0)] }
@@ -132,9 +137,10 @@ public final class CupsBench: @unchecked Sendable {
     /// Runs the `tollgate` command on this bench's database.
     @discardableResult
     public func tollgate(_ arguments: [String]) throws -> ProcessResult {
-        try ProcessRunner.run([BuiltProducts.executable("tollgate")] + arguments,
-                              environment: ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "TOLLGATE_PIN_KEY": pinKey, "LANG": "C", "TOLLGATE_JOURNAL_DIR": journal,
-                                            "CUPS_SERVER": values["CUPS_SERVER"]!])
+        var environment = ["PATH": "/usr/bin:/bin", "TOLLGATE_DB": database, "TOLLGATE_PIN_KEY": pinKey, "LANG": "C", "TOLLGATE_JOURNAL_DIR": journal,
+                           "CUPS_SERVER": values["CUPS_SERVER"]!]
+        if let serverName { environment["TOLLGATE_SERVER_NAME"] = serverName }
+        return try ProcessRunner.run([BuiltProducts.executable("tollgate")] + arguments, environment: environment)
     }
 
     /// Runs a CUPS client command against the bench (as `user` when given). A command that fails
