@@ -138,7 +138,7 @@ let package = Package(
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
         .testTarget(name: "EnforcementTests", dependencies: ["BackendCore", "Enforcement", "IPPWire", "JobAnalysis", "Pricing", "QuotaDB"], path: "Tests/EnforcementTests"),
         .testTarget(name: "QuotaDBTests", dependencies: ["QuotaDB", "PostgreSQLStore", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")], path: "Tests/QuotaDBTests"),
-        .testTarget(name: "PostgreSQLStoreTests", dependencies: ["PostgreSQLStore", "TestSupport"], path: "Tests/PostgreSQLStoreTests"),
+        .testTarget(name: "PostgreSQLStoreTests", dependencies: ["PostgreSQLStore", "QuotaDB", "Pricing", "TestSupport"], path: "Tests/PostgreSQLStoreTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], path: "Tests/CLITests"),
         .testTarget(name: "IPPWireTests", dependencies: ["IPPWire", "TestSupport"], path: "Tests/IPPWireTests"),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "CupsClient", "IPPWire"], path: "Tests/EndToEndTests"),

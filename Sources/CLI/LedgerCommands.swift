@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgreSQLStore
 import Pricing
 import QuotaDB
 import Release
@@ -101,7 +102,29 @@ struct DatabaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Create the quota database, or copy it into another.",
-        subcommands: [Initialise.self, Copy.self])
+        subcommands: [Initialise.self, Copy.self, GrantPrintServer.self])
+
+    struct GrantPrintServer: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "grant-print-server", abstract: "Let a PostgreSQL role be a print server's: append to the ledger, never rewrite it.",
+            discussion: """
+                Run as the database's owner after `tollgate db init` (and again after an upgrade). The role reads every table \
+                and writes the working ones, inserts ledger rows and job events but cannot update, delete or truncate them, and \
+                cannot change the schema. Point each print server's TOLLGATE_DB at the database as that role.
+                """)
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "An existing PostgreSQL role (createuser NAME).") var role: String
+
+        func run() throws {
+            let location = store.databaseLocation
+            guard location.isPostgreSQL else {
+                throw ValidationError("roles are PostgreSQL's: a SQLite file is protected by its mode (0640 root:lp)")
+            }
+            let engine = try PostgreSQLEngine(conninfo: location.path, create: false, busyTimeout: store.busyTimeout)
+            try engine.grantPrintServerRole(role)
+            print("role \(role) may charge jobs in \(engine.locationDescription); it can append to the ledger, never change it")
+        }
+    }
 
     struct Copy: ParsableCommand {
         static let configuration = CommandConfiguration(

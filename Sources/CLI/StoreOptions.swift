@@ -16,6 +16,9 @@ struct StoreOptions: ParsableArguments {
     @Flag(name: .customLong("durable-commits"), help: "fsync every commit (synchronous=FULL): survives power loss, much slower.")
     var durableCommits = false
 
+    /// Where the database is: `--db`, else `TOLLGATE_DB`, else the default file.
+    var databaseLocation: DatabaseLocation { DatabaseLocation.resolve(explicit: databasePath) }
+
     /// Opens the existing database (never creates one).
     func open() throws -> any PrintAccountingStore { try openStore() }
 

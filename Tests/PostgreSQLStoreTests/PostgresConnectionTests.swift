@@ -1,5 +1,7 @@
 import Testing
 import TestSupport
+import Pricing
+import QuotaDB
 @testable import PostgreSQLStore
 
 /// The libpq wrapper against a real, private PostgreSQL server.
@@ -41,6 +43,44 @@ import TestSupport
             Issue.record("connected to a stopped server")
         } catch {
             #expect(error.kind == .connection, "\(error)")
+        }
+    }
+}
+
+/// A print server's role (`tollgate db grant-print-server`): it charges jobs, and cannot
+/// rewrite the ledger even where the append-only triggers are gone.
+@Suite(.serialized) struct PrintServerRoleTests {
+    @Test func aPrintServerRoleChargesJobsButCanNeverRewriteTheLedger() throws {
+        let server = try PostgresServer()
+        try server.psql("CREATE DATABASE tollgate")
+        try server.psql("CREATE ROLE tgprint LOGIN")
+        let owner = try PostgreSQLEngine(conninfo: server.uri(database: "tollgate"), create: true)
+        _ = try SQLQuotaStore(engine: owner, options: .init(create: true, currency: .eur))
+        #expect(throws: QuotaError.self) { try owner.grantPrintServerRole("nosuchrole") }
+        #expect(throws: QuotaError.self) { try owner.grantPrintServerRole("x\"; DROP TABLE ledger; --") }
+        try owner.grantPrintServerRole("tgprint")
+
+        let asRole = server.uri(database: "tollgate").replacingOccurrences(of: "user=tollgate", with: "user=tgprint")
+        let store = try SQLQuotaStore.open(DatabaseLocation(path: asRole))
+        let eur = { (text: String) in try! Money(parsing: text, currency: .eur, unit: .optional) }
+        try store.topUp(user: "alice", amount: eur("1.00"), reference: nil, actor: "test")
+        _ = try store.authorize(AuthorizationRequest(jobKey: "north/1/100", user: "alice", amount: eur("0.40"), policy: .cover))
+        _ = try store.settle(jobKey: "north/1/100", amount: nil, actor: "backend")
+        _ = try store.refund(jobKey: "north/1/100", amount: eur("0.10"), reason: "jam", actor: "admin")
+        #expect(try store.balances(for: "alice").wallet == eur("0.70"))
+        #expect(try store.check().isConsistent)
+
+        // Even with the triggers dropped (by the owner), the role is refused by its privileges (42501).
+        try server.psql("DROP TRIGGER ledger_append_only ON ledger", database: "tollgate")
+        let connection = try PostgresConnection(server.conninfo(database: "tollgate").replacingOccurrences(of: "user=tollgate", with: "user=tgprint"))
+        for statement in ["UPDATE ledger SET amount = 0", "DELETE FROM ledger", "TRUNCATE ledger", "DELETE FROM job_event",
+                          "ALTER TABLE ledger DROP COLUMN reason", "INSERT INTO tollgate_schema(version) VALUES (99)"] {
+            do {
+                try connection.execute(statement)
+                Issue.record("\(statement) was allowed")
+            } catch {
+                #expect(error.sqlState == "42501", "\(statement): \(error)")
+            }
         }
     }
 }
