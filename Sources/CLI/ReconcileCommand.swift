@@ -9,7 +9,8 @@ struct ReconcileCommand: ParsableCommand {
         commandName: "reconcile",
         abstract: "Settle or refund jobs whose backend died between reserving and settling, from cupsd's job state.",
         discussion: """
-        A completed job is settled; a cancelled, aborted or forgotten job is refunded; a job still
+        First replays this server's offline journal (as `tollgate sync`). Then a completed job is
+        settled; a cancelled, aborted or forgotten job is refunded; a job still
         pending or printing is left to the backend run that will finish it. Run it from cron or
         after a crash; it is safe to run at any time and any number of times.
         """)
@@ -27,7 +28,15 @@ struct ReconcileCommand: ParsableCommand {
         let settings = Gatekeeper.Settings(environment: environment)
         let reconciler = Reconciler(serverName: serverName ?? settings.serverName)
         let cups = try CupsdConnection(server: cupsServer ?? settings.cupsServer)
-        let outcomes = try reconciler.run(store: store.open(), cups: cups, actor: "reconcile")
+        let db = try store.open()
+        // First what this server printed without the database (the proof that a job printed,
+        // which reconcile would otherwise not find): see `tollgate sync`.
+        if !settings.journal.isEmpty {
+            let replay = try settings.journal.replay(into: db)
+            for (key, amount) in replay.charged { print("\(key): charged \(amount) (printed while the database was unreachable)") }
+            for (name, reason) in replay.failed { print("offline journal entry \(name) not replayed: \(reason)") }
+        }
+        let outcomes = try reconciler.run(store: db, cups: cups, actor: "reconcile")
         if outcomes.isEmpty { print("no open reservations") }
         for outcome in outcomes { print(outcome) }
     }

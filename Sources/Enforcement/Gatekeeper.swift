@@ -88,6 +88,9 @@ public final class Gatekeeper: JobGate {
     private var forced = ForcedOutput()
     /// Set when the job printed with the database unreachable: its charge is in the journal.
     private var offlineJob: String?
+    /// What the offline journal would say of this job (set once it is priced): written when the
+    /// database cannot be reached at admission (`record`) or when the job's charge is settled.
+    private var journalEntry: OfflineJournal.Entry?
 
     private func store() throws(QuotaError) -> any PrintAccountingStore {
         if let openStore { return openStore }
@@ -223,6 +226,8 @@ public final class Gatekeeper: JobGate {
         }
 
         // Whether the wallet chain allows it (and, on a release queue, whether its owner released it).
+        journalEntry = OfflineJournal.Entry(jobKey: identity.key, user: identity.owner, queue: settings.printer, application: application,
+                                            account: identity.accountID, price: quote.total, recordedAt: Date(), server: settings.serverName)
         do throws(QuotaError) {
             let store = try store()
             // The account the job names at submit (`lp -o job-account-id=…`), else the active one.
@@ -297,9 +302,7 @@ public final class Gatekeeper: JobGate {
             // Unreachable (not missing or corrupt: that is for an administrator): a queue that
             // chose `record` prints and journals the charge; a release queue's grant is in the
             // database, so its jobs wait whatever the queue says.
-            if case .databaseUnavailable = error, policy.offline == .record, policy.mode != .release {
-                let entry = OfflineJournal.Entry(jobKey: identity.key, user: identity.owner, queue: settings.printer, application: application,
-                                                 account: identity.accountID, price: quote.total, recordedAt: Date(), server: settings.serverName)
+            if case .databaseUnavailable = error, policy.offline == .record, policy.mode != .release, let entry = journalEntry {
                 do {
                     try settings.journal.record(entry)
                 } catch {
@@ -352,9 +355,10 @@ public final class Gatekeeper: JobGate {
 
     public func finish(_ job: JobArguments, reservation: String, run: RealBackendRun) {
         if offlineJob == reservation, finishOffline(job, reservation: reservation, run: run) { return }
+        let settlement = Settlement(run: run)
         do {
             let store = try store()
-            switch Settlement(run: run) {
+            switch settlement {
             case .nothing(let why):
                 try store.cancel(jobKey: reservation, actor: "backend")
                 log.info("Tollgate: the job did not print (\(why)); nothing charged")
@@ -381,8 +385,28 @@ public final class Gatekeeper: JobGate {
                 }
             }
         } catch {
-            // The reservation stays open; `tollgate reconcile` settles or releases it from cupsd's
-            // job state (the money is held, never lost, never taken twice).
+            // The job printed and the database stopped answering (after its reservation): the
+            // charge goes to the offline journal, which `tollgate sync`, `tollgate reconcile`, the
+            // timer or the next job replays once (reconcile alone would find no proof that it
+            // printed and refund it). Otherwise the reservation stays open and `tollgate
+            // reconcile` settles or releases it from cupsd's job state (held, never lost, never
+            // taken twice).
+            let charge: Money? = switch settlement {
+            case .full: admittedQuote?.total
+            case .impressions(let count): admittedQuote.map { Settlement.amount(forImpressions: count, of: $0) }
+            case .nothing: nil
+            }
+            if let charge, charge.minorUnits > 0, var entry = journalEntry, entry.jobKey == reservation {
+                entry.state = .printed
+                entry.chargedMinorUnits = charge.minorUnits
+                do {
+                    try settings.journal.record(entry)
+                    log.error("Tollgate: could not settle job \(job.jobID) (\(error)); its charge of \(charge) is in the offline journal until the database is back")
+                    return
+                } catch let journalError {
+                    log.error("Tollgate: could not write job \(job.jobID)'s charge to the offline journal: \(journalError)")
+                }
+            }
             log.error("Tollgate: could not settle job \(job.jobID): \(error)")
         }
     }

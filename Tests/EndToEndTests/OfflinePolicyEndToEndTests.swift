@@ -66,4 +66,46 @@ import TestSupport
         #expect(try debits(bench).count == 4)
         #expect(try bench.receivedDocuments().count == 4)
     }
+
+    /// The database stops after the job's reservation, while the printer prints: the charge is
+    /// journalled (the printer has the job; nothing in the database proves it), and `tollgate
+    /// reconcile` charges it once when the database is back, whatever the queue's offline policy.
+    @Test func theDatabaseStoppingMidJobLosesNoCharge() throws {
+        let postgres = try PostgresServer()
+        try postgres.psql("CREATE DATABASE tollgate")
+        let bench = try CupsBench(database: postgres.uri(database: "tollgate"))
+        // A real backend that prints everything once the test lets it go on.
+        try bench.installBackend("gated", script: """
+            #!/bin/sh
+            [ $# -eq 0 ] && exit 0
+            echo $$ > "$TMPDIR/gated-backend.pid"
+            while [ ! -e "$TMPDIR/go" ]; do sleep 0.1; done
+            exit 0
+            """)
+        try bench.addQueue("lab", kind: "raw", options: ["-o", "tollgate-mode-default=quota"])
+        try bench.client(["lpadmin", "-p", "lab", "-v", "tollgate:gated://x"])
+        let alice = try SystemUser(prefix: "tgmid")
+        try #require(bench.tollgate(["topup", alice.name, "1.00"]).status == 0)
+        let docs = try TemporaryDirectory()
+        let job = try bench.submit(try TestDocuments.pdf(pages: 1, in: docs.path), queue: "lab", user: alice)
+        let spool = bench.dir + "/spool/tmp"
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: spool + "/gated-backend.pid") && Date() < deadline { usleep(50_000) }
+        try #require(FileManager.default.fileExists(atPath: spool + "/gated-backend.pid"), "the real backend started")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve"])
+
+        postgres.stop()
+        FileManager.default.createFile(atPath: spool + "/go", contents: nil)
+        #expect(try bench.waitForJob(job, in: ["completed", "aborted", "canceled"]).state == "completed")
+        #expect(journalEntries(bench).count == 1, "the charge waits in the journal")
+
+        try postgres.start()
+        let reconcile = try bench.tollgate(["reconcile", "--cups-server", bench.values["CUPS_SERVER"]!])
+        #expect(reconcile.status == 0 && reconcile.stdout.contains("charged 0.06 EUR"), "\(reconcile.stdout) \(reconcile.stderr)")
+        #expect(try bench.ledgerKinds() == ["top-up", "reserve", "debit"])
+        #expect(try bench.wallet(alice.name) == "0.94 EUR", "the 1-page job's 0.06 EUR, once")
+        #expect(journalEntries(bench).isEmpty)
+        #expect(try bench.tollgate(["reconcile", "--cups-server", bench.values["CUPS_SERVER"]!]).stdout.contains("no open reservations"))
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
 }
