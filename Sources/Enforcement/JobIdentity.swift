@@ -1,4 +1,5 @@
 import IPPWire
+import QuotaDB
 
 /// Who and what a job is, from cupsd's job attributes (Get-Job-Attributes), not from argv.
 ///
@@ -54,7 +55,7 @@ public struct JobIdentity: Equatable, Sendable {
         guard let owner = [attributes.string("job-originating-user-name"), argumentOwner].compactMap({ $0 }).first(where: { !$0.isEmpty }) else {
             throw .missing("job-originating-user-name", jobID: jobID)
         }
-        self.key = "\(server)/\(jobID)/\(created)"
+        self.key = JobKey(server: server, jobID: jobID, createdAt: created).rawValue
         self.jobID = jobID
         self.owner = owner
         self.name = attributes.string("job-name") ?? argumentTitle ?? ""

@@ -41,11 +41,11 @@ public struct Reconciler {
         for entry in try store.ledger(LedgerQuery(kinds: [.reserve])) {
             guard let key = entry.jobKey, seen.insert(key).inserted,
                   let reservation = try store.reservation(jobKey: key), reservation.state == .reserved else { continue }
-            let parts = key.split(separator: "/", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0] == serverName, let jobID = Int(parts[1]), let created = Int(parts[2]) else {
+            guard let jobKey = JobKey(rawValue: key), jobKey.server == serverName else {
                 outcomes.append(.leftOpen(jobKey: key, reason: "not a job of server \(serverName)"))
                 continue
             }
+            let (jobID, created) = (jobKey.jobID, jobKey.createdAt)
             let attributes: IPPAttributes
             do {
                 attributes = try cups.jobAttributes(jobID, names: ["job-state", "time-at-creation"])

@@ -283,10 +283,10 @@ public struct ReleaseService: Sendable {
         }
     }
 
-    private func key(jobID: Int, created: Int) -> String { "\(settings.serverName)/\(jobID)/\(created)" }
+    private func key(jobID: Int, created: Int) -> String { JobKey(server: settings.serverName, jobID: jobID, createdAt: created).rawValue }
 
-    /// Whether the job is one of this server's cupsd (job keys start with the server's name).
-    private func isOnThisServer(_ job: HeldJob) -> Bool { job.jobKey.hasPrefix(settings.serverName + "/") }
+    /// Whether the job is one of this server's cupsd.
+    private func isOnThisServer(_ job: HeldJob) -> Bool { JobKey.isJob(job.jobKey, of: settings.serverName) }
 
     private func connect() throws(ReleaseError) -> CupsClient {
         do { return try CupsClient(server: settings.cupsServer) } catch { throw .cups(error) }
