@@ -41,7 +41,7 @@ if [ "${1:-}" = __inner ]; then
     mkdir -p "$R/deb-test"
     mount --bind "$out" "$R/deb-test" && mount -o remount,bind,ro "$R/deb-test"
     mkdir -p "$R/tmp/tree/cups" "$R/tmp/tree/packaging/deb"
-    cp "$tree/cups/tollgate-bench" "$R/tmp/tree/cups/"
+    cp "$tree/cups/tollgate-bench" "$tree/cups/tollgate-policy.conf" "$R/tmp/tree/cups/"
     cp "$tree/packaging/deb/test-deb-inside.sh" "$R/tmp/tree/packaging/deb/"
     # No daemon a package install starts (Debian's policy-rc.d convention).
     [ -e "$R/usr/sbin/policy-rc.d" ] || { printf '#!/bin/sh\nexit 101\n' >"$R/usr/sbin/policy-rc.d"; chmod 0755 "$R/usr/sbin/policy-rc.d"; }
