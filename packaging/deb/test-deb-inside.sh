@@ -28,8 +28,10 @@ install_deb() { # install_deb VERSION: apt resolves Depends (from the network on
     expect "installed version" "$(dpkg-query -W -f '${Version} ${db:Status-Abbrev}' tollgate)" "$1 ii "
 }
 
-# What the bench and the test need besides the package (already there on a machine after `make deps`).
-need="cups-ipp-utils cups-client dbus-daemon python3 man-db"
+# What the bench and the test need besides the package (already there on a machine after `make deps`);
+# cups-filters is what any print server with an IPP Everywhere queue has (cupsd turns a PDF into
+# what the printer takes with it; without it lp refuses application/pdf).
+need="cups-ipp-utils cups-client cups-filters dbus-daemon python3 man-db"
 if ! dpkg -s $need >/dev/null 2>&1; then
     apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $need >/dev/null
 fi
