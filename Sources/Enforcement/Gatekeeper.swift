@@ -333,16 +333,9 @@ public final class Gatekeeper: JobGate {
     /// The end of a job printed offline: what printed goes into its journal entry, then the
     /// journal is replayed if the database answers again.
     private func finishOffline(_ job: JobArguments, reservation: String, run: RealBackendRun) -> Bool {
-        let charged: Money?
-        switch Settlement(run: run) {
-        case .nothing(let why):
-            charged = nil
-            log.info("Tollgate: the job did not print (\(why)); nothing recorded")
-        case .impressions(let count):
-            charged = admittedQuote.map { Settlement.amount(forImpressions: count, of: $0) }
-        case .full:
-            charged = admittedQuote?.total
-        }
+        let settlement = Settlement(run: run)
+        if case .nothing(let why) = settlement { log.info("Tollgate: the job did not print (\(why)); nothing recorded") }
+        let charged = settlement.charge(of: admittedQuote)
         do {
             // False: a replay already made it an open reservation; settle it as usual.
             guard try settings.journal.finish(jobKey: reservation, charged: charged) else { return false }
@@ -385,18 +378,15 @@ public final class Gatekeeper: JobGate {
                 }
             }
         } catch {
-            // The job printed and the database stopped answering (after its reservation): the
-            // charge goes to the offline journal, which `tollgate sync`, `tollgate reconcile`, the
+            // The job printed and the database stopped answering (unreachable or busy, after its
+            // reservation): the charge goes to the offline journal, which `tollgate sync`, `tollgate reconcile`, the
             // timer or the next job replays once (reconcile alone would find no proof that it
             // printed and refund it). Otherwise the reservation stays open and `tollgate
             // reconcile` settles or releases it from cupsd's job state (held, never lost, never
             // taken twice).
-            let charge: Money? = switch settlement {
-            case .full: admittedQuote?.total
-            case .impressions(let count): admittedQuote.map { Settlement.amount(forImpressions: count, of: $0) }
-            case .nothing: nil
-            }
-            if let charge, charge.minorUnits > 0, var entry = journalEntry, entry.jobKey == reservation {
+            let unanswered: Bool = switch error { case .databaseUnavailable, .databaseBusy: true; default: false }
+            if unanswered, let charge = settlement.charge(of: admittedQuote), charge.minorUnits > 0, var entry = journalEntry,
+               entry.jobKey == reservation {
                 entry.state = .printed
                 entry.chargedMinorUnits = charge.minorUnits
                 do {

@@ -43,6 +43,16 @@ public enum Settlement: Equatable, Sendable {
         }
     }
 
+    /// What the job is charged of `quote`, the price it was admitted at: all of it, its share
+    /// for the impressions made, or nothing (nil).
+    public func charge(of quote: Quote?) -> Money? {
+        switch self {
+        case .full: quote?.total
+        case .impressions(let count): quote.map { Settlement.amount(forImpressions: count, of: $0) }
+        case .nothing: nil
+        }
+    }
+
     /// The amount for `count` of the quote's impressions: its share of the total, rounded up to
     /// a minor unit (a partial job is never cheaper than its share), never more than the total.
     public static func amount(forImpressions count: Int, of quote: Quote) -> Money {

@@ -39,14 +39,7 @@ extension SQLQuotaStore {
                 \(clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND "))
                 GROUP BY \(keys) ORDER BY \(byJob ? keys : query.grouping == .account ? "COALESCE(MAX(a.name), '')" : "l.user_name, COALESCE(MAX(a.name), '')")
                 """
-            return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map { row in
-                let accountID: Int64? = row["account_id"]
-                return UsageReportRow(user: row["user_name"],
-                                      account: accountID.map { AccountRef(id: $0, name: row["account_name"], code: row["account_code"]) },
-                                      queue: row["queue"], application: row["application"],
-                                      jobs: row["jobs"], charged: money(row["charged"]), refunded: money(row["refunded"]),
-                                      credited: money(row["credited"]), toppedUp: money(row["topped_up"]))
-            }
+            return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map(usageRow)
         }
     }
 
@@ -64,6 +57,7 @@ extension SQLQuotaStore {
             let sql = """
                 SELECT \(byUser ? "s.user_name" : "NULL AS user_name"),
                        \(byAccount ? "NULLIF(s.account_key, \(UsageTotals.walletKey)) AS account_id" : "NULL AS account_id"),
+                       NULL AS queue, NULL AS application,
                        a.name AS account_name, a.code AS account_code, s.jobs, s.charged, s.refunded, s.credited, s.topped_up
                 FROM (SELECT \(keys)\(byAccount ? "" : ", CAST(NULL AS BIGINT) AS account_key"),
                              SUM(\(query.grouping == .user ? "t.user_jobs" : "t.jobs")) AS jobs, SUM(t.charged) AS charged,
@@ -74,15 +68,18 @@ extension SQLQuotaStore {
                 LEFT JOIN account a ON a.id = s.account_key
                 ORDER BY \(query.grouping == .account ? "COALESCE(a.name, '')" : "s.user_name, COALESCE(a.name, '')")
                 """
-            return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map { row in
-                let accountID: Int64? = row["account_id"]
-                return UsageReportRow(user: row["user_name"],
-                                      account: accountID.map { AccountRef(id: $0, name: row["account_name"], code: row["account_code"]) },
-                                      queue: nil, application: nil,
-                                      jobs: row["jobs"], charged: money(row["charged"]), refunded: money(row["refunded"]),
-                                      credited: money(row["credited"]), toppedUp: money(row["topped_up"]))
-            }
+            return try db.rows(sql: sql, arguments: SQLArguments(arguments)).map(usageRow)
         }
+    }
+
+    /// One line of either report query (both select the same columns).
+    private func usageRow(_ row: SQLRow) -> UsageReportRow {
+        let accountID: Int64? = row["account_id"]
+        return UsageReportRow(user: row["user_name"],
+                              account: accountID.map { AccountRef(id: $0, name: row["account_name"], code: row["account_code"]) },
+                              queue: row["queue"], application: row["application"],
+                              jobs: row["jobs"], charged: money(row["charged"]), refunded: money(row["refunded"]),
+                              credited: money(row["credited"]), toppedUp: money(row["topped_up"]))
     }
 
     /// Re-derives every balance from the ledger alone and checks:
