@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "CBackendSupport", path: "Sources/CBackendSupport"),
         .systemLibrary(name: "CCrypt", path: "Sources/CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CPAM", path: "Sources/CPAM", providers: [.apt(["libpam0g-dev"])]),
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
+        // libpq (libpq-dev to build, libpq5 to run), loaded on first use: see its header.
+        .target(name: "CLibPQ", path: "Sources/CLibPQ"),
         .target(name: "CSQLiteSupport", path: "Sources/CSQLiteSupport", linkerSettings: [.linkedLibrary("sqlite3")]),
 
         // IPP values and a libcups-free client for cupsd's reads (queue policy, job identity), for

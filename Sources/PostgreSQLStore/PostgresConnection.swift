@@ -61,7 +61,8 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Connects with a libpq connection string or URI (`postgresql://host/db?sslmode=verify-full`).
     public init(_ conninfo: String) throws(PostgresError) {
         guard let connection = PQconnectdb(conninfo) else {
-            throw PostgresError(kind: .connection, sqlState: nil, message: "libpq could not allocate a connection")
+            let reason = tollgate_libpq_load_error().map { String(cString: $0) } ?? "libpq could not allocate a connection"
+            throw PostgresError(kind: .connection, sqlState: nil, message: reason)
         }
         guard PQstatus(connection) == CONNECTION_OK else {
             let message = Self.text(PQerrorMessage(connection))
