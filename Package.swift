@@ -58,7 +58,7 @@ let package = Package(
                 path: "Sources/PricingTOML"),
         // The analysis types, printed-output arithmetic and the client of `tollgate-analyse`: what the
         // backend needs, without libqpdf (loading it cost the backend milliseconds per job).
-        .target(name: "JobAnalysisCore", path: "Sources/JobAnalysisCore"),
+        .target(name: "JobAnalysisCore", dependencies: ["CBackendSupport"], path: "Sources/JobAnalysisCore"),
         // The document analysers; re-exports JobAnalysisCore.
         // libqpdf: static in release builds (libqpdf-dev ships libqpdf.a; its own dependencies stay
         // shared, named by qpdf.ld), so tollgate-analyse does not resolve thousands of C++ symbols
@@ -109,19 +109,22 @@ let package = Package(
                                                      .product(name: "Hummingbird", package: "hummingbird"),
                                                      .product(name: "Mustache", package: "swift-mustache")],
                 path: "Sources/AdminConsole"),
-        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release", "AccountsAPI", "Mail", "PostgreSQLStore",
+        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release", "AccountsAPI", "Mail", "PostgreSQLStore", "GateService",
                                                             .product(name: "Hummingbird", package: "hummingbird"),
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Tollgated"),
 
         // `tollgate-analyse FILE`: job analysis in its own process, so hostile documents are parsed
         // under rlimits and without the database's privileges.
-        .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis"], path: "Sources/AnalyseTool",
+        .executableTarget(name: "tollgate-analyse", dependencies: ["JobAnalysis", "JobAnalysisCore", "CBackendSupport"], path: "Sources/AnalyseTool",
                           linkerSettings: perJobLinking),
 
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
         .target(name: "BackendCore", dependencies: ["CBackendSupport"], path: "Sources/BackendCore"),
-        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement"], path: "Sources/Backend",
+        // The gate service (in tollgated) and its client (the backend): jobs decided on open stores.
+        .target(name: "GateService", dependencies: ["BackendCore", "CBackendSupport", "Enforcement", "JobAnalysisCore", "PostgreSQLStore", "QuotaDB"],
+                path: "Sources/GateService"),
+        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement", "GateService"], path: "Sources/Backend",
                           linkerSettings: perJobLinking),
 
         // `tollgate`: the admin and user command line.

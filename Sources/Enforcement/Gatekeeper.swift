@@ -80,28 +80,40 @@ public final class Gatekeeper: JobGate {
     /// Opened once per job and kept from `admit` to `finish`: opening and closing the database
     /// (WAL checkpoint on close) is the largest part of the backend's own cost.
     private var openStore: (any PrintAccountingStore)?
+    private let opener: StoreOpener
+    /// Analysers started before their job (the gate service's), else one is started per document.
+    private let spares: SpareAnalysers?
     /// Set when the job is on a `release` queue: its record at the release station.
     private var releaseQueueJob: HeldJob?
-    /// The price the job was admitted at (a partial print is charged its share of it).
-    private var admittedQuote: Quote?
     /// How the queue's grey and duplex rules reach paper for this job.
     private var forced = ForcedOutput()
-    /// Set when the job printed with the database unreachable: its charge is in the journal.
-    private var offlineJob: String?
-    /// What the offline journal would say of this job (set once it is priced): written when the
-    /// database cannot be reached at admission (`record`) or when the job's charge is settled.
-    private var journalEntry: OfflineJournal.Entry?
+    /// The job this gate let print (nil until then): what ``finish(_:reservation:run:)`` settles.
+    public private(set) var admitted: AdmittedJob?
+
+    /// How a gate opens the quota database: at once (the backend, one job a process) or from the
+    /// gate service's open connections (``StoreOpener/open``).
+    public typealias StoreOpener = @Sendable (DatabaseLocation) throws(QuotaError) -> any PrintAccountingStore
 
     private func store() throws(QuotaError) -> any PrintAccountingStore {
         if let openStore { return openStore }
-        let store = try SQLQuotaStore.open(settings.database)
+        let store = try opener(settings.database)
         openStore = store
         return store
     }
 
-    public init(settings: Settings, log: BackendLog = BackendLog()) {
+    public init(settings: Settings, log: BackendLog = BackendLog(),
+                openStore: @escaping StoreOpener = { location throws(QuotaError) in try SQLQuotaStore.open(location) },
+                spares: SpareAnalysers? = nil) {
         self.settings = settings
         self.log = log
+        self.opener = openStore
+        self.spares = spares
+    }
+
+    /// A gate that finishes a job another gate admitted (``admitted``, passed across processes).
+    public convenience init(settings: Settings, log: BackendLog = BackendLog(), resuming admitted: AdmittedJob) {
+        self.init(settings: settings, log: log)
+        self.admitted = admitted
     }
 
     public func admit(_ job: JobArguments, document: JobDocument) -> GateVerdict {
@@ -197,7 +209,6 @@ public final class Gatekeeper: JobGate {
                                     : try card.quote(for: JobPricing.description(of: analysis))
             colourPages = forced.grey.isApplied ? 0 : analysis.colourPageCount   // a grey queue prints none
             application = analysis.application?.name
-            admittedQuote = quote
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
         } catch {
             return .hold(jobState: "tollgate-cannot-price", message: "Tollgate: cannot price this job (\(error)); the job waits for an administrator")
@@ -226,8 +237,10 @@ public final class Gatekeeper: JobGate {
         }
 
         // Whether the wallet chain allows it (and, on a release queue, whether its owner released it).
-        journalEntry = OfflineJournal.Entry(jobKey: identity.key, user: identity.owner, queue: settings.printer, application: application,
-                                            account: identity.accountID, price: quote.total, recordedAt: Date(), server: settings.serverName)
+        // What the offline journal says of this job, if the database cannot be reached now
+        // (`record`) or when its charge is settled.
+        let entry = OfflineJournal.Entry(jobKey: identity.key, user: identity.owner, queue: settings.printer, application: application,
+                                         account: identity.accountID, price: quote.total, recordedAt: Date(), server: settings.serverName)
         do throws(QuotaError) {
             let store = try store()
             // The account the job names at submit (`lp -o job-account-id=…`), else the active one.
@@ -282,6 +295,7 @@ public final class Gatekeeper: JobGate {
                     log.info("Tollgate: printed \([forced.grey == .printerOption ? "in black and white" : nil, forced.duplex == .printerOption ? "two-sided" : nil].compactMap { $0 }.joined(separator: " and ")), as this queue's rules say")
                 }
                 replayJournal(store)
+                admitted = AdmittedJob(entry: entry, pageSides: quote.pageSides, onReleaseQueue: releaseQueueJob != nil, printedOffline: false)
                 return .forward(reservation: identity.key, options: options)
             case .refused(let refusal):
                 let message = Gatekeeper.message(for: refusal, releaseQueue: releaseQueueJob != nil, namedAccount: request.account == identity.accountID ? identity.accountID : nil)
@@ -302,14 +316,14 @@ public final class Gatekeeper: JobGate {
             // Unreachable (not missing or corrupt: that is for an administrator): a queue that
             // chose `record` prints and journals the charge; a release queue's grant is in the
             // database, so its jobs wait whatever the queue says.
-            if case .databaseUnavailable = error, policy.offline == .record, policy.mode != .release, let entry = journalEntry {
+            if case .databaseUnavailable = error, policy.offline == .record, policy.mode != .release {
                 do {
                     try settings.journal.record(entry)
                 } catch {
                     return .hold(jobState: "tollgate-database-unavailable",
                                  message: "Tollgate: the quota database is unavailable and the offline journal cannot be written (\(error)); the job waits")
                 }
-                offlineJob = identity.key
+                admitted = AdmittedJob(entry: entry, pageSides: quote.pageSides, onReleaseQueue: false, printedOffline: true)
                 log.info("Tollgate: the quota database is unavailable (\(error)); printed, and \(quote.total) for \(identity.owner) recorded to charge when it is back")
                 return .forward(reservation: identity.key, options: forced.realBackendOptions(job.options))
             }
@@ -332,10 +346,10 @@ public final class Gatekeeper: JobGate {
 
     /// The end of a job printed offline: what printed goes into its journal entry, then the
     /// journal is replayed if the database answers again.
-    private func finishOffline(_ job: JobArguments, reservation: String, run: RealBackendRun) -> Bool {
+    private func finishOffline(_ job: JobArguments, reservation: String, price: Money, pageSides: Int64, run: RealBackendRun) -> Bool {
         let settlement = Settlement(run: run)
         if case .nothing(let why) = settlement { log.info("Tollgate: the job did not print (\(why)); nothing recorded") }
-        let charged = settlement.charge(of: admittedQuote)
+        let charged = settlement.charge(of: price, pageSides: pageSides)
         do {
             // False: a replay already made it an open reservation; settle it as usual.
             guard try settings.journal.finish(jobKey: reservation, charged: charged) else { return false }
@@ -347,7 +361,13 @@ public final class Gatekeeper: JobGate {
     }
 
     public func finish(_ job: JobArguments, reservation: String, run: RealBackendRun) {
-        if offlineJob == reservation, finishOffline(job, reservation: reservation, run: run) { return }
+        // Only an admitted job has a reservation; its price is one this gate computed.
+        guard let admitted, admitted.jobKey == reservation, let price = try? admitted.price else {
+            log.error("Tollgate: job \(job.jobID): no admission of \(reservation) to settle; tollgate reconcile settles it from cupsd's job state")
+            return
+        }
+        if admitted.printedOffline,
+           finishOffline(job, reservation: reservation, price: price, pageSides: admitted.pageSides, run: run) { return }
         let settlement = Settlement(run: run)
         do {
             let store = try store()
@@ -355,16 +375,15 @@ public final class Gatekeeper: JobGate {
             case .nothing(let why):
                 try store.cancel(jobKey: reservation, actor: "backend")
                 log.info("Tollgate: the job did not print (\(why)); nothing charged")
-                if releaseQueueJob != nil {
+                if admitted.onReleaseQueue {
                     // If cupsd runs it again, it waits for its owner again (a new grant).
                     try store.finishHeldJob(jobKey: reservation, state: .held, event: .failed,
                                             detail: "\(why); nothing charged", actor: "backend")
                 }
             case let settlement:
-                // A reservation exists only for an admitted job, so its quote is known.
                 var amount: Money? = nil
-                if case .impressions(let count) = settlement, let quote = admittedQuote {
-                    amount = Settlement.amount(forImpressions: count, of: quote)
+                if case .impressions(let count) = settlement {
+                    amount = Settlement.amount(forImpressions: count, of: price, pageSides: admitted.pageSides)
                 }
                 let settled = try store.settle(jobKey: reservation, amount: amount, actor: "backend")
                 if case .impressions(let count) = settlement {
@@ -372,7 +391,7 @@ public final class Gatekeeper: JobGate {
                 } else {
                     log.info("Tollgate: charged \(settled.total)")
                 }
-                if releaseQueueJob != nil {
+                if admitted.onReleaseQueue {
                     try store.finishHeldJob(jobKey: reservation, state: .printed, event: .printed,
                                             detail: "charged \(settled.total)", actor: "backend")
                 }
@@ -385,8 +404,8 @@ public final class Gatekeeper: JobGate {
             // reconcile` settles or releases it from cupsd's job state (held, never lost, never
             // taken twice).
             let unanswered: Bool = switch error { case .databaseUnavailable, .databaseBusy: true; default: false }
-            if unanswered, let charge = settlement.charge(of: admittedQuote), charge.minorUnits > 0, var entry = journalEntry,
-               entry.jobKey == reservation {
+            if unanswered, let charge = settlement.charge(of: price, pageSides: admitted.pageSides), charge.minorUnits > 0 {
+                var entry = admitted.entry
                 entry.state = .printed
                 entry.chargedMinorUnits = charge.minorUnits
                 do {
@@ -405,13 +424,13 @@ public final class Gatekeeper: JobGate {
     /// (``Settlement``), so that `tollgate reconcile` charges that much if this process dies
     /// before ``finish(_:reservation:run:)``, and nothing without it.
     public func printing(_ job: JobArguments, reservation: String, report: PrinterStatusReport, scheme: String) {
-        guard let quote = admittedQuote else { return }
+        guard let admitted, admitted.jobKey == reservation, let price = try? admitted.price else { return }
         let ifItEndedNow = RealBackendRun(termination: .signaled(SIGKILL, cancelled: false), cancelled: false, scheme: scheme, report: report)
         let amount: Money
         let evidence: String
         switch Settlement(run: ifItEndedNow) {
-        case .full: (amount, evidence) = (quote.total, "the \(scheme) backend sent every byte")
-        case .impressions(let count): (amount, evidence) = (Settlement.amount(forImpressions: count, of: quote), "the printer reported \(count) impression(s)")
+        case .full: (amount, evidence) = (price, "the \(scheme) backend sent every byte")
+        case .impressions(let count): (amount, evidence) = (Settlement.amount(forImpressions: count, of: price, pageSides: admitted.pageSides), "the printer reported \(count) impression(s)")
         case .nothing: return
         }
         do {
@@ -557,9 +576,18 @@ public final class Gatekeeper: JobGate {
     /// card's fallback rate), never as free.
     func startAnalysis(_ document: JobDocument, options: JobOptions) -> (PendingAnalysis, JobOptions) {
         let analyser = AnalyserProcess(executable: settings.analyser)
-        let pending = switch document {
-        case .spool(let fd): analyser.start(descriptor: fd, options: options)
-        case .file(let path): analyser.start(path: path, options: options)
+        let pending: PendingAnalysis
+        switch (document, spares) {
+        case (.spool(let fd), let spares?):
+            pending = spares.start(analyser, descriptor: fd, options: options)
+        case (.file(let path), let spares?):
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            defer { if fd >= 0 { close(fd) } }
+            pending = fd >= 0 ? spares.start(analyser, descriptor: fd, options: options) : analyser.start(path: path, options: options)
+        case (.spool(let fd), nil):
+            pending = analyser.start(descriptor: fd, options: options)
+        case (.file(let path), nil):
+            pending = analyser.start(path: path, options: options)
         }
         return (pending, options)
     }

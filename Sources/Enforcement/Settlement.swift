@@ -43,23 +43,23 @@ public enum Settlement: Equatable, Sendable {
         }
     }
 
-    /// What the job is charged of `quote`, the price it was admitted at: all of it, its share
-    /// for the impressions made, or nothing (nil).
-    public func charge(of quote: Quote?) -> Money? {
+    /// What the job is charged of `price` (for `pageSides` page sides), the price it was
+    /// admitted at: all of it, its share for the impressions made, or nothing (nil).
+    public func charge(of price: Money, pageSides: Int64) -> Money? {
         switch self {
-        case .full: quote?.total
-        case .impressions(let count): quote.map { Settlement.amount(forImpressions: count, of: $0) }
+        case .full: price
+        case .impressions(let count): Settlement.amount(forImpressions: count, of: price, pageSides: pageSides)
         case .nothing: nil
         }
     }
 
-    /// The amount for `count` of the quote's impressions: its share of the total, rounded up to
-    /// a minor unit (a partial job is never cheaper than its share), never more than the total.
-    public static func amount(forImpressions count: Int, of quote: Quote) -> Money {
-        let total = quote.total.minorUnits, all = max(1, quote.pageSides)
+    /// The amount for `count` of the `pageSides` impressions `price` is for: its share, rounded up
+    /// to a minor unit (a partial job is never cheaper than its share), never more than the price.
+    public static func amount(forImpressions count: Int, of price: Money, pageSides: Int64) -> Money {
+        let total = price.minorUnits, all = max(1, pageSides)
         let made = min(Int64(count), all)
         let (product, overflow) = total.multipliedReportingOverflow(by: made)
         let share = overflow ? total : (product + all - 1) / all
-        return Money(minorUnits: min(total, share), currency: quote.currency)
+        return Money(minorUnits: min(total, share), currency: price.currency)
     }
 }

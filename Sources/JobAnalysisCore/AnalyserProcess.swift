@@ -1,3 +1,5 @@
+import CBackendSupport
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,6 +48,10 @@ public struct AnalyserProcess: Sendable {
         self.maxOutputBytes = maxOutputBytes
     }
 
+    /// The argument of a spare (``SpareAnalysers``): its stdin is a socket on which one message
+    /// comes, the command line (NUL-separated) with the document's descriptor attached.
+    public static let awaitDocumentFlag = "--await-document"
+
     /// The command-line arguments that express `options` (without the document operand).
     public static func arguments(for options: JobOptions) -> [String] {
         var args = ["--json", "--copies", String(options.copies), "--number-up", String(options.numberUp),
@@ -93,6 +99,66 @@ public struct AnalyserProcess: Sendable {
         case .running(let running):
             return PendingAnalysis(child: running, document: document, options: options, timeout: limit, maxOutputBytes: maxOutputBytes)
         }
+    }
+}
+
+/// `tollgate-analyse --await-document` processes started before their document is known, one
+/// waiting per analyser executable: the gate service hands each job's document to one (its
+/// start-up, about 5 ms of loading and initialising libraries, is then off the job's path) and
+/// starts the next. Each document still gets a process of its own, which confines itself (rlimits
+/// for that document's size, root dropped) only once it has the document, exactly as a fresh one.
+///
+/// Failure policy: a spare that died, or cannot take the document, is replaced by a fresh
+/// process for the job (``AnalyserProcess/start(descriptor:options:)``): never no analysis.
+public final class SpareAnalysers: @unchecked Sendable {
+    private struct Spare: @unchecked Sendable {
+        let child: ChildProcess.Running
+        let socket: Int32
+    }
+
+    private let waiting = Mutex<[String: Spare]>([:])
+
+    public init() {}
+
+    deinit {
+        waiting.withLock { spares in spares.values.forEach { close($0.socket) } }
+    }
+
+    /// Starts analysing the document on `descriptor` with a waiting spare of `analyser`'s
+    /// executable, else with a new process.
+    public func start(_ analyser: AnalyserProcess, descriptor: Int32, options: JobOptions) -> PendingAnalysis {
+        let spare = waiting.withLock { $0.removeValue(forKey: analyser.executable) }
+        guard let spare else { return analyser.start(descriptor: descriptor, options: options) }
+        defer { close(spare.socket) }
+        let document = DocumentFacts(descriptor: descriptor)
+        let limit = analyser.timeout ?? AnalysisLimits().analysisTime(documentBytes: document.byteCount ?? AnalysisLimits().maxDocumentBytes)
+        var request = Array((AnalyserProcess.arguments(for: options) + ["-"]).joined(separator: "\u{0}").utf8)
+        var fd = descriptor
+        lseek(descriptor, 0, SEEK_SET)
+        let sent = request.withUnsafeMutableBytes { raw in tollgate_send_with_fds(spare.socket, raw.baseAddress, UInt(raw.count), &fd, 1) }
+        guard sent == request.count else { return analyser.start(descriptor: descriptor, options: options) }
+        spare.child.deadline = ContinuousClock().now.advanced(by: limit)
+        return PendingAnalysis(child: spare.child, document: document, options: options, timeout: limit, maxOutputBytes: analyser.maxOutputBytes)
+    }
+
+    /// Starts a spare of `analyser`'s executable if none is waiting (call off a job's path).
+    public func replenish(_ analyser: AnalyserProcess) {
+        guard waiting.withLock({ $0[analyser.executable] == nil }) else { return }
+        var pair: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else { return }
+        defer { close(pair[1]) }
+        // Days: the wait for a document is not the analysis's time; that limit is set when the
+        // document is handed over.
+        let child = ChildProcess(executable: analyser.executable, arguments: [AnalyserProcess.awaitDocumentFlag],
+                                 stdinDescriptor: pair[1], timeout: .seconds(86_400 * 365), newProcessGroup: true)
+        guard case .running(let running) = child.start() else { close(pair[0]); return }
+        let kept = waiting.withLock { spares in
+            guard spares[analyser.executable] == nil else { return false }
+            spares[analyser.executable] = Spare(child: running, socket: pair[0])
+            return true
+        }
+        // Another thread was quicker: this one is killed and reaped as it is dropped.
+        if !kept { close(pair[0]) }
     }
 }
 

@@ -1,3 +1,4 @@
+import CBackendSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -77,11 +78,9 @@ package struct ChildProcess {
     /// from here.
     package func start() -> Started {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return .failed(.couldNotStart("pipe: " + String(cString: strerror(errno)))) }
+        // Close-on-exec from the start, so no other child (of another thread) inherits the pipe.
+        guard tollgate_pipe_cloexec(&fds) == 0 else { return .failed(.couldNotStart("pipe: " + String(cString: strerror(errno)))) }
         let readEnd = fds[0], writeEnd = fds[1]
-        // Close-on-exec, so other children never inherit the pipe (pipe2 is not imported).
-        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
-        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
         // A 1 MiB pipe (best effort): Ghostscript sends 1.5 MB of pixels per page in 4 KiB
         // writes, and with the default 64 KiB each handful of writes woke this reader; the
         // switches cost more than rendering (3300 text pages: 7.2 s through 64 KiB, 3.7 s through
@@ -98,6 +97,9 @@ package struct ChildProcess {
         }
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else of this process reaches the child (the gate service's database
+        // connections and other jobs' sockets, whatever their close-on-exec flags).
+        _ = tollgate_spawn_close_from(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -131,7 +133,8 @@ package struct ChildProcess {
     package final class Running {
         let pid: pid_t
         let readEnd: Int32
-        let deadline: ContinuousClock.Instant
+        /// When the child is killed; a spare analyser's starts when it is handed its document.
+        var deadline: ContinuousClock.Instant
         let newProcessGroup: Bool
         private var finished = false
 

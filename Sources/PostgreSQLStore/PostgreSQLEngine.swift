@@ -106,9 +106,19 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
         // waits for its write lock that long), so a burst of jobs for one wallet queues up.
         let deadline = Date().addingTimeInterval(busyTimeout)
         var attempt = 1
+        var reconnected = false
         while true {
             do {
-                try connection.execute(begin)
+                do throws(PostgresError) {
+                    try connection.execute(begin)
+                } catch {
+                    // A connection kept open across jobs (the gate service) finds out only now that
+                    // the server restarted: nothing of this transaction ran, so connect again once.
+                    guard error.kind == .connection, !reconnected else { throw error }
+                    reconnected = true
+                    connection.reset()
+                    continue
+                }
                 let value = try body(session)
                 try connection.execute(rollback ? "ROLLBACK" : "COMMIT")
                 return value

@@ -2,6 +2,7 @@ import AccountsAPI
 import AdminConsole
 import ArgumentParser
 import Foundation
+import GateService
 import Hummingbird
 import Mail
 import PostgreSQLStore
@@ -54,6 +55,12 @@ struct TollgatedCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("no-socket"), help: "Do not serve the local socket.")
     var noSocket = false
+
+    @Option(name: .customLong("gate-socket"), help: ArgumentHelp("Socket on which the `tollgate:` backends have their jobs decided and settled here, on the open database (cupsd's TOLLGATE_GATE_SOCKET, default \(ServedGate.defaultPath)).", valueName: "path"))
+    var gateSocketPath = ServedGate.defaultPath
+
+    @Flag(name: .customLong("no-gate"), help: "Do not serve the backends' gate socket (each backend then decides its job itself).")
+    var noGate = false
 
     @Option(name: .customLong("admin-group"), help: ArgumentHelp("Members of this system group may use the admin console at /admin.", valueName: "group"))
     var adminGroup = "lpadmin"
@@ -152,6 +159,18 @@ struct TollgatedCommand: AsyncParsableCommand {
             }
             localServer?.start()
         }
+        var gateServer: GateServer?
+        if !noGate {
+            do {
+                gateServer = try GateServer(path: gateSocketPath, preopened: (location, store))
+            } catch {
+                throw ValidationError("cannot serve the gate socket \(gateSocketPath): \(error) (or pass --no-gate)")
+            }
+            let server = gateServer
+            Thread.detachNewThread { server?.run() }
+        }
+        log("tollgated: gate socket for the backends \(gateServer?.path ?? "off")")
+        defer { withExtendedLifetime(gateServer) {} }
         log("tollgated: database \(location.path), PIN key \(pinKeyLocation.path) \(pinKey.map { "(id \($0.id))" } ?? "(none yet: `tollgate pin set` makes it)"), cupsd \(cups ?? "(libcups default)"), server name \(name), PAM service \(pamService), idle timeout \(idleTimeout) s, local socket \(localServer?.path ?? "off")")
         defer { withExtendedLifetime(localServer) {} }
         // Mail to users (the outbox the backend and the release service write to).

@@ -65,9 +65,9 @@ import Testing
     @Test func aPartialJobPaysItsShareRoundedUpNeverMore() {
         let quote = Quote(cardName: "c", cardVersion: 1, currency: .eur, pageSides: 3, sheets: 3, copies: 1, items: [],
                           total: Money(minorUnits: 100, currency: .eur))
-        #expect(Settlement.amount(forImpressions: 1, of: quote).minorUnits == 34)
-        #expect(Settlement.amount(forImpressions: 3, of: quote).minorUnits == 100)
-        #expect(Settlement.amount(forImpressions: 9, of: quote).minorUnits == 100, "the printer's count never charges more than the price")
+        #expect(Settlement.amount(forImpressions: 1, of: quote.total, pageSides: quote.pageSides).minorUnits == 34)
+        #expect(Settlement.amount(forImpressions: 3, of: quote.total, pageSides: quote.pageSides).minorUnits == 100)
+        #expect(Settlement.amount(forImpressions: 9, of: quote.total, pageSides: quote.pageSides).minorUnits == 100, "the printer's count never charges more than the price")
     }
 }
 

@@ -2,6 +2,7 @@
 #define TOLLGATE_BACKEND_SUPPORT_H
 
 #include <signal.h>
+#include <spawn.h>
 #include <sys/types.h>
 
 /// Starts `path` the way cupsd starts a backend, for the `tollgate:` wrapper.
@@ -43,5 +44,26 @@ int tollgate_read_signal(int fd);
 
 /// pipe2(fds, O_CLOEXEC): the pipe that carries the real backend's stderr.
 int tollgate_pipe_cloexec(int fds[2]);
+
+/// Sends one datagram of `length` bytes on the Unix socket `socket` (SOCK_SEQPACKET) with the
+/// `count` descriptors `fds` attached (SCM_RIGHTS; at most 4). Returns the bytes sent or -1.
+long tollgate_send_with_fds(int socket, const void *bytes, unsigned long length, const int *fds, int count);
+
+/// Receives one datagram into `bytes` (at most `capacity`) and up to `max_fds` descriptors into
+/// `fds` (close-on-exec), their number in `*count`. Returns its length, 0 when the peer closed,
+/// or -1 (errno EMSGSIZE when the datagram or its descriptors were cut: every received
+/// descriptor is closed then).
+long tollgate_receive_with_fds(int socket, void *bytes, unsigned long capacity, int *fds, int max_fds, int *count);
+
+/// posix_spawn_file_actions_addclosefrom_np(actions, from): the child closes every descriptor
+/// from `from` up before it execs, whatever other threads opened without close-on-exec meanwhile
+/// (the gate service analyses several jobs at once next to its database connections).
+int tollgate_spawn_close_from(posix_spawn_file_actions_t *actions, int from);
+
+/// accept4(socket, NULL, NULL, SOCK_CLOEXEC): a connection no child process inherits.
+int tollgate_accept_cloexec(int socket);
+
+/// The user id of the process at the other end of the Unix socket `socket` (SO_PEERCRED), or -1.
+long tollgate_peer_uid(int socket);
 
 #endif
