@@ -22,7 +22,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 "$bin/tollgate" user add $(seq -f 'u%g' 0 999) --db "$dir/t.db" >/dev/null
 "$bin/tollgate" api-client add bench --scope billing-accounts --scope reports:read --db "$dir/t.db" >"$dir/client"
 "$bin/tollgated" --listen "127.0.0.1:$port" --db "$dir/t.db" --pin-key "$dir/pin.key" --cups-server "$dir/none.sock" \
-    --no-socket --api-rate-limit 0 --email-domain example.edu --api-token-lifetime 3600 >"$dir/tollgated.log" 2>&1 &
+    --no-socket --no-gate --api-rate-limit 0 --email-domain example.edu --api-token-lifetime 3600 >"$dir/tollgated.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in 1 2 3 4 5 6 7 8 9 10; do curl -sf -o /dev/null "http://127.0.0.1:$port/api/v1/openapi.json" && break; sleep 0.5; done

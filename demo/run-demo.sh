@@ -35,7 +35,7 @@ say tollgate db init --currency EUR
 step "A private cupsd and a virtual IPP Everywhere printer on loopback (the system's CUPS is untouched)"
 eval "$("$root/cups/tollgate-bench" start --backend "$bin/tollgate-backend" --owner $$ \
     --env "TOLLGATE_DB=$TOLLGATE_DB" --env "TOLLGATE_RATES_DIR=$state/rates" \
-    --env "TOLLGATE_ANALYSE=$bin/tollgate-analyse")"
+    --env "TOLLGATE_ANALYSE=$bin/tollgate-analyse" --env "TOLLGATE_GATE_SOCKET=$state/gate.sock")"
 bench=$TOLLGATE_BENCH_DIR
 export CUPS_SERVER
 echo "cupsd: $CUPS_SERVER; printer: $PRINTER1_URI"
@@ -131,7 +131,9 @@ echo "(cupsd alone cannot print it: 'lp -i $secure_job -H resume' would only hol
 
 step "The release station: tollgated on loopback"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$bin/tollgated" --listen "127.0.0.1:$port" --socket "$state/tollgated.sock" >"$state/tollgated.log" 2>&1 &
+# It also serves the backends' gate socket: from now on each job is decided and settled there,
+# on its open database (until now each backend decided its job in its own process).
+"$bin/tollgated" --listen "127.0.0.1:$port" --socket "$state/tollgated.sock" --gate-socket "$state/gate.sock" >"$state/tollgated.log" 2>&1 &
 station=$!
 for _ in $(seq 1 100); do
     curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break

@@ -24,10 +24,13 @@ public final class GateServer: @unchecked Sendable {
     private let stores = SharedStores()
     private let spares = SpareAnalysers()
     private let slots = DispatchSemaphore(value: 256)
+    private let log: @Sendable (String) -> Void
 
     /// Listens on `path` (mode 0600). `preopened`: a store this process has open already (tollgated's own).
-    public init(path: String, preopened: (DatabaseLocation, any PrintAccountingStore)? = nil) throws(GateServiceError) {
+    public init(path: String, preopened: (DatabaseLocation, any PrintAccountingStore)? = nil,
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws(GateServiceError) {
         self.path = path
+        self.log = log
         if let (location, store) = preopened { stores.keep(store, for: location) }
         do {
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
@@ -59,6 +62,15 @@ public final class GateServer: @unchecked Sendable {
         }
     }
 
+    /// A verdict in the service's log.
+    static func summary(_ verdict: GateVerdict) -> String {
+        switch verdict {
+        case .forward(let key, _): "printing, reserved as \(key ?? "nothing")"
+        case .hold(let state, _): "held (\(state))"
+        case .refuse(let code, _): "refused (\(code.constantName))"
+        }
+    }
+
     private func serve(_ connection: GateSocket) {
         defer { connection.close() }
         guard let uid = connection.peerUID, uid == 0 || uid == geteuid() else { return }
@@ -84,6 +96,7 @@ public final class GateServer: @unchecked Sendable {
         let gate = Gatekeeper(settings: settings, log: BackendLog(fd: fds[0]), openStore: stores.open, spares: spares)
         analyser = AnalyserProcess(executable: settings.analyser)
         let verdict = gate.admit(job, document: document)
+        log("tollgated: gate: job \(job.jobID) on \(settings.printer): \(Self.summary(verdict))")
         do { try connection.send(GateReply.verdict(verdict, admitted: gate.admitted)) } catch { return }
         guard case .forward(let reservation?, _) = verdict else { return }
         // The real backend runs now, for as long as the printer takes.
@@ -95,6 +108,7 @@ public final class GateServer: @unchecked Sendable {
                 gate.printing(job, reservation: reservation, report: report, scheme: scheme)
             case .finish(let run):
                 gate.finish(job, reservation: reservation, run: run)
+                log("tollgated: gate: job \(job.jobID) on \(settings.printer): settled (\(run.termination))")
                 try? connection.send(GateReply.finished)
                 return
             case .admit:

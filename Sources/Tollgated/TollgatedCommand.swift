@@ -162,7 +162,7 @@ struct TollgatedCommand: AsyncParsableCommand {
         var gateServer: GateServer?
         if !noGate {
             do {
-                gateServer = try GateServer(path: gateSocketPath, preopened: (location, store))
+                gateServer = try GateServer(path: gateSocketPath, preopened: (location, store), log: log)
             } catch {
                 throw ValidationError("cannot serve the gate socket \(gateSocketPath): \(error) (or pass --no-gate)")
             }

@@ -35,7 +35,7 @@ final class AdminFixture: @unchecked Sendable {
         self.log = log
         let baseURL = "http://127.0.0.1:\(port)"
         let arguments = [BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:\(port)", "--db", database,
-                         "--pin-key", pinKey, "--cups-server", cupsServer ?? state.path + "/no-cupsd.sock", "--no-socket",
+                         "--pin-key", pinKey, "--cups-server", cupsServer ?? state.path + "/no-cupsd.sock", "--no-socket", "--no-gate",
                          "--admin-group", group.name] + extra
         let command = "exec " + arguments.map(Loopback.shellQuoted).joined(separator: " ") + " >" + Loopback.shellQuoted(log) + " 2>&1"
         process = try RunningProcess(["/bin/sh", "-c", command],

@@ -40,7 +40,10 @@ public final class CupsBench: @unchecked Sendable {
                                             "--db", self.database, "--pin-key", state.path + "/pin.key"])
         guard initDB.status == 0 else { throw TestFailure("tollgate db init: \(initDB.stderr)") }
         let settings = ["TOLLGATE_DB=\(self.database)", "TOLLGATE_RATES_DIR=\(state.path)/rates",
-                        "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))", "TOLLGATE_JOURNAL_DIR=\(state.path)/journal"] + (serverName.map { ["TOLLGATE_SERVER_NAME=\($0)"] } ?? [])
+                        "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))", "TOLLGATE_JOURNAL_DIR=\(state.path)/journal",
+                        // A private gate socket: no service listens there unless the test starts one
+                        // (startGateService), so by default the backend decides in its own process.
+                        "TOLLGATE_GATE_SOCKET=\(state.path)/gate.sock"] + (serverName.map { ["TOLLGATE_SERVER_NAME=\($0)"] } ?? [])
         let result = try ProcessRunner.run([CupsBench.script, "start", "--printers", String(printers),
                                             "--backend", backend, "--owner", String(getpid())]
                                            + oneSided.flatMap { ["--one-sided", String($0)] }
@@ -57,6 +60,25 @@ public final class CupsBench: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// Where the backend looks for the gate service (`TOLLGATE_GATE_SOCKET`).
+    public var gateSocket: String { state.path + "/gate.sock" }
+
+    /// Starts tollgated serving the gate socket (only that: no local socket, no mail), and returns
+    /// once it listens; its stderr is the service's log.
+    public func startGateService() throws -> RunningProcess {
+        let service = try RunningProcess([BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:0", "--db", database,
+                                          "--pin-key", pinKey, "--cups-server", values["CUPS_SERVER"]!, "--no-socket",
+                                          "--gate-socket", gateSocket, "--mail", "off"],
+                                         environment: ["PATH": "/usr/bin:/bin", "LANG": "C"])
+        let deadline = Date().addingTimeInterval(30)
+        while !FileManager.default.fileExists(atPath: gateSocket) && Date() < deadline { usleep(50_000) }
+        guard FileManager.default.fileExists(atPath: gateSocket) else {
+            service.signal(SIGKILL)
+            throw TestFailure("tollgated did not open its gate socket: \((try? service.wait(timeout: 5)).map { "\($0.stdout) \($0.stderr)" } ?? "")")
+        }
+        return service
+    }
 
     /// Stops cupsd, the printers and dbus, and removes the directory.
     public func stop() {
