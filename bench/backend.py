@@ -86,7 +86,7 @@ def main():
     parser.add_argument("--stream-mib", type=int, default=1024)
     parser.add_argument("--full-path-runs", type=int, default=30)
     parser.add_argument("--sections", default="startup,ipp,fullpath,rules,stream",
-                        help="comma-separated subset of startup,ipp,fullpath,rules,phases,stream")
+                        help="comma-separated subset of startup,ipp,fullpath,concurrency,rules,phases,stream")
     parser.add_argument("--compare", help="a second build's bin directory, measured in the same rounds")
     parser.add_argument("--phase-runs", type=int, default=10)
     parser.add_argument("--postgres", action="store_true", help="full path also on a private PostgreSQL over TCP with TLS and SCRAM")
@@ -167,7 +167,7 @@ def main():
 
         # 2b. The full path of the product backend (policy and job from cupsd, analysis, price,
         # authorise, settle) in front of the no-op real backend, one fresh cupsd job per run.
-        if "fullpath" in sections or "phases" in sections or "rules" in sections:
+        if sections & {"fullpath", "concurrency", "phases", "rules"}:
             full_path(options, sections, work, values, bench_dir, base_env, noop, pdf)
 
         # 3. Pass-through of a stream on stdin, and peak RSS.
@@ -303,11 +303,11 @@ def full_path_columns(options, sections, work, values, bench_dir, base_env, noop
                                [job_id, JOB_OWNER, "t", "1", "", document])
 
     documents = (("1-page mono PDF", pdf), ("1-page colour PDF", colour_pdf), ("100-page mixed PDF", mixed_pdf))
+    for column in columns:  # warm the page cache, the service's connection and spare analyser
+        for _, document in documents:
+            run_timed(full_path_argv(column, new_job(document), document), full_env(column))
     if "fullpath" in sections:
         runs = options.full_path_runs
-        for column in columns:  # warm the page cache, the service's connection
-            for _, document in documents:
-                run_timed(full_path_argv(column, new_job(document), document), full_env(column))
         alone = {label: [] for label, _ in documents}
         alone_cpu = {label: [] for label, _ in documents}
         full = {(label, c[0]): [] for label, _ in documents for c in columns}
@@ -332,6 +332,24 @@ def full_path_columns(options, sections, work, values, bench_dir, base_env, noop
             name = column[0]
             print(f"  {name:<33}  " + "  ".join(f"{median_ms(full_cpu[(label, name)]):20.2f}" for label, _ in documents))
         print("  (cells: full path, then + ms added to the no-op backend alone; target: added <= 10 ms for 1-page documents on both stores)")
+
+    if "concurrency" in sections:
+        # Authorisations per second: N backends at once (as cupsd runs one per printer), each a
+        # whole job (lookups, analysis, authorise, settle), on fresh cupsd jobs made beforehand.
+        from concurrent.futures import ThreadPoolExecutor
+        levels = (1, 4, 16)
+        rows = f", {options.ledger_rows} ledger rows in each database" if options.ledger_rows else ""
+        print(f"\njobs per second with N backends at once (1-page mono PDF, whole jobs{rows}):")
+        print(f"  {'':<33}  " + "  ".join(f"{f'N = {n}':>10}" for n in levels))
+        for column in columns:
+            cells = []
+            for n in levels:
+                jobs = [new_job(pdf) for _ in range(max(24, 6 * n))]
+                started = time.perf_counter()
+                with ThreadPoolExecutor(max_workers=n) as pool:
+                    list(pool.map(lambda job: run_timed(full_path_argv(column, job, pdf), full_env(column)), jobs))
+                cells.append(f"{len(jobs) / (time.perf_counter() - started):10.1f}")
+            print(f"  {column[0]:<33}  " + "  ".join(cells))
 
     first = columns[0]
     if "rules" in sections:

@@ -81,4 +81,42 @@ import TestSupport
         #expect(try bench.tollgate(["reconcile", "--cups-server", bench.values["CUPS_SERVER"]!]).stdout.contains("no open reservations"))
         #expect(try bench.tollgate(["check"]).status == 0)
     }
+
+    /// The service's PostgreSQL restarted between jobs while jobs keep coming: the service's
+    /// kept connection finds out and connects again (the jobs after the restart print and are
+    /// charged, not held as "unavailable"); every job printed is charged once, none is free.
+    @Test func aDatabaseRestartedUnderLoadChargesEveryPrintedJobOnce() throws {
+        let postgres = try PostgresServer()
+        try postgres.psql("CREATE DATABASE tollgate")
+        let bench = try CupsBench(database: postgres.uri(database: "tollgate"))
+        try bench.addQueue("lab", kind: "raw", options: ["-o", "tollgate-mode-default=quota"])
+        let alice = try SystemUser(prefix: "tggpg")
+        try #require(bench.tollgate(["topup", alice.name, "10.00"]).status == 0)
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)   // 0.06 EUR
+        let service = try bench.startGateService()
+        defer { service.signal(SIGTERM); _ = try? service.wait(timeout: 10) }
+
+        var jobs: [Int] = []
+        for _ in 0..<4 { jobs.append(try bench.submit(pdf, queue: "lab", user: alice)) }
+        postgres.stop()
+        try postgres.start()
+        for _ in 0..<4 { jobs.append(try bench.submit(pdf, queue: "lab", user: alice)) }
+        var completed = 0
+        for (index, job) in jobs.enumerated() {
+            let status = try bench.waitForJob(job, in: ["completed", "aborted", "pending-held"])
+            if status.state == "completed" { completed += 1 } else {
+                // A job the stop caught mid-way waits with the reason; none after the restart does.
+                #expect(index < 4 && status.message.contains("quota database"), "held only for the database, with the reason: \(status)")
+            }
+        }
+        let last = try bench.submit(pdf, queue: "lab", user: alice)
+        #expect(try bench.waitForJob(last, in: ["completed", "aborted", "pending-held"]).state == "completed",
+                "after the restart the service reconnected")
+        completed += 1
+        let debits = try bench.ledgerKinds().filter { $0 == "debit" }.count
+        #expect(debits == completed, "each printed job charged once")
+        #expect(try bench.receivedDocuments().count == completed, "nothing printed without its charge")
+        #expect(try bench.tollgate(["check"]).status == 0)
+    }
 }
