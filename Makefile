@@ -80,6 +80,7 @@ install: build
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate" $(PREFIX)/bin/tollgate
 	install -d -o root -g root -m 0755 $(LIBEXEC)
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-analyse" $(LIBEXEC)/tollgate-analyse
+	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-gate" $(LIBEXEC)/tollgate-gate
 	install -o root -g root -m 0755 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgated" $(PREFIX)/sbin/tollgated
 	[ -e /etc/pam.d/tollgate ] || install -o root -g root -m 0644 packaging/pam.d/tollgate /etc/pam.d/tollgate
 	for unit in tollgated.service tollgate-maintenance.service tollgate-maintenance.timer; do \

@@ -20,6 +20,7 @@ let package = Package(
     name: "Tollgate",
     products: [
         .executable(name: "tollgate-backend", targets: ["tollgate-backend"]),
+        .executable(name: "tollgate-gate", targets: ["tollgate-gate"]),
         .executable(name: "tollgate-analyse", targets: ["tollgate-analyse"]),
         .executable(name: "tollgate", targets: ["tollgate"]),
         .executable(name: "tollgated", targets: ["tollgated"]),
@@ -109,7 +110,7 @@ let package = Package(
                                                      .product(name: "Hummingbird", package: "hummingbird"),
                                                      .product(name: "Mustache", package: "swift-mustache")],
                 path: "Sources/AdminConsole"),
-        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release", "AccountsAPI", "Mail", "PostgreSQLStore", "GateService",
+        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release", "AccountsAPI", "Mail", "PostgreSQLStore", "GateService", "GateWire",
                                                             .product(name: "Hummingbird", package: "hummingbird"),
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Tollgated"),
@@ -121,10 +122,15 @@ let package = Package(
 
         // The `tollgate:` backend wrapper: argv/env, spool, exec of the real backend.
         .target(name: "BackendCore", dependencies: ["CBackendSupport"], path: "Sources/BackendCore"),
-        // The gate service (in tollgated) and its client (the backend): jobs decided on open stores.
-        .target(name: "GateService", dependencies: ["BackendCore", "CBackendSupport", "Enforcement", "JobAnalysisCore", "PostgreSQLStore", "QuotaDB"],
+        // The gate's wire and its client (the backend: no Foundation, no database), and the gate
+        // service (in tollgated) that decides and settles jobs on open stores.
+        .target(name: "GateWire", dependencies: ["BackendCore", "CBackendSupport"], path: "Sources/GateWire"),
+        .target(name: "GateService", dependencies: ["BackendCore", "CBackendSupport", "Enforcement", "GateWire", "JobAnalysisCore", "PostgreSQLStore", "QuotaDB"],
                 path: "Sources/GateService"),
-        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "Enforcement", "GateService"], path: "Sources/Backend",
+        .executableTarget(name: "tollgate-backend", dependencies: ["BackendCore", "GateWire"], path: "Sources/Backend",
+                          linkerSettings: perJobLinking),
+        // The job decided in one process, when the gate service does not run (the backend becomes it).
+        .executableTarget(name: "tollgate-gate", dependencies: ["BackendCore", "Enforcement", "GateWire"], path: "Sources/Gate",
                           linkerSettings: perJobLinking),
 
         // `tollgate`: the admin and user command line.

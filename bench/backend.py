@@ -289,6 +289,7 @@ def full_path_columns(options, sections, work, values, bench_dir, base_env, noop
         return dict(base_env, CUPS_SERVER=values["CUPS_SERVER"], PRINTER="fullpath", DEVICE_URI="tollgate:noop://x",
                     TOLLGATE_DB=db, TOLLGATE_RATES_DIR=os.path.join(state, "rates"),
                     TOLLGATE_ANALYSE=os.path.join(bin_dir, "tollgate-analyse"), TOLLGATE_GATE_SOCKET=gate,
+                    TOLLGATE_GATE_PROGRAM=os.path.join(bin_dir, "tollgate-gate"),
                     TOLLGATE_JOURNAL_DIR=os.path.join(state, "journal"),
                     # What cupsd gives the backend of a job it authenticated (the owner is proven).
                     AUTH_USERNAME=JOB_OWNER, AUTH_INFO_REQUIRED="none")

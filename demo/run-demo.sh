@@ -5,7 +5,7 @@
 # print it, and the ledger proves every balance. Then a secure printer: a job waits for its owner,
 # the release station (tollgated) runs on loopback, and the job is released at a terminal.
 # Everything is stopped and removed at the end.
-# Usage: demo/run-demo.sh BIN_DIR   (BIN_DIR holds tollgate-backend, tollgate, tollgate-analyse, tollgated)
+# Usage: demo/run-demo.sh BIN_DIR   (BIN_DIR holds tollgate-backend, tollgate-gate, tollgate, tollgate-analyse, tollgated)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
@@ -35,7 +35,8 @@ say tollgate db init --currency EUR
 step "A private cupsd and a virtual IPP Everywhere printer on loopback (the system's CUPS is untouched)"
 eval "$("$root/cups/tollgate-bench" start --backend "$bin/tollgate-backend" --owner $$ \
     --env "TOLLGATE_DB=$TOLLGATE_DB" --env "TOLLGATE_RATES_DIR=$state/rates" \
-    --env "TOLLGATE_ANALYSE=$bin/tollgate-analyse" --env "TOLLGATE_GATE_SOCKET=$state/gate.sock")"
+    --env "TOLLGATE_ANALYSE=$bin/tollgate-analyse" --env "TOLLGATE_GATE_SOCKET=$state/gate.sock" \
+    --env "TOLLGATE_GATE_PROGRAM=$bin/tollgate-gate")"
 bench=$TOLLGATE_BENCH_DIR
 export CUPS_SERVER
 echo "cupsd: $CUPS_SERVER; printer: $PRINTER1_URI"

@@ -1,5 +1,5 @@
 /// The exit codes a CUPS backend may return (`<cups/backend.h>`), and what cupsd does with each.
-public enum BackendExitCode: Int32, Codable, Sendable, CaseIterable {
+public enum BackendExitCode: Int32, Sendable, CaseIterable {
     /// The job printed.
     case ok = 0
     /// The job failed; cupsd applies the queue's `printer-error-policy`.

@@ -143,11 +143,10 @@ public struct BackendWrapper {
         case .exited(let code):
             let name = BackendExitCode(rawValue: code)?.constantName ?? "unknown status"
             log.debug("Tollgate: real backend exited with \(code) (\(name))")
-            return .exit(code)
         case .signaled(let signal, let cancelled):
             log.debug("Tollgate: real backend ended by signal \(signal)\(cancelled ? " after cancel" : "")")
-            return .raise(signal)
         }
+        return BackendOutcome(run.termination)
     }
 
     /// Whether `path` is a regular file of 0 bytes (false when it cannot be read: not proven empty).
@@ -169,6 +168,14 @@ public struct BackendWrapper {
 }
 
 extension BackendOutcome {
+    /// Ending as the real backend ended: its exit code, or its fatal signal.
+    public init(_ termination: RealBackendTermination) {
+        switch termination {
+        case .exited(let code): self = .exit(code)
+        case .signaled(let signal, _): self = .raise(signal)
+        }
+    }
+
     /// Ends the process as this outcome says. `raise` first turns off core dumps and restores the
     /// signal's default action, so the wrapper ends exactly as the real backend did.
     public func endProcess() -> Never {

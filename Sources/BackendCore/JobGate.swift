@@ -7,7 +7,7 @@ public enum JobDocument: Sendable {
 }
 
 /// The gate's answer before the real backend runs.
-public enum GateVerdict: Codable, Equatable, Sendable {
+public enum GateVerdict: Equatable, Sendable {
     /// Print: run the real backend. `reservation` names what to settle or release afterwards;
     /// `options`, when set, is the argv[5] the real backend gets instead of cupsd's (a queue's
     /// job rule forced on the printer, ``JobOptionsText``).

@@ -3,7 +3,7 @@
 ///
 /// Read from CUPS 2.4's backends (backend/ipp.c, socket.c, lpd.c, usb): the texts below are
 /// theirs. Lines are matched whole, after the `INFO:`/`ERROR:` prefix cupsd itself reads.
-public struct PrinterStatusReport: Codable, Equatable, Sendable {
+public struct PrinterStatusReport: Equatable, Sendable {
     /// A byte-sending backend (socket, lpd, usb) said the whole print file reached the printer.
     public var allDataSent = false
     /// The printer refused the document (the ipp backend then ends with 0 or 5 alike).
@@ -53,12 +53,12 @@ public struct PrinterStatusReport: Codable, Equatable, Sendable {
 }
 
 /// The terminal states of the printer's job (RFC 8011 job-state 7, 8, 9), as the ipp backend names them.
-public enum PrinterJobEnd: String, Codable, Equatable, Sendable {
+public enum PrinterJobEnd: String, Equatable, Sendable {
     case canceled, aborted, completed
 }
 
 /// How the real backend's run ended, and what it showed on the way.
-public struct RealBackendRun: Codable, Equatable, Sendable {
+public struct RealBackendRun: Equatable, Sendable {
     public var termination: RealBackendTermination
     /// Whether the wrapper passed cupsd's cancel (SIGTERM …) on to it, whatever its exit code
     /// (the ipp backend cancels the printer's job and exits 0).

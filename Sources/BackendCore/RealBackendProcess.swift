@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// How the real backend ended.
-public enum RealBackendTermination: Codable, Equatable, Sendable {
+public enum RealBackendTermination: Equatable, Sendable {
     /// It exited with this code (0–7 for a well-behaved backend).
     case exited(Int32)
     /// It was killed by this signal; `cancelled` says whether the wrapper forwarded a cancel.

@@ -80,9 +80,8 @@ public final class Gatekeeper: JobGate {
     /// Opened once per job and kept from `admit` to `finish`: opening and closing the database
     /// (WAL checkpoint on close) is the largest part of the backend's own cost.
     private var openStore: (any PrintAccountingStore)?
-    private let opener: StoreOpener
-    /// Analysers started before their job (the gate service's), else one is started per document.
-    private let spares: SpareAnalysers?
+    /// What this gate reuses across jobs (nothing in a one-job process).
+    private let resources: GateResources
     /// Set when the job is on a `release` queue: its record at the release station.
     private var releaseQueueJob: HeldJob?
     /// How the queue's grey and duplex rules reach paper for this job.
@@ -90,24 +89,20 @@ public final class Gatekeeper: JobGate {
     /// The job this gate let print (nil until then): what ``finish(_:reservation:run:)`` settles.
     public private(set) var admitted: AdmittedJob?
 
-    /// How a gate opens the quota database: at once (the backend, one job a process) or from the
-    /// gate service's open connections (``StoreOpener/open``).
+    /// How a gate opens the quota database (``GateResources``).
     public typealias StoreOpener = @Sendable (DatabaseLocation) throws(QuotaError) -> any PrintAccountingStore
 
     private func store() throws(QuotaError) -> any PrintAccountingStore {
         if let openStore { return openStore }
-        let store = try opener(settings.database)
+        let store = try resources.openStore(settings.database)
         openStore = store
         return store
     }
 
-    public init(settings: Settings, log: BackendLog = BackendLog(),
-                openStore: @escaping StoreOpener = { location throws(QuotaError) in try SQLQuotaStore.open(location) },
-                spares: SpareAnalysers? = nil) {
+    public init(settings: Settings, log: BackendLog = BackendLog(), resources: GateResources = .perJob) {
         self.settings = settings
         self.log = log
-        self.opener = openStore
-        self.spares = spares
+        self.resources = resources
     }
 
     /// A gate that finishes a job another gate admitted (``admitted``, passed across processes).
@@ -577,7 +572,7 @@ public final class Gatekeeper: JobGate {
     func startAnalysis(_ document: JobDocument, options: JobOptions) -> (PendingAnalysis, JobOptions) {
         let analyser = AnalyserProcess(executable: settings.analyser)
         let pending: PendingAnalysis
-        switch (document, spares) {
+        switch (document, resources.spares) {
         case (.spool(let fd), let spares?):
             pending = spares.start(analyser, descriptor: fd, options: options)
         case (.file(let path), let spares?):
@@ -637,6 +632,10 @@ public final class Gatekeeper: JobGate {
 
     func loadCard(_ name: String) throws -> RatesCard {
         let path = settings.ratesDirectory + "/" + name + ".toml"
+        if let cards = resources.cards {
+            guard let card = try cards.card(at: path) else { throw GatekeeperError.ratesCardMissing(path: path) }
+            return card
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw GatekeeperError.ratesCardMissing(path: path)
         }

@@ -1,6 +1,7 @@
 import BackendCore
 import Enforcement
 import Foundation
+import GateWire
 import JobAnalysisCore
 import PostgreSQLStore
 import QuotaDB
@@ -23,12 +24,13 @@ public final class GateServer: @unchecked Sendable {
     private let listener: GateSocket
     private let stores = SharedStores()
     private let spares = SpareAnalysers()
+    private let cards = RatesCardCache()
     private let slots = DispatchSemaphore(value: 256)
     private let log: @Sendable (String) -> Void
 
     /// Listens on `path` (mode 0600). `preopened`: a store this process has open already (tollgated's own).
     public init(path: String, preopened: (DatabaseLocation, any PrintAccountingStore)? = nil,
-                log: @escaping @Sendable (String) -> Void = { _ in }) throws(GateServiceError) {
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws(GateWireError) {
         self.path = path
         self.log = log
         if let (location, store) = preopened { stores.keep(store, for: location) }
@@ -75,14 +77,15 @@ public final class GateServer: @unchecked Sendable {
         defer { connection.close() }
         guard let uid = connection.peerUID, uid == 0 || uid == geteuid() else { return }
         connection.setReceiveTimeout(seconds: 30)
-        guard let (request, fds) = try? connection.receive(GateRequest.self) else { return }
+        guard let (bytes, fds) = try? connection.receive() else { return }
+        let request = try? GateRequest(decoding: bytes)
         var analyser: AnalyserProcess?
         // The next job's analyser starts once this job is done (started at once, its start-up
         // would take a core from this job's real backend and settlement), after the backend's
         // stderr is closed: cupsd reads it to the end.
         defer { analyser.map { spares.replenish($0) } }
         defer { fds.forEach { close($0) } }
-        guard case .admit(let arguments, let environment, let spooled) = request, fds.count == (spooled ? 2 : 1),
+        guard case .admit(let arguments, let environment, let spooled)? = request, fds.count == (spooled ? 2 : 1),
               case .job(let job)? = try? BackendInvocation(arguments: arguments) else { return }
         let settings = Gatekeeper.Settings(environment: ProcessEnvironment.dictionary(environment))
         let document: JobDocument
@@ -93,23 +96,25 @@ public final class GateServer: @unchecked Sendable {
         } else {
             return
         }
-        let gate = Gatekeeper(settings: settings, log: BackendLog(fd: fds[0]), openStore: stores.open, spares: spares)
+        let gate = Gatekeeper(settings: settings, log: BackendLog(fd: fds[0]), resources: GateResources(openStore: stores.open, spares: spares, cards: cards))
         analyser = AnalyserProcess(executable: settings.analyser)
         let verdict = gate.admit(job, document: document)
         log("tollgated: gate: job \(job.jobID) on \(settings.printer): \(Self.summary(verdict))")
-        do { try connection.send(GateReply.verdict(verdict, admitted: gate.admitted)) } catch { return }
+        let admitted = gate.admitted.flatMap { try? JSONEncoder().encode($0) }.map { Array($0) }
+        do { try connection.send(GateReply.verdict(verdict, admitted: admitted).encoded) } catch { return }
         guard case .forward(let reservation?, _) = verdict else { return }
         // The real backend runs now, for as long as the printer takes.
         connection.setReceiveTimeout(seconds: nil)
-        while let (message, extra) = try? connection.receive(GateRequest.self) {
+        while let (bytes, extra) = try? connection.receive() {
             extra.forEach { close($0) }
+            guard let message = try? GateRequest(decoding: bytes) else { return }
             switch message {
             case .printing(let report, let scheme):
                 gate.printing(job, reservation: reservation, report: report, scheme: scheme)
             case .finish(let run):
                 gate.finish(job, reservation: reservation, run: run)
                 log("tollgated: gate: job \(job.jobID) on \(settings.printer): settled (\(run.termination))")
-                try? connection.send(GateReply.finished)
+                try? connection.send(GateReply.finished.encoded)
                 return
             case .admit:
                 return

@@ -3,6 +3,7 @@ import AdminConsole
 import ArgumentParser
 import Foundation
 import GateService
+import GateWire
 import Hummingbird
 import Mail
 import PostgreSQLStore

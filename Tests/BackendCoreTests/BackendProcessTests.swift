@@ -133,7 +133,9 @@ import TestSupport
         let box = try WrapperSandbox(fakeMode: 0o700)
         let product = BuiltProducts.executable("tollgate-backend")
         let script = "exec -a \"$0\" \"$@\" </dev/null"
-        let env = box.environment(deviceURI: "tollgate:fake://p", extra: ["CUPS_SERVER": box.root.path + "/no-cupsd.sock"])
+        let env = box.environment(deviceURI: "tollgate:fake://p", extra: ["CUPS_SERVER": box.root.path + "/no-cupsd.sock",
+                                                                          "TOLLGATE_GATE_SOCKET": box.root.path + "/no-gate.sock",
+                                                                          "TOLLGATE_GATE_PROGRAM": BuiltProducts.executable("tollgate-gate")])
         let result = try ProcessRunner.run(["/bin/bash", "-c", script, "tollgate:fake://p", product, "1", "u", "t", "1", "", "/dev/null"],
                                            environment: env)
         #expect(result.status == 6, "CUPS_BACKEND_RETRY: \(result.stderr)")

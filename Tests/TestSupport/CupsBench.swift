@@ -43,7 +43,9 @@ public final class CupsBench: @unchecked Sendable {
                         "TOLLGATE_ANALYSE=\(BuiltProducts.executable("tollgate-analyse"))", "TOLLGATE_JOURNAL_DIR=\(state.path)/journal",
                         // A private gate socket: no service listens there unless the test starts one
                         // (startGateService), so by default the backend decides in its own process.
-                        "TOLLGATE_GATE_SOCKET=\(state.path)/gate.sock"] + (serverName.map { ["TOLLGATE_SERVER_NAME=\($0)"] } ?? [])
+                        "TOLLGATE_GATE_SOCKET=\(state.path)/gate.sock",
+                        // What the backend becomes without the service (installed in /usr/lib/tollgate).
+                        "TOLLGATE_GATE_PROGRAM=\(BuiltProducts.executable("tollgate-gate"))"] + (serverName.map { ["TOLLGATE_SERVER_NAME=\($0)"] } ?? [])
         let result = try ProcessRunner.run([CupsBench.script, "start", "--printers", String(printers),
                                             "--backend", backend, "--owner", String(getpid())]
                                            + oneSided.flatMap { ["--one-sided", String($0)] }

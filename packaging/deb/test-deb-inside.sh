@@ -40,7 +40,7 @@ dpkg -s tollgate >/dev/null 2>&1 && die "tollgate is already installed in the ba
 say "install $prev"
 install_deb "$prev"
 expect "backend mode" "$(stat -c '%a %U %G' /usr/lib/cups/backend/tollgate)" "700 root root"
-for f in /usr/bin/tollgate /usr/sbin/tollgated /usr/lib/tollgate/tollgate-analyse; do
+for f in /usr/bin/tollgate /usr/sbin/tollgated /usr/lib/tollgate/tollgate-analyse /usr/lib/tollgate/tollgate-gate; do
     expect "$f mode" "$(stat -c '%a %U' "$f")" "755 root"
 done
 expect "/var/lib/tollgate" "$(stat -c '%a %U %G' /var/lib/tollgate)" "700 root root"

@@ -5,15 +5,15 @@ import Glibc
 
 /// A Unix socket of datagrams (SOCK_SEQPACKET) that carry descriptors: the one system-call
 /// wrapper of the gate service's wire (``GateRequest``, ``GateReply``).
-struct GateSocket {
-    let fd: Int32
+public struct GateSocket: Sendable {
+    public let fd: Int32
 
     /// The largest message either side sends (a job's argv and environment are a few KiB).
     static let maximumMessage = 256 * 1024
 
     /// Connects to the service at `path`; nil when nothing listens there (no socket file, or a
     /// stale one).
-    static func connect(path: String) -> GateSocket? {
+    public static func connect(path: String) -> GateSocket? {
         guard let address = Self.address(path) else { return nil }
         let fd = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return nil }
@@ -27,7 +27,7 @@ struct GateSocket {
 
     /// Listens at `path` (replacing a stale socket file), mode 0600: only root, who runs
     /// backends, connects.
-    static func listen(path: String) throws(GateServiceError) -> GateSocket {
+    public static func listen(path: String) throws(GateWireError) -> GateSocket {
         guard let address = Self.address(path) else { throw .pathTooLong(path) }
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -58,13 +58,13 @@ struct GateSocket {
         return address
     }
 
-    func accept() -> GateSocket? {
+    public func accept() -> GateSocket? {
         let connection = tollgate_accept_cloexec(fd)
         return connection >= 0 ? GateSocket(fd: connection) : nil
     }
 
     /// Sends one message with `fds` attached (the peer gets its own copies).
-    func send(_ bytes: [UInt8], fds: [Int32] = []) throws(GateServiceError) {
+    public func send(_ bytes: [UInt8], fds: [Int32] = []) throws(GateWireError) {
         let sent = bytes.withUnsafeBytes { raw in
             fds.withUnsafeBufferPointer { tollgate_send_with_fds(fd, raw.baseAddress, UInt(raw.count), $0.baseAddress, Int32($0.count)) }
         }
@@ -73,7 +73,7 @@ struct GateSocket {
 
     /// Receives one message and the descriptors that came with it (the caller closes them); nil
     /// when the peer has closed its end.
-    func receive() throws(GateServiceError) -> (bytes: [UInt8], fds: [Int32])? {
+    public func receive() throws(GateWireError) -> (bytes: [UInt8], fds: [Int32])? {
         var bytes = [UInt8](repeating: 0, count: Self.maximumMessage)
         var fds = [Int32](repeating: -1, count: 4)
         var count: Int32 = 0
@@ -86,22 +86,22 @@ struct GateSocket {
     }
 
     /// How long ``receive()`` waits before failing with EAGAIN (nil: for ever).
-    func setReceiveTimeout(seconds: Int?) {
+    public func setReceiveTimeout(seconds: Int?) {
         var value = timeval(tv_sec: seconds ?? 0, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
     }
 
     /// The user id of the connected process (the kernel's word, SO_PEERCRED).
-    var peerUID: uid_t? {
+    public var peerUID: uid_t? {
         let uid = tollgate_peer_uid(fd)
         return uid < 0 ? nil : uid_t(uid)
     }
 
-    func close() { Glibc.close(fd) }
+    public func close() { Glibc.close(fd) }
 }
 
 /// The gate service's own failures (a socket that cannot be served, a message that makes no sense).
-public enum GateServiceError: Error, CustomStringConvertible {
+public enum GateWireError: Error, CustomStringConvertible {
     case pathTooLong(String)
     case system(String, Int32)
     case protocolViolation(String)
