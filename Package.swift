@@ -143,6 +143,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .executableTarget(name: "tollgate-backend-transparent", dependencies: ["BackendCore"],
                           path: "Tests/Fixtures/TransparentBackend"),
+        .testTarget(name: "GateWireTests", dependencies: ["GateWire", "BackendCore"], path: "Tests/GateWireTests"),
         .testTarget(name: "BackendCoreTests", dependencies: ["BackendCore", "TestSupport"], path: "Tests/BackendCoreTests"),
         .testTarget(name: "PricingTests", dependencies: ["Pricing", "PricingTOML", "TestSupport"], path: "Tests/PricingTests"),
         .testTarget(name: "JobAnalysisTests", dependencies: ["JobAnalysis"], path: "Tests/JobAnalysisTests"),
