@@ -50,6 +50,9 @@ enum AnalyseCommand {
                 return AnalyserExitStatus.internalError.rawValue
             }
             writeStdout(json + "\n")
+            // The whole answer is out: the caller may take it now, before this process's exit
+            // (its teardown) is done.
+            close(1)
         } else {
             writeStdout(Summary.text(analysis, document: parsed.document))
         }

@@ -117,6 +117,11 @@ public final class SpareAnalysers: @unchecked Sendable {
     }
 
     private let waiting = Mutex<[String: Spare]>([:])
+    /// Analysers whose answer was taken before they had exited (``adopt(_:)``).
+    private let exiting = Mutex<[Exiting]>([])
+    private struct Exiting: @unchecked Sendable {
+        let child: ChildProcess.Running
+    }
 
     public init() {}
 
@@ -138,11 +143,21 @@ public final class SpareAnalysers: @unchecked Sendable {
         let sent = request.withUnsafeMutableBytes { raw in tollgate_send_with_fds(spare.socket, raw.baseAddress, UInt(raw.count), &fd, 1) }
         guard sent == request.count else { return analyser.start(descriptor: descriptor, options: options) }
         spare.child.deadline = ContinuousClock().now.advanced(by: limit)
-        return PendingAnalysis(child: spare.child, document: document, options: options, timeout: limit, maxOutputBytes: analyser.maxOutputBytes)
+        return PendingAnalysis(child: spare.child, document: document, options: options, timeout: limit, maxOutputBytes: analyser.maxOutputBytes,
+                               reaper: self)
     }
 
-    /// Starts a spare of `analyser`'s executable if none is waiting (call off a job's path).
+    /// Keeps an analyser that has answered until it has exited (reaped by ``replenish(_:)``).
+    func adopt(_ child: ChildProcess.Running) {
+        guard !child.reapIfExited() else { return }
+        let kept = Exiting(child: child)
+        exiting.withLock { $0.append(kept) }
+    }
+
+    /// Starts a spare of `analyser`'s executable if none is waiting (call off a job's path), and
+    /// reaps the analysers that have exited since they answered.
     public func replenish(_ analyser: AnalyserProcess) {
+        exiting.withLock { children in children.removeAll { $0.child.reapIfExited() } }
         guard waiting.withLock({ $0[analyser.executable] == nil }) else { return }
         var pair: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else { return }
@@ -196,14 +211,19 @@ struct DocumentFacts: Sendable {
 /// Dropping it without asking for the result kills the child.
 public struct PendingAnalysis {
     private let child: ChildProcess.Running?
+    /// Who reaps the child once its output is complete (the gate service's spares); nil: this
+    /// call waits for the child's exit.
+    private let reaper: SpareAnalysers?
     private let failure: AnalysisError?
     private let document: DocumentFacts?
     private let options: JobOptions
     private let timeout: Duration
     private let maxOutputBytes: Int
 
-    init(child: ChildProcess.Running, document: DocumentFacts, options: JobOptions, timeout: Duration, maxOutputBytes: Int) {
+    init(child: ChildProcess.Running, document: DocumentFacts, options: JobOptions, timeout: Duration, maxOutputBytes: Int,
+         reaper: SpareAnalysers? = nil) {
         self.child = child
+        self.reaper = reaper
         self.failure = nil
         self.document = document
         self.options = options
@@ -213,6 +233,7 @@ public struct PendingAnalysis {
 
     init(failure: AnalysisError) {
         self.child = nil
+        self.reaper = nil
         self.failure = failure
         self.document = nil
         self.options = JobOptions()
@@ -228,11 +249,19 @@ public struct PendingAnalysis {
         var output: [UInt8] = []
         var tooBig = false
         let limit = maxOutputBytes
-        let outcome = child.finish { chunk in
+        let early = child.readOutput { chunk in
             if output.count + chunk.count > limit { tooBig = true; return false }
             output.append(contentsOf: chunk)
             return true
         }
+        // The analyser closes its output once the analysis is written: a whole analysis needs
+        // no wait for the process's exit (its teardown), which the reaper collects later. What
+        // is not a whole analysis waits for the exit status, which says why.
+        if early == nil, let reaper, let analysis = try? JobAnalysis(json: output) {
+            reaper.adopt(child)
+            return analysis
+        }
+        let outcome = child.reap(after: early)
         func failed(_ kind: AnalysisFailure.Kind, _ detail: String) -> JobAnalysis {
             document.failed(kind, detail, options: options)
         }

@@ -137,6 +137,7 @@ package struct ChildProcess {
         var deadline: ContinuousClock.Instant
         let newProcessGroup: Bool
         private var finished = false
+        private var outputClosed = false
 
         init(pid: pid_t, readEnd: Int32, deadline: ContinuousClock.Instant, newProcessGroup: Bool) {
             self.pid = pid
@@ -147,7 +148,7 @@ package struct ChildProcess {
 
         deinit {
             guard !finished else { return }
-            close(readEnd)
+            if !outputClosed { close(readEnd) }
             if newProcessGroup { kill(-pid, SIGKILL) }
             kill(pid, SIGKILL)
             var status: Int32 = 0
@@ -157,8 +158,13 @@ package struct ChildProcess {
         /// Reads the child's output to the end (`output` returns `false` to stop the child), then
         /// reaps it. Call once.
         package func finish(output: (UnsafeRawBufferPointer) -> Bool) -> Outcome {
-        precondition(!finished, "ChildProcess.Running.finish called twice")
-        finished = true
+            reap(after: readOutput(output))
+        }
+
+        /// Reads the child's output to its end (nil), or until the deadline or the reader stopped
+        /// it (that outcome). Then ``reap(after:)`` or ``reapIfExited()``; call once.
+        package func readOutput(_ output: (UnsafeRawBufferPointer) -> Bool) -> Outcome? {
+        precondition(!finished && !outputClosed, "ChildProcess.Running output read twice")
         let clock = ContinuousClock()
         var outcome: Outcome?
         let chunk = Int(ChildProcess.pipeBytes)
@@ -178,6 +184,26 @@ package struct ChildProcess {
             if !output(UnsafeRawBufferPointer(start: buffer, count: n)) { outcome = .stoppedByReader; break }
         }
         close(readEnd)
+        outputClosed = true
+        return outcome
+        }
+
+        /// Reaps the child (and its group) if it has exited, without waiting; true when done.
+        package func reapIfExited() -> Bool {
+            guard !finished else { return true }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, WNOHANG) == pid else { return false }
+            finished = true
+            if newProcessGroup { kill(-pid, SIGKILL) }
+            return true
+        }
+
+        /// Waits for the child after ``readOutput(_:)`` (killing it first when that ended early,
+        /// and at the deadline) and says how it ended.
+        package func reap(after early: Outcome?) -> Outcome {
+        finished = true
+        let clock = ContinuousClock()
+        var outcome = early
         func killChild() {
             if newProcessGroup { kill(-pid, SIGKILL) }
             kill(pid, SIGKILL)

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Glibc
 #endif
 @testable import JobAnalysis
+import JobAnalysisCore
 
 /// `tollgate-analyse` as a process: JSON output, stdin, exit codes, sandbox, and the
 /// ``AnalyserProcess`` client API.
@@ -131,6 +132,39 @@ struct AnalyseToolTests {
         #expect(a.pageCount == 2 && a.output.impressionsPerCopy == 1 && a.output.colourImpressionsPerCopy == 1)
         let bad = AnalyserProcess(executable: "/nonexistent/tollgate-analyse")
         #expect(throws: AnalysisError.self) { try bad.analyse(descriptor: fd, options: JobOptions()) }
+    }
+
+    /// A spare (the gate service's: started before its document, root left, warmed up) answers
+    /// as a fresh analyser does, is used once, and is stopped at its document's time limit.
+    @Test func aSpareAnalyserAnswersAsAFreshOne() throws {
+        let tool = try #require(Self.tool)
+        let docs = TestDocuments()
+        let pdf = try docs.pdf("doc.pdf", postscript: Self.twoPages)
+        let fd = open(pdf, O_RDONLY)
+        defer { close(fd) }
+        let client = AnalyserProcess(executable: tool, timeout: .seconds(30))
+        let spares = SpareAnalysers()
+        spares.replenish(client)
+        usleep(300_000)   // it starts and warms up while no job waits
+        let options = JobOptions(numberUp: 2, jobName: "report")
+        let spare = try spares.start(client, descriptor: fd, options: options).result()
+        let fresh = try client.analyse(descriptor: fd, options: options)
+        #expect(spare.failure == nil && spare.pageCount == 2 && spare.output == fresh.output && spare.pages == fresh.pages)
+        // None waits now: the next document gets a fresh process, and the same answer.
+        let next = try spares.start(client, descriptor: fd, options: options).result()
+        #expect(next.output == fresh.output)
+
+        let looping = docs.write("loop.ps", "%!PS\n{ } loop\n")
+        let loopFD = open(looping, O_RDONLY)
+        defer { close(loopFD) }
+        let limited = AnalyserProcess(executable: tool, timeout: .seconds(2))
+        spares.replenish(limited)
+        usleep(300_000)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let stopped = try spares.start(limited, descriptor: loopFD, options: JobOptions()).result()
+        #expect(clock.now - start < .seconds(5))
+        #expect(stopped.failure?.kind == .timedOut, "\(String(describing: stopped.failure))")
     }
 
     @Test func analyserProcessTimesOut() throws {
