@@ -345,6 +345,8 @@ def full_path_columns(options, sections, work, values, bench_dir, base_env, noop
         for column in columns:
             cells = []
             for n in levels:
+                # cupsd keeps at most 500 jobs (MaxJobs): the ones already run go first.
+                subprocess.run(["cancel", "-a", "-x", "fullpath"], env=cups_env, check=True, capture_output=True)
                 jobs = [new_job(pdf) for _ in range(max(24, 6 * n))]
                 started = time.perf_counter()
                 with ThreadPoolExecutor(max_workers=n) as pool:

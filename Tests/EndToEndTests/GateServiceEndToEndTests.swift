@@ -42,34 +42,23 @@ import TestSupport
     /// backend's own process.
     @Test func theServiceGoingAwayLosesNoChargeAndPrintsNothingFree() throws {
         let bench = try CupsBench()
-        // A real backend that prints everything once the test lets it go on.
-        try bench.installBackend("gated", script: """
-            #!/bin/sh
-            [ $# -eq 0 ] && exit 0
-            echo $$ > "$TMPDIR/gated-backend.pid"
-            while [ ! -e "$TMPDIR/go" ]; do sleep 0.1; done
-            rm -f "$TMPDIR/gated-backend.pid"
-            exit 0
-            """)
+        try bench.installGatedBackend()
         try bench.addQueue("lab", kind: "raw", options: ["-o", "tollgate-mode-default=quota"])
         try bench.client(["lpadmin", "-p", "lab", "-v", "tollgate:gated://x"])
         let alice = try SystemUser(prefix: "tggkill")
         try #require(bench.tollgate(["topup", alice.name, "1.00"]).status == 0)
         let docs = try TemporaryDirectory()
         let pdf = try TestDocuments.pdf(pages: 1, in: docs.path)   // 0.06 EUR
-        let spool = bench.dir + "/spool/tmp"
         let service = try bench.startGateService()
 
         let job = try bench.submit(pdf, queue: "lab", user: alice)
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: spool + "/gated-backend.pid") && Date() < deadline { usleep(50_000) }
-        try #require(FileManager.default.fileExists(atPath: spool + "/gated-backend.pid"), "the real backend started")
+        try bench.waitForGatedBackend()
         #expect(try bench.ledgerKinds() == ["top-up", "reserve"])
         service.signal(SIGKILL)
         let log = try service.wait(timeout: 30).stderr
         #expect(log.contains("gate: job \(job) on lab: printing"), "the service admitted the job: \(log)")
 
-        FileManager.default.createFile(atPath: spool + "/go", contents: nil)
+        bench.releaseGatedBackend()
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "canceled"]).state == "completed")
         #expect(try bench.ledgerKinds() == ["top-up", "reserve", "debit"], "settled by the backend itself, once")
         #expect(try bench.wallet(alice.name) == "0.94 EUR")

@@ -74,28 +74,18 @@ import TestSupport
         let postgres = try PostgresServer()
         try postgres.psql("CREATE DATABASE tollgate")
         let bench = try CupsBench(database: postgres.uri(database: "tollgate"))
-        // A real backend that prints everything once the test lets it go on.
-        try bench.installBackend("gated", script: """
-            #!/bin/sh
-            [ $# -eq 0 ] && exit 0
-            echo $$ > "$TMPDIR/gated-backend.pid"
-            while [ ! -e "$TMPDIR/go" ]; do sleep 0.1; done
-            exit 0
-            """)
+        try bench.installGatedBackend()
         try bench.addQueue("lab", kind: "raw", options: ["-o", "tollgate-mode-default=quota"])
         try bench.client(["lpadmin", "-p", "lab", "-v", "tollgate:gated://x"])
         let alice = try SystemUser(prefix: "tgmid")
         try #require(bench.tollgate(["topup", alice.name, "1.00"]).status == 0)
         let docs = try TemporaryDirectory()
         let job = try bench.submit(try TestDocuments.pdf(pages: 1, in: docs.path), queue: "lab", user: alice)
-        let spool = bench.dir + "/spool/tmp"
-        let deadline = Date().addingTimeInterval(30)
-        while !FileManager.default.fileExists(atPath: spool + "/gated-backend.pid") && Date() < deadline { usleep(50_000) }
-        try #require(FileManager.default.fileExists(atPath: spool + "/gated-backend.pid"), "the real backend started")
+        try bench.waitForGatedBackend()
         #expect(try bench.ledgerKinds() == ["top-up", "reserve"])
 
         postgres.stop()
-        FileManager.default.createFile(atPath: spool + "/go", contents: nil)
+        bench.releaseGatedBackend()
         #expect(try bench.waitForJob(job, in: ["completed", "aborted", "canceled"]).state == "completed")
         #expect(journalEntries(bench).count == 1, "the charge waits in the journal")
 

@@ -63,6 +63,31 @@ public final class CupsBench: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Installs the real backend `gated://`: it takes the job, writes its pid to the spool's
+    /// `gated-backend.pid`, and prints it all (exit 0) once ``releaseGatedBackend()`` says so;
+    /// ``waitForGatedBackend()`` returns once it has the job.
+    public func installGatedBackend() throws {
+        try installBackend("gated", script: """
+            #!/bin/sh
+            [ $# -eq 0 ] && exit 0
+            echo $$ > "$TMPDIR/gated-backend.pid"
+            while [ ! -e "$TMPDIR/go" ]; do sleep 0.1; done
+            rm -f "$TMPDIR/gated-backend.pid"
+            exit 0
+            """)
+    }
+
+    public func waitForGatedBackend(timeout: TimeInterval = 30) throws {
+        let pidFile = dir + "/spool/tmp/gated-backend.pid"
+        let deadline = Date().addingTimeInterval(timeout)
+        while !FileManager.default.fileExists(atPath: pidFile) && Date() < deadline { usleep(50_000) }
+        guard FileManager.default.fileExists(atPath: pidFile) else { throw TestFailure("the gated real backend did not start") }
+    }
+
+    public func releaseGatedBackend() {
+        FileManager.default.createFile(atPath: dir + "/spool/tmp/go", contents: nil)
+    }
+
     /// Where the backend looks for the gate service (`TOLLGATE_GATE_SOCKET`).
     public var gateSocket: String { state.path + "/gate.sock" }
 
