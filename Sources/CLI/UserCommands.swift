@@ -156,9 +156,13 @@ struct ActiveCommand: ParsableCommand {
     )
 
     /// Whether this process can write the database (an administrator); users at a terminal go
-    /// through tollgated's local socket instead, which knows them by their Unix user id.
+    /// through tollgated's local socket instead, which knows them by their Unix user id. A
+    /// SQLite file: its mode says. PostgreSQL: the database does, by the role its credentials
+    /// name (passfile, certificate, peer), so whoever names it acts directly and is refused
+    /// there if that role may not write.
     static func canWrite(_ store: StoreOptions) -> Bool {
-        access(DatabaseLocation.resolve(explicit: store.databasePath).path, W_OK) == 0
+        let location = DatabaseLocation.resolve(explicit: store.databasePath)
+        return location.isPostgreSQL || access(location.path, W_OK) == 0
     }
 
     static func client(_ socketPath: String?) -> LocalReleaseClient {

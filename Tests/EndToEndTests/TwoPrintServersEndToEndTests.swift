@@ -67,4 +67,36 @@ import TestSupport
         #expect(try north.wallet(student.name) == "0.00 EUR")
         #expect(try south.tollgate(["check"]).status == 0)
     }
+
+    /// A job held on north's secure printer, released at south (its station, its `tollgate
+    /// release`): south has no such job waiting, whatever job number it is given, and prints
+    /// nothing; released at north, the job prints once, charged once. (Follow-me across servers
+    /// is not offered: a job is released where it waits.)
+    @Test func aJobHeldOnOneServerIsNotReleasedAtTheOther() throws {
+        let postgres = try PostgresServer()
+        try postgres.psql("CREATE DATABASE tollgate")
+        let uri = postgres.uri(database: "tollgate")
+        let north = try CupsBench(database: uri, serverName: "north")
+        let south = try CupsBench(database: uri, serverName: "south")
+        for bench in [north, south] { try bench.addQueue("secure", kind: "raw", options: ["-o", "tollgate-mode-default=release"]) }
+        let student = try SystemUser(prefix: "tgfollow")
+        try #require(north.tollgate(["topup", student.name, "1.00"]).status == 0)
+        let docs = try TemporaryDirectory()
+        let pdf = try TestDocuments.pdf(pages: 2, in: docs.path)   // 0.11 EUR
+        let job = try north.submit(pdf, queue: "secure", user: student)
+        #expect(try north.waitForJob(job, in: ["pending-held", "completed", "aborted"]).state == "pending-held")
+
+        let listedAtSouth = try south.tollgate(["jobs", "--user", student.name])
+        #expect(!listedAtSouth.stdout.contains("0.11 EUR"), "south lists no job of north: \(listedAtSouth.stdout)")
+        let atSouth = try south.tollgate(["release", "\(job)", "--user", student.name])
+        #expect(atSouth.status != 0 && (atSouth.stdout + atSouth.stderr).contains("no job \(job) waiting for release"), "\(atSouth.stdout) \(atSouth.stderr)")
+        #expect(try south.receivedDocuments().isEmpty && north.receivedDocuments().isEmpty, "nothing printed anywhere")
+
+        let atNorth = try north.tollgate(["release", "\(job)", "--user", student.name])
+        #expect(atNorth.status == 0, "\(atNorth.stderr)")
+        #expect(try north.waitForJob(job, in: ["completed", "aborted", "pending-held"]).state == "completed")
+        #expect(try north.receivedDocuments().count == 1 && south.receivedDocuments().isEmpty)
+        #expect(try north.wallet(student.name) == "0.89 EUR", "charged once, on the shared wallet")
+        #expect(try south.tollgate(["check"]).status == 0)
+    }
 }
