@@ -1,5 +1,6 @@
 import Testing
 import FoundationEssentials
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -163,37 +164,79 @@ struct AnalyseToolTests {
         defer { close(fd) }
         let clock = ContinuousClock()
         let start = clock.now
-        let a = try AnalyserProcess(executable: tool, timeout: .seconds(2)).analyse(descriptor: fd, options: JobOptions())
+        let (a, fresh) = try Self.ghostscriptOfOurAnalysers {
+            try AnalyserProcess(executable: tool, timeout: .seconds(2)).analyse(descriptor: fd, options: JobOptions())
+        }
         #expect(clock.now - start < .seconds(5))
         // What the client knows without the analyser: the format, from the first bytes; no bound.
         #expect(a.format == .postscript && a.pageCount == nil)
         #expect(a.failure == AnalysisFailure(kind: .timedOut, detail: "tollgate-analyse was stopped after 2 s"))
-        // Its Ghostscript went with it.
-        usleep(200_000)
-        // The tool hands Ghostscript the document on stdin (reopened as /dev/fd/0, or read in
-        // blocks with -_): PostScript interpreted by the tool is the only Ghostscript command line
-        // ending this way.
-        func noGhostscriptLeft() {
-            for input in ["-f /dev/fd/0", "-_"] {
-                #expect(Self.processes(mentioning: "-dGraphicsAlphaBits=1 -sOutputFile=- " + input).isEmpty)
-            }
-        }
-        noGhostscriptLeft()
+        // Its Ghostscript went with it (this analyser's own: other suites analyse at the same time).
+        #expect(!fresh.isEmpty, "the analyser ran Ghostscript")
+        #expect(Self.stillRunning(fresh, within: .seconds(5)).isEmpty)
 
         // A spare (SpareAnalysers) is stopped at its document's limit as well, its Ghostscript
-        // with it (here, not in a test of its own: this suite's tests run at once, and the check
-        // above would see that test's Ghostscript).
+        // with it.
         let limited = AnalyserProcess(executable: tool, timeout: .seconds(2))
         let spares = SpareAnalysers()
         spares.replenish(limited)
         usleep(300_000)
         let spareStart = clock.now
-        let stopped = try spares.start(limited, descriptor: fd, options: JobOptions()).result()
+        let (stopped, spare) = try Self.ghostscriptOfOurAnalysers {
+            try spares.start(limited, descriptor: fd, options: JobOptions()).result()
+        }
         #expect(clock.now - spareStart < .seconds(5))
         #expect(stopped.failure?.kind == .timedOut, "\(String(describing: stopped.failure))")
-        usleep(200_000)
-        noGhostscriptLeft()
+        #expect(!spare.isEmpty, "the spare ran Ghostscript")
+        #expect(Self.stillRunning(spare, within: .seconds(5)).isEmpty)
     }
+
+    /// Runs `work`, watching for the Ghostscript processes of this process's analysers (a
+    /// Ghostscript whose parent is a child of this process): their pids.
+    static func ghostscriptOfOurAnalysers<T>(_ work: () throws -> T) throws -> (T, Set<Int>) {
+        let watch = GhostscriptWatch()
+        let us = Int(getpid())
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            defer { finished.signal() }
+            while !watch.lock.withLock({ watch.done }) {
+                for pid in Self.processes(mentioning: "-dGraphicsAlphaBits=1 -sOutputFile=- ") {
+                    if let analyser = Self.parent(of: pid), Self.parent(of: analyser) == us { _ = watch.lock.withLock { watch.seen.insert(pid) } }
+                }
+                usleep(20_000)
+            }
+        }
+        defer { watch.lock.withLock { watch.done = true }; finished.wait() }
+        let value = try work()
+        return (value, watch.lock.withLock { watch.seen })
+    }
+
+    /// Which of `pids` still run (not gone, not a zombie) after at most `limit`.
+    static func stillRunning(_ pids: Set<Int>, within limit: Duration) -> Set<Int> {
+        let clock = ContinuousClock()
+        let deadline = clock.now + limit
+        while true {
+            let running = pids.filter { state(of: $0).map { $0 != "Z" } ?? false }
+            if running.isEmpty || clock.now >= deadline { return running }
+            usleep(50_000)
+        }
+    }
+
+    /// Field 3 and 4 of /proc/PID/stat: the state letter and the parent's pid.
+    static func stat(of pid: Int) -> (state: String, parent: Int)? {
+        guard let data = try? DocumentData(path: "/proc/\(pid)/stat", maxBytes: 1 << 16) else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = read(data.fd, &buffer, buffer.count)
+        guard n > 0 else { return nil }
+        let text = String(decoding: buffer[0..<n], as: UTF8.self)
+        // "PID (comm) S PPID …": comm may hold spaces and parentheses; the last ")" ends it.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 1, let parent = Int(fields[1]) else { return nil }
+        return (String(fields[0]), parent)
+    }
+    static func parent(of pid: Int) -> Int? { stat(of: pid)?.parent }
+    static func state(of pid: Int) -> String? { stat(of: pid)?.state }
 
     /// Pids whose command line mentions `text`.
     static func processes(mentioning text: String) -> [Int] {
@@ -211,4 +254,11 @@ struct AnalyseToolTests {
         }
         return result
     }
+}
+
+/// What ``AnalyseToolTests/ghostscriptOfOurAnalysers(_:)`` has seen so far.
+final class GhostscriptWatch: @unchecked Sendable {
+    let lock = NSLock()
+    var done = false
+    var seen = Set<Int>()
 }
