@@ -1,5 +1,5 @@
 // The libpq functions Tollgate calls, forwarded to libpq.so.5 loaded on first use (see
-// include/tollgate_libpq.h). Failure policy: when the library cannot be loaded, PQconnectdb
+// include/tollgate_libpq.h); pipeline mode needs libpq 14 or later (Debian 12 has 15). Failure policy: when the library cannot be loaded, PQconnectdb
 // returns NULL, PQstatus says CONNECTION_BAD and PQerrorMessage the loader's reason, so the
 // caller reports the database as unavailable with that reason; nothing else is ever called
 // without a connection.
@@ -9,9 +9,11 @@
 #include "tollgate_libpq.h"
 
 #define LIBPQ_FUNCTIONS(X) \
-    X(PQconnectdb) X(PQstatus) X(PQerrorMessage) X(PQfinish) X(PQreset) X(PQexecParams) \
+    X(PQconnectdb) X(PQstatus) X(PQerrorMessage) X(PQfinish) X(PQreset) \
     X(PQclear) X(PQresultStatus) X(PQcmdTuples) X(PQnfields) X(PQntuples) X(PQfname) \
-    X(PQgetisnull) X(PQgetvalue) X(PQresultErrorField) X(PQresultErrorMessage)
+    X(PQgetisnull) X(PQgetvalue) X(PQresultErrorField) X(PQresultErrorMessage) \
+    X(PQtransactionStatus) X(PQenterPipelineMode) X(PQexitPipelineMode) X(PQpipelineStatus) \
+    X(PQpipelineSync) X(PQsendQueryParams) X(PQsendPrepare) X(PQsendQueryPrepared) X(PQgetResult)
 
 static struct {
 #define FIELD(name) __typeof__(&name) name;
@@ -46,10 +48,6 @@ ConnStatusType PQstatus(const PGconn *conn) { return conn && loaded() ? libpq.PQ
 char *PQerrorMessage(const PGconn *conn) { return loaded() ? libpq.PQerrorMessage(conn) : load_error; }
 void PQfinish(PGconn *conn) { if (conn && loaded()) libpq.PQfinish(conn); }
 void PQreset(PGconn *conn) { if (conn && loaded()) libpq.PQreset(conn); }
-PGresult *PQexecParams(PGconn *conn, const char *command, int nParams, const Oid *paramTypes,
-                       const char *const *paramValues, const int *paramLengths, const int *paramFormats, int resultFormat) {
-    return loaded() ? libpq.PQexecParams(conn, command, nParams, paramTypes, paramValues, paramLengths, paramFormats, resultFormat) : NULL;
-}
 void PQclear(PGresult *res) { if (res && loaded()) libpq.PQclear(res); }
 ExecStatusType PQresultStatus(const PGresult *res) { return loaded() ? libpq.PQresultStatus(res) : PGRES_FATAL_ERROR; }
 char *PQcmdTuples(PGresult *res) { return loaded() ? libpq.PQcmdTuples(res) : ""; }
@@ -60,3 +58,20 @@ int PQgetisnull(const PGresult *res, int tup_num, int field_num) { return loaded
 char *PQgetvalue(const PGresult *res, int tup_num, int field_num) { return loaded() ? libpq.PQgetvalue(res, tup_num, field_num) : NULL; }
 char *PQresultErrorField(const PGresult *res, int fieldcode) { return loaded() ? libpq.PQresultErrorField(res, fieldcode) : NULL; }
 char *PQresultErrorMessage(const PGresult *res) { return loaded() ? libpq.PQresultErrorMessage(res) : load_error; }
+PGTransactionStatusType PQtransactionStatus(const PGconn *conn) { return conn && loaded() ? libpq.PQtransactionStatus(conn) : PQTRANS_UNKNOWN; }
+int PQenterPipelineMode(PGconn *conn) { return conn && loaded() ? libpq.PQenterPipelineMode(conn) : 0; }
+int PQexitPipelineMode(PGconn *conn) { return conn && loaded() ? libpq.PQexitPipelineMode(conn) : 0; }
+PGpipelineStatus PQpipelineStatus(const PGconn *conn) { return conn && loaded() ? libpq.PQpipelineStatus(conn) : PQ_PIPELINE_OFF; }
+int PQpipelineSync(PGconn *conn) { return conn && loaded() ? libpq.PQpipelineSync(conn) : 0; }
+int PQsendQueryParams(PGconn *conn, const char *command, int nParams, const Oid *paramTypes,
+                      const char *const *paramValues, const int *paramLengths, const int *paramFormats, int resultFormat) {
+    return conn && loaded() ? libpq.PQsendQueryParams(conn, command, nParams, paramTypes, paramValues, paramLengths, paramFormats, resultFormat) : 0;
+}
+PGresult *PQgetResult(PGconn *conn) { return conn && loaded() ? libpq.PQgetResult(conn) : NULL; }
+int PQsendPrepare(PGconn *conn, const char *stmtName, const char *query, int nParams, const Oid *paramTypes) {
+    return conn && loaded() ? libpq.PQsendPrepare(conn, stmtName, query, nParams, paramTypes) : 0;
+}
+int PQsendQueryPrepared(PGconn *conn, const char *stmtName, int nParams, const char *const *paramValues,
+                        const int *paramLengths, const int *paramFormats, int resultFormat) {
+    return conn && loaded() ? libpq.PQsendQueryPrepared(conn, stmtName, nParams, paramValues, paramLengths, paramFormats, resultFormat) : 0;
+}

@@ -97,6 +97,9 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
         try transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", rollback: true, body)
     }
 
+    /// Runs `body` between `begin` and COMMIT (or ROLLBACK). `BEGIN` and the statements whose
+    /// outcome the logic does not read are queued and go with the next statement that answers
+    /// (``PostgresConnection/queue(_:_:types:)``): the commit carries the last writes.
     private func transaction<T>(begin: String, rollback: Bool, _ body: (any SQLSession) throws -> T) throws(QuotaError) -> T {
         lock.lock()
         defer { lock.unlock() }
@@ -106,29 +109,47 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
         // waits for its write lock that long), so a burst of jobs for one wallet queues up.
         let deadline = Date().addingTimeInterval(busyTimeout)
         var attempt = 1
-        var reconnected = false
+        var reconnected = false, replanned = false
         while true {
+            let exchangesBefore = connection.exchanges
+            var committing = false
             do {
-                do throws(PostgresError) {
-                    try connection.execute(begin)
-                } catch {
-                    // A connection kept open across jobs (the gate service) finds out only now that
-                    // the server restarted: nothing of this transaction ran, so connect again once.
-                    guard error.kind == .connection, !reconnected else { throw error }
-                    reconnected = true
-                    connection.reset()
-                    continue
-                }
+                connection.queue(begin)
                 let value = try body(session)
-                try connection.execute(rollback ? "ROLLBACK" : "COMMIT")
+                if rollback {
+                    connection.discardQueued()
+                    if connection.inTransaction { try connection.execute("ROLLBACK") }
+                } else {
+                    committing = true
+                    try connection.execute("COMMIT")
+                }
                 return value
             } catch {
-                if connection.isOK { _ = try? connection.execute("ROLLBACK") }
-                if let failure = error as? PostgresError, failure.isRetryable, Date() < deadline {
-                    attempt += 1
-                    // A short, growing, jittered pause, so colliding servers do not collide again.
-                    usleep(UInt32.random(in: 0...UInt32(1_000 * (1 << min(attempt, 7)))))
-                    continue
+                connection.discardQueued()
+                if connection.isOK && connection.inTransaction { _ = try? connection.execute("ROLLBACK") }
+                if let failure = error as? PostgresError {
+                    // A connection kept open across jobs (the gate service) finds out only at a
+                    // transaction's first exchange that the server restarted: nothing of it ran
+                    // (BEGIN went with that exchange), so connect again, once. Not when that
+                    // exchange carried the COMMIT: it may have been committed before the loss.
+                    if failure.kind == .connection, !reconnected, !committing, connection.exchanges == exchangesBefore + 1 {
+                        reconnected = true
+                        connection.reset()
+                        continue
+                    }
+                    // A prepared statement whose result no longer fits the schema (another
+                    // server migrated it): prepare them again, once.
+                    if failure.sqlState == "0A000", !replanned {
+                        replanned = true
+                        connection.forgetPreparedStatements()
+                        continue
+                    }
+                    if failure.isRetryable, Date() < deadline {
+                        attempt += 1
+                        // A short, growing, jittered pause, so colliding servers do not collide again.
+                        usleep(UInt32.random(in: 0...UInt32(1_000 * (1 << min(attempt, 7)))))
+                        continue
+                    }
                 }
                 throw Self.map(error, location: locationDescription, timeout: busyTimeout)
             }
@@ -160,7 +181,8 @@ public final class PostgreSQLEngine: SQLEngine, @unchecked Sendable {
 }
 
 /// The store's statements on one libpq connection: `?` placeholders become `$1…$n`, parameters
-/// are bound with their types (never spliced), values come back in text format.
+/// are bound with their types (never spliced), values come back in text format; queued
+/// statements go with the next one that answers.
 struct PostgresSession: SQLSession {
     let connection: PostgresConnection
 
@@ -168,15 +190,14 @@ struct PostgresSession: SQLSession {
         try execute(sql, arguments).affectedRows
     }
 
-    /// Runs the statement; a refusal names the statement (its first line), for the admin's log.
+    func queue(sql: String, arguments: SQLArguments) throws {
+        let (text, types) = Self.bind(arguments)
+        connection.queue(Self.numbered(sql), text, types: types)
+    }
+
     private func execute(_ sql: String, _ arguments: SQLArguments) throws(PostgresError) -> PostgresRows {
         let (text, types) = Self.bind(arguments)
-        do {
-            return try connection.execute(Self.numbered(sql), text, types: types)
-        } catch where error.kind == .statement && !error.isRetryable {
-            let statement = sql.split(separator: "\n").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            throw PostgresError(kind: error.kind, sqlState: error.sqlState, message: "\(error.message) [in: \(statement.prefix(160))]")
-        }
+        return try connection.execute(Self.numbered(sql), text, types: types)
     }
 
     func rows(sql: String, arguments: SQLArguments) throws -> [SQLRow] {

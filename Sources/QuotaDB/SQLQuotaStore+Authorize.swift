@@ -26,9 +26,14 @@ extension SQLQuotaStore {
                 return .approved(Approval(reservation: existing, isRepeat: true, warnings: [], balances: balances))
             }
             try ensureUser(db, request.user, at: at)
+            // The user's row once: the wallet and the active account.
+            let holder = try db.row(sql: "SELECT wallet_balance, active_account_id, active_set_by FROM \"user\" WHERE name = ?",
+                                    arguments: [request.user])
+            let wallet: Int64 = holder?["wallet_balance"] ?? 0
 
             let account: Account?
-            switch try chargeAccount(db, user: request.user, explicit: request.account, at: at) {
+            switch try chargeAccount(db, user: request.user, explicit: request.account,
+                                     active: (holder?["active_account_id"], holder?["active_set_by"]), at: at) {
             case .charge(let found): account = found
             case .refuse(let reason):
                 return .refused(Refusal(jobKey: request.jobKey, user: request.user, price: request.amount, policy: request.policy,
@@ -36,7 +41,6 @@ extension SQLQuotaStore {
                                         balances: try chainBalances(db, user: request.user, account: nil)))
             }
 
-            let wallet = try walletBalance(db, request.user)
             // What the account can still pay: unlimited, or the hard limit minus usage (never below zero).
             var accountAvailable: Int64? = 0
             var used: Int64 = 0
@@ -75,7 +79,7 @@ extension SQLQuotaStore {
                                         balances: try chainBalances(db, user: request.user, account: account?.id)))
             }
 
-            try db.run(sql: """
+            try db.queue(sql: """
                 INSERT INTO reservation(job_key, user_name, account_id, account_part, wallet_part, policy, state,
                                                    refunded_account, refunded_wallet, created_at, updated_at, queue, application)
                 VALUES (?, ?, ?, ?, ?, ?, 'reserved', 0, 0, ?, ?, ?, ?)
@@ -85,11 +89,11 @@ extension SQLQuotaStore {
             let reason = "job \(request.jobKey) (\(request.policy.rawValue))"
             for (source, part) in Self.sources(account: account?.id, accountPart: accountPart, walletPart: walletPart) {
                 try post(db, kind: .reserve, user: request.user, accountID: source, amount: part, effect: -part,
-                         jobKey: request.jobKey, reason: reason, actor: request.actor, at: at)
+                         jobKey: request.jobKey, reason: reason, actor: request.actor, at: at, before: source == nil ? wallet : -used)
             }
             if let account {
                 // Most recently used account becomes the active one.
-                try db.run(sql: """
+                try db.queue(sql: """
                     UPDATE "user" SET active_account_id = ?, active_set_by = 'job', active_set_at = ?
                     WHERE name = ? AND (active_account_id IS DISTINCT FROM CAST(? AS BIGINT) OR active_set_by IS NULL)
                     """, arguments: [account.id, at.unixMilliseconds, request.user, account.id])
@@ -102,9 +106,14 @@ extension SQLQuotaStore {
             if wallet - walletPart < 0 {
                 warnings.append(.walletNegative(balance: money(wallet - walletPart)))
             }
-            let reservation = try loadReservation(db, jobKey: request.jobKey)!
-            return .approved(Approval(reservation: reservation, isRepeat: false, warnings: warnings,
-                                      balances: try chainBalances(db, user: request.user, account: account?.id)))
+            // What was just written, as it reads back (instants to the millisecond), without asking again.
+            let stored = Date(unixMilliseconds: at.unixMilliseconds)
+            let reservation = Reservation(jobKey: request.jobKey, user: request.user, account: account?.ref,
+                                          accountPart: money(accountPart), walletPart: money(walletPart), policy: request.policy,
+                                          state: .reserved, refunded: money(0), createdAt: stored, updatedAt: stored)
+            let balances = ChainBalances(account: account.map { accountBalance($0, used: used + accountPart) },
+                                         wallet: money(wallet - walletPart))
+            return .approved(Approval(reservation: reservation, isRepeat: false, warnings: warnings, balances: balances))
         }
     }
 
@@ -129,7 +138,9 @@ extension SQLQuotaStore {
     ///
     /// Failure policy (strict): a chosen or active account that cannot be used refuses the job with
     /// the reason and the accounts the user could choose instead; another budget is never charged silently.
-    func chargeAccount(_ db: any SQLSession, user: String, explicit: String?, at date: Date) throws -> ChargeAccountChoice {
+    /// `active`: the user's active account and who set it (their row, read by the caller).
+    func chargeAccount(_ db: any SQLSession, user: String, explicit: String?, active: (id: AccountID?, setBy: String?),
+                       at date: Date) throws -> ChargeAccountChoice {
         if let explicit {
             let account: Account
             do { account = try findAccount(db, explicit) } catch QuotaError.accountNotFound { return .refuse(RefusalReason.accountNotFound(explicit)) }
@@ -140,12 +151,9 @@ extension SQLQuotaStore {
             }
             return .charge(account)
         }
-        let row = try db.row(sql: "SELECT active_account_id, active_set_by FROM \"user\" WHERE name = ?", arguments: [user])
-        let activeID: AccountID? = row?["active_account_id"]
-        let setBy: String? = row?["active_set_by"]
-        guard let activeID else {
+        guard let activeID = active.id else {
             // Never chosen: the first usable account alphabetically. Explicitly cleared: wallet only.
-            return .charge(setBy == nil ? try usableAccounts(db, user: user, at: date).first : nil)
+            return .charge(active.setBy == nil ? try usableAccounts(db, user: user, at: date).first : nil)
         }
         let account = try loadAccount(db, id: activeID)
         if let reason = try unusableReason(db, account: account, user: user, at: date) {
@@ -164,10 +172,27 @@ extension SQLQuotaStore {
     }
 
     func loadReservation(_ db: any SQLSession, jobKey: String) throws -> Reservation? {
-        guard let row = try db.row(sql: """
+        try db.row(sql: """
             SELECT r.*, a.name AS account_name, a.code AS account_code FROM reservation r
             LEFT JOIN account a ON a.id = r.account_id WHERE r.job_key = ?
+            """, arguments: [jobKey]).map(reservation(from:))
+    }
+
+    /// The reservation with the balances settling or releasing it moves (its user's wallet, their
+    /// allocation on its account), in one question.
+    func loadReservationAndBalances(_ db: any SQLSession, jobKey: String) throws -> (reservation: Reservation, wallet: Int64, allocation: Int64)? {
+        guard let row = try db.row(sql: """
+            SELECT r.*, a.name AS account_name, a.code AS account_code,
+                   COALESCE(u.wallet_balance, 0) AS holder_wallet, COALESCE(al.balance, 0) AS holder_allocation
+            FROM reservation r LEFT JOIN account a ON a.id = r.account_id
+            LEFT JOIN "user" u ON u.name = r.user_name
+            LEFT JOIN allocation al ON al.account_id = r.account_id AND al.user_name = r.user_name
+            WHERE r.job_key = ?
             """, arguments: [jobKey]) else { return nil }
+        return (reservation(from: row), row["holder_wallet"], row["holder_allocation"])
+    }
+
+    private func reservation(from row: SQLRow) -> Reservation {
         let accountID: Int64? = row["account_id"]
         let refunded: Int64 = (row["refunded_account"] as Int64) + (row["refunded_wallet"] as Int64)
         return Reservation(jobKey: row["job_key"], user: row["user_name"],

@@ -32,8 +32,8 @@ extension SQLQuotaStore {
             return row["id"]
         }
         try ensureUser(db, user, at: at)
-        return try post(db, kind: .topUp, user: user, accountID: nil, amount: value, effect: value, jobKey: nil,
-                        reason: reference.map { "top-up \($0)" } ?? "top-up", actor: actor, reference: reference, at: at)
+        return try postEntry(db, kind: .topUp, user: user, accountID: nil, amount: value, effect: value, jobKey: nil,
+                             reason: reference.map { "top-up \($0)" } ?? "top-up", actor: actor, reference: reference, at: at)
     }
 
     /// The top-up recorded with this reference (a payment id), if any.
@@ -99,7 +99,7 @@ extension SQLQuotaStore {
         }
         let effect = mode == .add ? value : target - current
         let why = reason.isEmpty ? (mode == .add ? "credit" : "reset to \(money(value))") : reason
-        return try post(db, kind: .credit, user: user, accountID: accountID, amount: value, effect: effect, jobKey: nil,
+        return try postEntry(db, kind: .credit, user: user, accountID: accountID, amount: value, effect: effect, jobKey: nil,
                         reason: why, actor: actor, reference: reference, at: date)
     }
 
@@ -126,7 +126,7 @@ extension SQLQuotaStore {
         try ensureUser(db, user, at: at)
         var accountID: AccountID?
         if case .account(let nameOrCode) = destination { accountID = try findAccount(db, nameOrCode).id }
-        return try post(db, kind: .adjustment, user: user, accountID: accountID, amount: value, effect: value, jobKey: nil,
+        return try postEntry(db, kind: .adjustment, user: user, accountID: accountID, amount: value, effect: value, jobKey: nil,
                         reason: reason, actor: actor, at: at)
     }
 }

@@ -4,29 +4,54 @@ import Pricing
 extension SQLQuotaStore {
     /// Moves one balance (the wallet when `accountID` is nil, else the user's allocation) by
     /// `effect` and appends the ledger row that explains it (and adds it to ``UsageTotals``). The
-    /// only writer of balances and of ledger rows.
-    @discardableResult
+    /// only writer of balances and of ledger rows. It reads the balance before, unless the caller
+    /// read it in this transaction (`before`); the writes are queued (``SQLSession/queue(sql:arguments:)``).
     func post(_ db: any SQLSession, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64, effect: Int64,
-              jobKey: String?, reason: String, actor: String, reference: String? = nil, at date: Date) throws -> Int64 {
+              jobKey: String?, reason: String, actor: String, reference: String? = nil, at date: Date, before: Int64? = nil) throws {
+        let after = try moveBalance(db, kind: kind, user: user, accountID: accountID, amount: amount, effect: effect, jobKey: jobKey,
+                                    before: before)
+        try db.queue(sql: Self.insertLedgerRow, arguments: [date.unixMilliseconds, kind.rawValue, jobKey, user, accountID, amount, effect,
+                                                            after, reason, actor, reference])
+    }
+
+    /// ``post(_:kind:user:accountID:amount:effect:jobKey:reason:actor:reference:at:)``, then the
+    /// new ledger row's id (a top-up, credit or adjustment answers with its row).
+    func postEntry(_ db: any SQLSession, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64, effect: Int64,
+                   jobKey: String?, reason: String, actor: String, reference: String? = nil, at date: Date) throws -> Int64 {
+        let after = try moveBalance(db, kind: kind, user: user, accountID: accountID, amount: amount, effect: effect, jobKey: jobKey)
+        return try db.value(Int64.self, sql: Self.insertLedgerRow + " RETURNING id",
+                            arguments: [date.unixMilliseconds, kind.rawValue, jobKey, user, accountID, amount, effect, after, reason,
+                                        actor, reference])!
+    }
+
+    private static let insertLedgerRow = """
+        INSERT INTO ledger(at, kind, job_key, user_name, account_id, amount, balance_effect, balance_after, reason, actor, reference)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// The balance move of a ledger row (and its usage totals): the balance after it.
+    private func moveBalance(_ db: any SQLSession, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64,
+                             effect: Int64, jobKey: String?, before known: Int64? = nil) throws -> Int64 {
         let after: Int64
         if let accountID {
-            try db.run(sql: "INSERT INTO allocation(account_id, user_name, balance) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
-                           arguments: [accountID, user])
-            let before = try db.value(Int64.self, sql: "SELECT balance FROM allocation WHERE account_id = ? AND user_name = ?",
-                                            arguments: [accountID, user]) ?? 0
+            try db.queue(sql: "INSERT INTO allocation(account_id, user_name, balance) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
+                         arguments: [accountID, user])
+            let before = try known ?? db.value(Int64.self, sql: "SELECT balance FROM allocation WHERE account_id = ? AND user_name = ?",
+                                                    arguments: [accountID, user]) ?? 0
             after = try checkedSum(before, effect)
-            try db.run(sql: "UPDATE allocation SET balance = ? WHERE account_id = ? AND user_name = ?",
-                           arguments: [after, accountID, user])
+            if effect != 0 {
+                try db.queue(sql: "UPDATE allocation SET balance = ? WHERE account_id = ? AND user_name = ?",
+                             arguments: [after, accountID, user])
+            }
         } else {
-            let before = try db.value(Int64.self, sql: "SELECT wallet_balance FROM \"user\" WHERE name = ?", arguments: [user]) ?? 0
+            let before = try known ?? db.value(Int64.self, sql: "SELECT wallet_balance FROM \"user\" WHERE name = ?", arguments: [user]) ?? 0
             after = try checkedSum(before, effect)
-            try db.run(sql: "UPDATE \"user\" SET wallet_balance = ? WHERE name = ?", arguments: [after, user])
+            if effect != 0 {
+                try db.queue(sql: "UPDATE \"user\" SET wallet_balance = ? WHERE name = ?", arguments: [after, user])
+            }
         }
         try UsageTotals.add(db, kind: kind, user: user, accountID: accountID, amount: amount, effect: effect, jobKey: jobKey)
-        return try db.value(Int64.self, sql: """
-            INSERT INTO ledger(at, kind, job_key, user_name, account_id, amount, balance_effect, balance_after, reason, actor, reference)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """, arguments: [date.unixMilliseconds, kind.rawValue, jobKey, user, accountID, amount, effect, after, reason, actor, reference])!
+        return after
     }
 
     private func checkedSum(_ a: Int64, _ b: Int64) throws -> Int64 {
@@ -37,8 +62,8 @@ extension SQLQuotaStore {
 
     /// Records the user if new (a wallet at zero).
     func ensureUser(_ db: any SQLSession, _ user: String, at date: Date) throws {
-        try db.run(sql: "INSERT INTO \"user\"(name, wallet_balance, created_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING",
-                       arguments: [user, date.unixMilliseconds])
+        try db.queue(sql: "INSERT INTO \"user\"(name, wallet_balance, created_at) VALUES (?, 0, ?) ON CONFLICT DO NOTHING",
+                     arguments: [user, date.unixMilliseconds])
     }
 
     func walletBalance(_ db: any SQLSession, _ user: String) throws -> Int64 {
@@ -52,7 +77,11 @@ extension SQLQuotaStore {
     }
 
     func accountBalance(_ db: any SQLSession, account: Account, user: String) throws -> AccountBalance {
-        let used = -(try allocationBalance(db, account: account.id, user: user))
+        accountBalance(account, used: -(try allocationBalance(db, account: account.id, user: user)))
+    }
+
+    /// The account's balance for a user who has used `used` of it.
+    func accountBalance(_ account: Account, used: Int64) -> AccountBalance {
         switch account.allocation {
         case .unlimited:
             return AccountBalance(account: account.ref, used: money(used), softLimit: nil, hardLimit: nil)

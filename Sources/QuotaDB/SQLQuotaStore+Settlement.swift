@@ -7,7 +7,9 @@ extension SQLQuotaStore {
         let target = try amount.map { (m: Money) throws(QuotaError) -> Int64 in try units(m) }
         let at = now
         return try write(durable: true) { db in
-            guard let reservation = try loadReservation(db, jobKey: jobKey) else { throw QuotaError.unknownJob(jobKey: jobKey) }
+            guard let (reservation, wallet, allocation) = try loadReservationAndBalances(db, jobKey: jobKey) else {
+                throw QuotaError.unknownJob(jobKey: jobKey)
+            }
             switch reservation.state {
             case .settled: return reservation                       // settling twice = once
             case .released: throw QuotaError.alreadyReleased(jobKey: jobKey)
@@ -23,24 +25,34 @@ extension SQLQuotaStore {
             let walletRelease = min(excess, reservation.walletPart.minorUnits)
             let accountRelease = excess - walletRelease
             let accountID = reservation.account?.id
+            // The balances as each row leaves them (read with the reservation, moved here).
+            let walletAfterRelease = wallet + walletRelease, allocationAfterRelease = allocation + accountRelease
             if walletRelease > 0 {
                 try post(db, kind: .release, user: reservation.user, accountID: nil, amount: walletRelease, effect: walletRelease,
-                         jobKey: jobKey, reason: "settled for \(money(charge)) instead of \(money(total))", actor: actor, at: at)
+                         jobKey: jobKey, reason: "settled for \(money(charge)) instead of \(money(total))", actor: actor, at: at,
+                         before: wallet)
             }
             if accountRelease > 0, let accountID {
                 try post(db, kind: .release, user: reservation.user, accountID: accountID, amount: accountRelease, effect: accountRelease,
-                         jobKey: jobKey, reason: "settled for \(money(charge)) instead of \(money(total))", actor: actor, at: at)
+                         jobKey: jobKey, reason: "settled for \(money(charge)) instead of \(money(total))", actor: actor, at: at,
+                         before: allocation)
             }
             let accountPart = reservation.accountPart.minorUnits - accountRelease
             let walletPart = reservation.walletPart.minorUnits - walletRelease
             for (source, part) in Self.sources(account: accountID, accountPart: accountPart, walletPart: walletPart) {
                 try post(db, kind: .debit, user: reservation.user, accountID: source, amount: part, effect: 0,
-                         jobKey: jobKey, reason: "job \(jobKey) printed", actor: actor, at: at)
+                         jobKey: jobKey, reason: "job \(jobKey) printed", actor: actor, at: at,
+                         before: source == nil ? walletAfterRelease : allocationAfterRelease)
             }
-            try db.run(sql: """
+            try db.queue(sql: """
                 UPDATE reservation SET state = 'settled', account_part = ?, wallet_part = ?, updated_at = ? WHERE job_key = ?
                 """, arguments: [accountPart, walletPart, at.unixMilliseconds, jobKey])
-            return try loadReservation(db, jobKey: jobKey)!
+            var settled = reservation
+            settled.state = .settled
+            settled.accountPart = money(accountPart)
+            settled.walletPart = money(walletPart)
+            settled.updatedAt = Date(unixMilliseconds: at.unixMilliseconds)
+            return settled
         }
     }
 
@@ -59,9 +71,12 @@ extension SQLQuotaStore {
                 try post(db, kind: .release, user: reservation.user, accountID: source, amount: part, effect: part,
                          jobKey: jobKey, reason: "job \(jobKey) did not print", actor: actor, at: at)
             }
-            try db.run(sql: "UPDATE reservation SET state = 'released', updated_at = ? WHERE job_key = ?",
-                           arguments: [at.unixMilliseconds, jobKey])
-            return .released(try loadReservation(db, jobKey: jobKey)!)
+            try db.queue(sql: "UPDATE reservation SET state = 'released', updated_at = ? WHERE job_key = ?",
+                         arguments: [at.unixMilliseconds, jobKey])
+            var released = reservation
+            released.state = .released
+            released.updatedAt = Date(unixMilliseconds: at.unixMilliseconds)
+            return .released(released)
         }
     }
 

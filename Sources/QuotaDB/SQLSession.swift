@@ -192,6 +192,12 @@ public protocol SQLSession {
     /// Runs a statement that returns no rows; returns how many rows it changed.
     @discardableResult
     func run(sql: String, arguments: SQLArguments) throws -> Int
+    /// Runs a statement whose outcome the logic does not read (an insert or update on the hot
+    /// path): an engine may send it with the next statement that answers, or with the commit
+    /// (PostgreSQL pipelines them: one network round trip for several statements). Statements
+    /// still run in order; a failure fails the transaction where it surfaces (at the latest, the
+    /// commit), so nothing a queued statement did is committed without it.
+    func queue(sql: String, arguments: SQLArguments) throws
     /// Runs a query and returns all its rows.
     func rows(sql: String, arguments: SQLArguments) throws -> [SQLRow]
     /// Calls `body` for each row of a query without keeping them all (large scans).
@@ -201,6 +207,8 @@ public protocol SQLSession {
 extension SQLSession {
     @discardableResult
     public func run(sql: String) throws -> Int { try run(sql: sql, arguments: []) }
+
+    public func queue(sql: String) throws { try queue(sql: sql, arguments: []) }
 
     public func rows(sql: String) throws -> [SQLRow] { try rows(sql: sql, arguments: []) }
 

@@ -173,6 +173,11 @@ struct GRDBSession: SQLSession {
         return db.changesCount
     }
 
+    /// SQLite is in the process: nothing to save by waiting.
+    func queue(sql: String, arguments: SQLArguments) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: Self.grdb(arguments))
+    }
+
     func rows(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
         var result: [SQLRow] = []
         try forEachRow(sql: sql, arguments: arguments) { result.append($0) }

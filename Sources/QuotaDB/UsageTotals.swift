@@ -64,7 +64,7 @@ package enum UsageTotals {
         }
         let charged = kind == .debit ? amount : 0, refunded = kind == .refund ? amount : 0
         let credited = kind == .credit || kind == .adjustment ? effect : 0, toppedUp = kind == .topUp ? amount : 0
-        try db.run(sql: """
+        try db.queue(sql: """
             INSERT INTO usage_total(\(columns)) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(user_name, account_key) DO UPDATE SET
                 entries = usage_total.entries + 1, jobs = usage_total.jobs + excluded.jobs, user_jobs = usage_total.user_jobs + excluded.user_jobs,

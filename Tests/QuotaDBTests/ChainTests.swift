@@ -26,6 +26,31 @@ struct ChainTests {
         #expect(try t.store.check().isConsistent)
     }
 
+    /// authorize, settle and cancel answer from what they wrote, without reading it back: the
+    /// answers must be what the database then holds.
+    @Test func whatAuthorizeSettleAndCancelAnswerIsWhatTheStoreHolds() throws {
+        let t = try TestStore()
+        try t.store.limitedAccount("Math", soft: "8", hard: "10")
+        try t.store.topUp(user: "alice", amount: eur("5"), reference: nil, actor: "alice")
+        let approval = try #require(try t.store.authorize("j1", "alice", "12").approval)
+        #expect(try t.store.reservation(jobKey: "j1") == approval.reservation)
+        let balances = try t.store.balances(for: "alice")
+        #expect(approval.balances.wallet == balances.wallet)
+        #expect(approval.balances.account == balances.accounts.first)
+        let settled = try t.store.settle(jobKey: "j1", amount: eur("11"), actor: "backend")
+        #expect(try t.store.reservation(jobKey: "j1") == settled)
+        #expect(settled.walletPart == eur("1") && settled.accountPart == eur("10"), "the difference goes back to the wallet first")
+
+        let second = try #require(try t.store.authorize("j2", "alice", "2").approval)
+        #expect(try t.store.reservation(jobKey: "j2") == second.reservation)
+        guard case .released(let released) = try t.store.cancel(jobKey: "j2", actor: "backend") else {
+            Issue.record("a reserved job was not released"); return
+        }
+        #expect(try t.store.reservation(jobKey: "j2") == released)
+        #expect(try t.store.wallet("alice") == eur("4"))
+        #expect(try t.store.check().isConsistent)
+    }
+
     @Test func coverRefusesWithShortfallAndBalances() throws {
         let t = try TestStore()
         try t.store.limitedAccount("Math", soft: "1", hard: "2")
