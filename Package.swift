@@ -110,7 +110,7 @@ let package = Package(
                                                      .product(name: "Hummingbird", package: "hummingbird"),
                                                      .product(name: "Mustache", package: "swift-mustache")],
                 path: "Sources/AdminConsole"),
-        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Release", "AccountsAPI", "Mail", "PostgreSQLStore", "GateService", "GateWire",
+        .executableTarget(name: "tollgated", dependencies: ["Station", "AdminConsole", "Enforcement", "Release", "AccountsAPI", "Mail", "PostgreSQLStore", "GateService", "GateWire",
                                                             .product(name: "Hummingbird", package: "hummingbird"),
                                                             .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           path: "Sources/Tollgated"),

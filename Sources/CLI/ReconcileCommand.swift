@@ -26,8 +26,9 @@ struct ReconcileCommand: ParsableCommand {
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
         let settings = Gatekeeper.Settings(environment: environment)
-        let reconciler = Reconciler(serverName: serverName ?? settings.serverName)
-        let cups = try CupsdConnection(server: cupsServer ?? settings.cupsServer)
+        let site = SiteSettings(environment: environment, cupsServer: cupsServer, serverName: serverName)
+        let reconciler = Reconciler(serverName: site.serverName)
+        let cups = try CupsdConnection(server: site.cupsServer)
         let db = try store.open()
         // First what this server printed without the database (the proof that a job printed,
         // which reconcile would otherwise not find): see `tollgate sync`.

@@ -39,9 +39,9 @@ public final class Gatekeeper: JobGate {
     /// Settings from the environment cupsd gives backends (`SetEnv` in cups-files.conf), never from
     /// the job.
     public struct Settings: Sendable {
-        public var cupsServer: String?
+        /// This print server: its cupsd and the name in its job keys.
+        public var site: SiteSettings
         public var printer: String
-        public var serverName: String
         public var database: DatabaseLocation
         public var ratesDirectory: String
         public var analyser: String
@@ -60,9 +60,8 @@ public final class Gatekeeper: JobGate {
         public var journal: OfflineJournal
 
         public init(environment: [String: String]) {
-            cupsServer = environment["CUPS_SERVER"]
+            site = SiteSettings(environment: environment)
             printer = environment["PRINTER"] ?? ""
-            serverName = environment["TOLLGATE_SERVER_NAME"] ?? Gatekeeper.hostName()
             database = DatabaseLocation.resolve(explicit: nil, environment: environment)
             ratesDirectory = environment["TOLLGATE_RATES_DIR"] ?? "/etc/tollgate/rates"
             analyser = environment["TOLLGATE_ANALYSE"] ?? AnalyserProcess().executable
@@ -117,7 +116,7 @@ public final class Gatekeeper: JobGate {
         let policy: QueuePolicy
         let identity: JobIdentity
         do {
-            client = try CupsdConnection(server: settings.cupsServer)
+            client = try CupsdConnection(server: settings.site.cupsServer)
             let printer = try client.printerAttributes(settings.printer, names: QueuePolicy.attributeNames)
             do {
                 policy = try QueuePolicy(printerAttributes: printer)
@@ -128,7 +127,7 @@ public final class Gatekeeper: JobGate {
                 return .refuse(exitCode: .stop, message: "Tollgate: job id \"\(job.jobID)\" is not a number")
             }
             let attributes = try client.jobAttributes(jobID, names: JobIdentity.attributeNames)
-            identity = try JobIdentity(jobID: jobID, server: settings.serverName, attributes: attributes,
+            identity = try JobIdentity(jobID: jobID, server: settings.site.serverName, attributes: attributes,
                                        argumentOwner: job.user, argumentTitle: job.title)
         } catch let error as CupsClientError {
             switch error {
@@ -235,7 +234,7 @@ public final class Gatekeeper: JobGate {
         // What the offline journal says of this job, if the database cannot be reached now
         // (`record`) or when its charge is settled.
         let entry = OfflineJournal.Entry(jobKey: identity.key, user: identity.owner, queue: settings.printer, application: application,
-                                         account: identity.accountID, price: quote.total, recordedAt: Date(), server: settings.serverName)
+                                         account: identity.accountID, price: quote.total, recordedAt: Date(), server: settings.site.serverName)
         do throws(QuotaError) {
             let store = try store()
             // The account the job names at submit (`lp -o job-account-id=…`), else the active one.

@@ -59,8 +59,8 @@ public struct Reconciler {
                 outcomes.append(.released(jobKey: key, reason: "job \(jobID) is another job now"))
                 continue
             }
-            switch attributes.integer("job-state") {
-            case 7, 8, 9:
+            switch attributes.jobState {
+            case let state? where state.hasEnded:
                 // Finished, one way or another: charge what the printer had confirmed while the
                 // backend lived. cupsd's "completed" proves nothing (a SIGKILLed backend's job
                 // completes), and a job that was cut off may still have printed all it got.

@@ -50,6 +50,9 @@ public struct IPPAttributes: Equatable, Sendable {
         return nil
     }
 
+    /// A job's `job-state`, if present and one RFC 8011 defines.
+    public var jobState: IPPJobState? { integer("job-state").flatMap(IPPJobState.init(rawValue:)) }
+
     /// Every string value of `name`.
     public func strings(_ name: String) -> [String] {
         values(name).compactMap { if case .string(let s) = $0 { s } else { nil } }
@@ -58,4 +61,18 @@ public struct IPPAttributes: Equatable, Sendable {
     package mutating func append(_ value: IPPValue, to name: String) {
         storage[name, default: []].append(value)
     }
+}
+
+/// IPP `job-state` (RFC 8011 §5.3.7), as cupsd reports a job.
+public enum IPPJobState: Int, Sendable, Hashable {
+    case pending = 3
+    case pendingHeld = 4
+    case processing = 5
+    case processingStopped = 6
+    case canceled = 7
+    case aborted = 8
+    case completed = 9
+
+    /// Finished one way or another (cupsd runs it no more, unless restarted).
+    public var hasEnded: Bool { rawValue >= IPPJobState.canceled.rawValue }
 }

@@ -20,31 +20,10 @@ import QuotaDB
 /// - delete: Cancel-Job, then the job's record ends (and any open reservation is released).
 /// - expiry: cancelled in cupsd, reservation released, recorded as `expired` in the job history.
 public struct ReleaseService: Sendable {
-    /// Where cupsd is and how this server names its jobs.
-    public struct Settings: Sendable {
-        /// cupsd's domain socket or host:port (nil: libcups's default).
-        public var cupsServer: String?
-        /// The server part of job keys (as the backend writes them: `TOLLGATE_SERVER_NAME` or the host name).
-        public var serverName: String
-        public init(cupsServer: String?, serverName: String) {
-            self.cupsServer = cupsServer
-            self.serverName = serverName
-        }
-
-        /// As the backend sees them: explicit values first, else `CUPS_SERVER` and
-        /// `TOLLGATE_SERVER_NAME` (else the host name) from `environment`. The server name must be
-        /// the backend's, or no job key would match.
-        public init(environment: [String: String], cupsServer: String? = nil, serverName: String? = nil) {
-            let backend = Gatekeeper.Settings(environment: environment)
-            self.init(cupsServer: cupsServer ?? backend.cupsServer.flatMap { $0.isEmpty ? nil : $0 },
-                      serverName: serverName ?? backend.serverName)
-        }
-    }
-
     public let store: any PrintAccountingStore
-    public let settings: Settings
+    public let settings: SiteSettings
 
-    public init(store: any PrintAccountingStore, settings: Settings) {
+    public init(store: any PrintAccountingStore, settings: SiteSettings) {
         self.store = store
         self.settings = settings
     }
@@ -55,11 +34,11 @@ public struct ReleaseService: Sendable {
     /// A record whose job cupsd no longer holds (cancelled with `cancel`, say) is closed here.
     public func heldJobs(for user: String) throws(ReleaseError) -> [HeldJob] {
         let cups = try connect()
-        let live: [String: Int]
+        let live: [String: IPPJobState?]
         do {
             live = try Dictionary(cups.activeJobs(owner: user, names: ["job-id", "time-at-creation", "job-state"]).compactMap { job in
                 guard let id = job.integer("job-id"), let created = job.integer("time-at-creation") else { return nil }
-                return (key(jobID: id, created: created), job.integer("job-state") ?? 0)
+                return (key(jobID: id, created: created), job.jobState)
             }, uniquingKeysWith: { first, _ in first })
         } catch { throw .cups(error) }
         var result: [HeldJob] = []
@@ -69,7 +48,7 @@ public struct ReleaseService: Sendable {
                                                     detail: "cancelled outside Tollgate", actor: "tollgate") }
                 continue
             }
-            if state == IPPJobState.pendingHeld { result.append(job) }
+            if state == .pendingHeld { result.append(job) }
         }
         return result
     }
@@ -267,7 +246,7 @@ public struct ReleaseService: Sendable {
               let job = try quota({ try store.heldJob(jobKey: key(jobID: jobID, created: created)) }), job.owner == user else {
             throw .noSuchJob(jobID: jobID)
         }
-        guard job.state == .held, attributes.integer("job-state") == IPPJobState.pendingHeld else {
+        guard job.state == .held, attributes.jobState == .pendingHeld else {
             throw .notHeld(jobID: jobID, state: job.state)
         }
         return job
@@ -303,11 +282,6 @@ public struct ReleaseService: Sendable {
             throw .quota(.databaseUnavailable(path: store.locationDescription, detail: "\(error)"))
         }
     }
-}
-
-/// IPP `job-state` values used here (RFC 8011 §5.3.7).
-enum IPPJobState {
-    static let pendingHeld = 4
 }
 
 /// A job just released, with how the dry run expects it to be paid.

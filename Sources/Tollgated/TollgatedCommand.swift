@@ -1,5 +1,6 @@
 import AccountsAPI
 import AdminConsole
+import Enforcement
 import ArgumentParser
 import Foundation
 import GateService
@@ -135,7 +136,7 @@ struct TollgatedCommand: AsyncParsableCommand {
         }
         let pinKey = try? pinKeyFile.key()
         Self.pepperPINHashes(store, key: pinKey, at: pinKeyLocation, log: log)
-        let settings = ReleaseService.Settings(environment: environment, cupsServer: cupsServer, serverName: serverName)
+        let settings = SiteSettings(environment: environment, cupsServer: cupsServer, serverName: serverName)
         let (cups, name) = (settings.cupsServer, settings.serverName)
         let release = ReleaseService(store: store, settings: settings)
         let sessions = SessionStore(idleTimeout: TimeInterval(idleTimeout))
