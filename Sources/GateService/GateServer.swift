@@ -99,9 +99,11 @@ public final class GateServer: @unchecked Sendable {
         let gate = Gatekeeper(settings: settings, log: BackendLog(fd: fds[0]), resources: GateResources(openStore: stores.open, spares: spares, cards: cards))
         analyser = AnalyserProcess(executable: settings.analyser)
         let verdict = gate.admit(job, document: document)
-        log("tollgated: gate: job \(job.jobID) on \(settings.printer): \(Self.summary(verdict))")
         let admitted = gate.admitted.flatMap { try? JSONEncoder().encode($0) }.map { Array($0) }
-        do { try connection.send(GateReply.verdict(verdict, admitted: admitted).encoded) } catch { return }
+        let sent: Void? = try? connection.send(GateReply.verdict(verdict, admitted: admitted).encoded)
+        // The service's own log, once the backend has its answer.
+        log("tollgated: gate: job \(job.jobID) on \(settings.printer): \(Self.summary(verdict))")
+        guard sent != nil else { return }
         guard case .forward(let reservation?, _) = verdict else { return }
         // The real backend runs now, for as long as the printer takes.
         connection.setReceiveTimeout(seconds: nil)
@@ -113,8 +115,8 @@ public final class GateServer: @unchecked Sendable {
                 gate.printing(job, reservation: reservation, report: report, scheme: scheme)
             case .finish(let run):
                 gate.finish(job, reservation: reservation, run: run)
-                log("tollgated: gate: job \(job.jobID) on \(settings.printer): settled (\(run.termination))")
                 try? connection.send(GateReply.finished.encoded)
+                log("tollgated: gate: job \(job.jobID) on \(settings.printer): settled (\(run.termination))")
                 return
             case .admit:
                 return

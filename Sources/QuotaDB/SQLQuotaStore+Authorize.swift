@@ -20,20 +20,26 @@ extension SQLQuotaStore {
         guard price >= 0 else { throw .invalidAmount("a job's price cannot be negative (\(request.amount))") }
         let at = now
         return try write(rollback: dryRun) { db in
+            // The job's reservation, if any, and the user's row (wallet, active account), in one question.
+            let asked = try db.row(sql: """
+                SELECT u.name AS holder, u.wallet_balance AS holder_wallet, u.active_account_id AS holder_active,
+                       u.active_set_by AS holder_set_by, r.*, a.name AS account_name, a.code AS account_code
+                FROM (SELECT ? AS asked_key, ? AS asked_user) k
+                LEFT JOIN "user" u ON u.name = k.asked_user
+                LEFT JOIN reservation r ON r.job_key = k.asked_key
+                LEFT JOIN account a ON a.id = r.account_id
+                """, arguments: [request.jobKey, request.user])!
             // Idempotency: a job key already reserved or settled is never charged again.
-            if let existing = try loadReservation(db, jobKey: request.jobKey), existing.state != .released {
+            if (asked["job_key"] as String?) != nil, case let existing = reservation(from: asked), existing.state != .released {
                 let balances = try chainBalances(db, user: existing.user, account: existing.account?.id)
                 return .approved(Approval(reservation: existing, isRepeat: true, warnings: [], balances: balances))
             }
-            try ensureUser(db, request.user, at: at)
-            // The user's row once: the wallet and the active account.
-            let holder = try db.row(sql: "SELECT wallet_balance, active_account_id, active_set_by FROM \"user\" WHERE name = ?",
-                                    arguments: [request.user])
-            let wallet: Int64 = holder?["wallet_balance"] ?? 0
+            if (asked["holder"] as String?) == nil { try ensureUser(db, request.user, at: at) }
+            let wallet: Int64 = asked["holder_wallet"] ?? 0
 
             let account: Account?
             switch try chargeAccount(db, user: request.user, explicit: request.account,
-                                     active: (holder?["active_account_id"], holder?["active_set_by"]), at: at) {
+                                     active: (asked["holder_active"], asked["holder_set_by"]), at: at) {
             case .charge(let found): account = found
             case .refuse(let reason):
                 return .refused(Refusal(jobKey: request.jobKey, user: request.user, price: request.amount, policy: request.policy,
@@ -178,18 +184,20 @@ extension SQLQuotaStore {
             """, arguments: [jobKey]).map(reservation(from:))
     }
 
-    /// The reservation with the balances settling or releasing it moves (its user's wallet, their
-    /// allocation on its account), in one question.
-    func loadReservationAndBalances(_ db: any SQLSession, jobKey: String) throws -> (reservation: Reservation, wallet: Int64, allocation: Int64)? {
+    /// The reservation with what settling or releasing it moves (its user's wallet, their
+    /// allocation on its account) and how many debit rows the job has already, in one question.
+    func loadReservationAndBalances(_ db: any SQLSession, jobKey: String)
+        throws -> (reservation: Reservation, wallet: Int64, allocation: Int64, debits: Int)? {
         guard let row = try db.row(sql: """
             SELECT r.*, a.name AS account_name, a.code AS account_code,
-                   COALESCE(u.wallet_balance, 0) AS holder_wallet, COALESCE(al.balance, 0) AS holder_allocation
+                   COALESCE(u.wallet_balance, 0) AS holder_wallet, COALESCE(al.balance, 0) AS holder_allocation,
+                   (SELECT count(*) FROM ledger l WHERE l.job_key = r.job_key AND l.kind = 'debit') AS debits
             FROM reservation r LEFT JOIN account a ON a.id = r.account_id
             LEFT JOIN "user" u ON u.name = r.user_name
             LEFT JOIN allocation al ON al.account_id = r.account_id AND al.user_name = r.user_name
             WHERE r.job_key = ?
             """, arguments: [jobKey]) else { return nil }
-        return (reservation(from: row), row["holder_wallet"], row["holder_allocation"])
+        return (reservation(from: row), row["holder_wallet"], row["holder_allocation"], row["debits"])
     }
 
     private func reservation(from row: SQLRow) -> Reservation {

@@ -7,9 +7,10 @@ extension SQLQuotaStore {
     /// only writer of balances and of ledger rows. It reads the balance before, unless the caller
     /// read it in this transaction (`before`); the writes are queued (``SQLSession/queue(sql:arguments:)``).
     func post(_ db: any SQLSession, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64, effect: Int64,
-              jobKey: String?, reason: String, actor: String, reference: String? = nil, at date: Date, before: Int64? = nil) throws {
+              jobKey: String?, reason: String, actor: String, reference: String? = nil, at date: Date, before: Int64? = nil,
+              debited: [Int64]? = nil) throws {
         let after = try moveBalance(db, kind: kind, user: user, accountID: accountID, amount: amount, effect: effect, jobKey: jobKey,
-                                    before: before)
+                                    before: before, debited: debited)
         try db.queue(sql: Self.insertLedgerRow, arguments: [date.unixMilliseconds, kind.rawValue, jobKey, user, accountID, amount, effect,
                                                             after, reason, actor, reference])
     }
@@ -31,7 +32,7 @@ extension SQLQuotaStore {
 
     /// The balance move of a ledger row (and its usage totals): the balance after it.
     private func moveBalance(_ db: any SQLSession, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64,
-                             effect: Int64, jobKey: String?, before known: Int64? = nil) throws -> Int64 {
+                             effect: Int64, jobKey: String?, before known: Int64? = nil, debited: [Int64]? = nil) throws -> Int64 {
         let after: Int64
         if let accountID {
             try db.queue(sql: "INSERT INTO allocation(account_id, user_name, balance) VALUES (?, ?, 0) ON CONFLICT DO NOTHING",
@@ -50,7 +51,8 @@ extension SQLQuotaStore {
                 try db.queue(sql: "UPDATE \"user\" SET wallet_balance = ? WHERE name = ?", arguments: [after, user])
             }
         }
-        try UsageTotals.add(db, kind: kind, user: user, accountID: accountID, amount: amount, effect: effect, jobKey: jobKey)
+        try UsageTotals.add(db, kind: kind, user: user, accountID: accountID, amount: amount, effect: effect, jobKey: jobKey,
+                            debited: debited)
         return after
     }
 

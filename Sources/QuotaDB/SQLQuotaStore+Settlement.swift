@@ -7,7 +7,7 @@ extension SQLQuotaStore {
         let target = try amount.map { (m: Money) throws(QuotaError) -> Int64 in try units(m) }
         let at = now
         return try write(durable: true) { db in
-            guard let (reservation, wallet, allocation) = try loadReservationAndBalances(db, jobKey: jobKey) else {
+            guard let (reservation, wallet, allocation, debits) = try loadReservationAndBalances(db, jobKey: jobKey) else {
                 throw QuotaError.unknownJob(jobKey: jobKey)
             }
             switch reservation.state {
@@ -39,10 +39,13 @@ extension SQLQuotaStore {
             }
             let accountPart = reservation.accountPart.minorUnits - accountRelease
             let walletPart = reservation.walletPart.minorUnits - walletRelease
+            // A reserved job has no debit yet (then each debit here is counted from this list; else read).
+            var debited: [Int64]? = debits == 0 ? [] : nil
             for (source, part) in Self.sources(account: accountID, accountPart: accountPart, walletPart: walletPart) {
                 try post(db, kind: .debit, user: reservation.user, accountID: source, amount: part, effect: 0,
                          jobKey: jobKey, reason: "job \(jobKey) printed", actor: actor, at: at,
-                         before: source == nil ? walletAfterRelease : allocationAfterRelease)
+                         before: source == nil ? walletAfterRelease : allocationAfterRelease, debited: debited)
+                debited?.append(source ?? UsageTotals.walletKey)
             }
             try db.queue(sql: """
                 UPDATE reservation SET state = 'settled', account_part = ?, wallet_part = ?, updated_at = ? WHERE job_key = ?

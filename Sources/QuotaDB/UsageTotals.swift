@@ -51,14 +51,16 @@ package enum UsageTotals {
     package static let backfill = "INSERT INTO usage_total(\(columns)) " + derivation
 
     /// Adds one ledger row (about to be appended) to its user's totals. A debit counts its job
-    /// once per balance, and once per user on the job's first debit.
+    /// once per balance, and once per user on the job's first debit: `debited`, the balances
+    /// (``walletKey`` for the wallet) the job was debited on before, when the caller knows them;
+    /// nil reads them from the ledger.
     static func add(_ db: any SQLSession, kind: LedgerKind, user: String, accountID: AccountID?, amount: Int64, effect: Int64,
-                    jobKey: String?) throws {
+                    jobKey: String?, debited known: [Int64]? = nil) throws {
         let key = accountID ?? walletKey
         var jobs: Int64 = 0, userJobs: Int64 = 0
         if kind == .debit, let jobKey {
-            let debited = try db.rows(sql: "SELECT COALESCE(account_id, 0) AS account_key FROM ledger WHERE job_key = ? AND kind = 'debit'",
-                                      arguments: [jobKey]).map { $0["account_key"] as Int64 }
+            let debited = try known ?? db.rows(sql: "SELECT COALESCE(account_id, 0) AS account_key FROM ledger WHERE job_key = ? AND kind = 'debit'",
+                                               arguments: [jobKey]).map { $0["account_key"] as Int64 }
             jobs = debited.contains(key) ? 0 : 1
             userJobs = debited.isEmpty ? 1 : 0
         }

@@ -48,7 +48,9 @@ public struct StationLog: Sendable {
     public init() {}
 
     public func write(_ line: String) {
-        let stamp = ISO8601DateFormatter().string(from: Date())
+        // A format style, not an ISO8601DateFormatter made per line: making one cost ~0.3 ms, and
+        // the gate service writes two lines a job.
+        let stamp = Date().formatted(.iso8601)
         FileHandle.standardError.write(Data("\(stamp) \(line)\n".utf8))
     }
 }
