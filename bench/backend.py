@@ -91,6 +91,8 @@ def main():
     parser.add_argument("--phase-runs", type=int, default=10)
     parser.add_argument("--postgres", action="store_true", help="full path also on a private PostgreSQL over TCP with TLS and SCRAM")
     parser.add_argument("--ledger-rows", type=int, default=0, help="ledger rows put in each database before the full path")
+    parser.add_argument("--cupsd-log-level", default="warn",
+                        help="the bench cupsd's LogLevel (warn: Debian's default; the tests' benches log at debug)")
     options = parser.parse_args()
     backend = os.path.join(options.bin, "tollgate-backend-transparent")
     if os.geteuid() != 0:
@@ -145,7 +147,8 @@ def main():
 
         # 2. Against a real IPP printer on a private bench.
         out = subprocess.run([os.path.join(ROOT, "cups", "tollgate-bench"), "start", "--backend", backend,
-                              "--owner", str(os.getpid())], check=True, capture_output=True, text=True).stdout
+                              "--owner", str(os.getpid())], check=True, capture_output=True, text=True,
+                             env=dict(os.environ, TOLLGATE_BENCH_LOG_LEVEL=options.cupsd_log_level)).stdout
         values = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
         bench_dir = values["TOLLGATE_BENCH_DIR"]
         ipp_uri = values["PRINTER1_URI"]
@@ -321,7 +324,7 @@ def full_path_columns(options, sections, work, values, bench_dir, base_env, noop
                     full[(label, column[0])].append(run_timed(full_path_argv(column, new_job(document), document), full_env(column),
                                                               cpu=full_cpu[(label, column[0])]))
         rows = f", {options.ledger_rows} ledger rows in each database" if options.ledger_rows else ""
-        print(f"\nfull path (cupsd lookups, analysis, price, authorise, settle) + no-op real backend, median of {runs} jobs{rows}, ms:")
+        print(f"\nfull path (cupsd lookups, analysis, price, authorise, settle) + no-op real backend, median of {runs} jobs{rows}, cupsd at LogLevel {options.cupsd_log_level}, ms:")
         print(f"  {'document':<20} {'no-op alone':>11}  " + "  ".join(f"{label:>20}" for label, _ in documents))
         for column in columns:
             name = column[0]
