@@ -4,10 +4,8 @@ import Pricing
 extension SQLQuotaStore {
     public func addAccount(_ new: NewAccount) throws(QuotaError) -> Account {
         let (soft, hard) = try limitUnits(new.allocation)
-        let name = new.name.trimmingCharacters(in: .whitespaces)
-        let code = new.code.trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty else { throw .invalidAccount("the name is empty") }
-        guard !code.isEmpty else { throw .invalidAccount("the code is empty") }
+        let name = try Self.checkAccountText(new.name, "name")
+        let code = try Self.checkAccountText(new.code, "code")
         try Self.checkDates(new.startsAt, new.expiresAt)
         let createdAt = now
         return try write { db in
@@ -27,14 +25,8 @@ extension SQLQuotaStore {
         let frozenLimits = limits
         return try write { db in
             var account = try findAccount(db, nameOrCode)
-            if let name = changes.name?.trimmingCharacters(in: .whitespaces) {
-                guard !name.isEmpty else { throw QuotaError.invalidAccount("the name is empty") }
-                account.name = name
-            }
-            if let code = changes.code?.trimmingCharacters(in: .whitespaces) {
-                guard !code.isEmpty else { throw QuotaError.invalidAccount("the code is empty") }
-                account.code = code
-            }
+            if let name = changes.name { account.name = try Self.checkAccountText(name, "name") }
+            if let code = changes.code { account.code = try Self.checkAccountText(code, "code") }
             try Self.checkUnique(db, name: account.name, code: account.code, except: account.id)
             if let enabled = changes.isEnabled { account.isEnabled = enabled }
             if let startsAt = changes.startsAt { account.startsAt = startsAt }
@@ -224,9 +216,28 @@ extension SQLQuotaStore {
             try checkUserName(name)
             return ("user", name)
         case .group(let name):
-            guard !name.isEmpty, !name.contains(where: { $0.isWhitespace || $0.isNewline }) else { throw .invalidUserName(name) }
+            try checkGroupName(name)
             return ("group", name)
         }
+    }
+
+    /// An account's name or code without its surrounding blanks: not empty, no control
+    /// characters (a NUL would cut it short in the database's own checks, and they are shown on
+    /// the station and in mail).
+    static func checkAccountText(_ text: String, _ what: String) throws(QuotaError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else { throw .invalidAccount("the \(what) is empty") }
+        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw .invalidAccount("the \(what) contains a control character")
+        }
+        return trimmed
+    }
+
+    /// Group names (local or the system's): non-empty, no blanks or control characters.
+    static func checkGroupName(_ name: String) throws(QuotaError) {
+        guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }),
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { throw .invalidUserName(name) }
     }
 
     /// User names: non-empty, at most 256 characters, no blanks or control characters.

@@ -76,7 +76,7 @@ extension SQLQuotaStore {
     // MARK: - Local groups
 
     public func addGroup(_ name: String) throws(QuotaError) {
-        guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }) else { throw .invalidUserName(name) }
+        try Self.checkGroupName(name)
         let at = now
         try write { db in
             try db.run(sql: "INSERT INTO local_group(name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [name, at.unixMilliseconds])

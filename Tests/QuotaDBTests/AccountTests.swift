@@ -18,6 +18,27 @@ struct AccountTests {
         #expect(throws: QuotaError.accountNotFound("Nope")) { _ = try t.store.account("Nope") }
     }
 
+    /// Found by the API's schemathesis run: a name starting with NUL failed the database's own
+    /// check (SQLite's length() stops at NUL) and came back as "database unavailable" (503).
+    @Test func namesAndCodesWithControlCharactersAreRefusedAsInvalid() throws {
+        let t = try TestStore()
+        for (name, code) in [("\u{0}Math", "M01"), ("Ma\u{0}th", "M01"), ("Math", "M\u{1}01"), ("Ma\nth", "M01")] {
+            #expect(throws: QuotaError.self) { _ = try t.store.addAccount(NewAccount(name: name, code: code)) }
+            do { _ = try t.store.addAccount(NewAccount(name: name, code: code)) } catch {
+                guard case .invalidAccount(let why) = error else { Issue.record("\(name.debugDescription): \(error)"); continue }
+                #expect(why.contains("control character"), "\(why)")
+            }
+        }
+        #expect(try t.store.accounts(includeArchived: true).isEmpty)
+        _ = try t.store.addAccount(NewAccount(name: "Math", code: "M01"))
+        #expect(throws: QuotaError.invalidAccount("the name contains a control character")) {
+            _ = try t.store.editAccount("Math", AccountChanges(name: "Ma\u{7}th"))
+        }
+        #expect(try t.store.account("M01").name == "Math")
+        #expect(throws: QuotaError.self) { try t.store.addGroup("\u{0}staff") }
+        #expect(throws: QuotaError.self) { try t.store.grant(.group("st\u{0}aff"), on: "Math") }
+    }
+
     @Test func invalidLimitsAndDatesAreRefused() throws {
         let t = try TestStore()
         #expect(throws: QuotaError.self) {
