@@ -234,7 +234,8 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
     TCP with TLS and SCRAM-SHA-256 as a remote server is; `--ledger-rows N` first puts N ledger
     rows in each database. Runs are interleaved (no-op alone, then each column on the same
     document, round after round), so a noisy machine slows every column alike. `--compare DIR`
-    adds a second build's in-process SQLite column."""
+    adds a second build's columns (in the backend and with its own gate service; on PostgreSQL in a
+    second database of the same server)."""
     state = os.path.join(work, "state")
     os.makedirs(os.path.join(state, "rates"))
     shutil.copy(os.path.join(ROOT, "rates", "example.toml"), os.path.join(state, "rates", "default.toml"))
@@ -244,24 +245,23 @@ def full_path(options, sections, work, values, bench_dir, base_env, noop, pdf):
     columns = []   # (name, bin_dir, database, gate socket or "off")
     services = []
     for store_name, uri in stores:
-        for index, (build, bin_dir) in enumerate([("this build", options.bin)] + ([("compare", options.compare)] if options.compare and uri is None else [])):
+        for index, (build, bin_dir) in enumerate([("this build", options.bin)] + ([("compare", options.compare)] if options.compare else [])):
             tollgate = os.path.join(bin_dir, "tollgate")
             if uri is None:
                 os.makedirs(os.path.join(state, f"{store_name}{index}"))
                 db = os.path.join(state, f"{store_name}{index}", "tollgate.db")
             else:
-                db = uri
+                db = uri if index == 0 else uri.replace("/tollgate?", "/tollgate_compare?")
             # One database per build, made by that build: an older build refuses a newer schema.
             subprocess.run([tollgate, "db", "init", "--currency", "EUR", "--db", db], check=True, capture_output=True)
             subprocess.run([tollgate, "topup", JOB_OWNER, "100000.00", "--db", db], check=True, capture_output=True)
             if options.ledger_rows:
-                fill_ledger(db, options.ledger_rows, uri is not None)
+                fill_ledger(db, options.ledger_rows, uri is not None, "tollgate" if index == 0 else "tollgate_compare")
             label = "" if build == "this build" else "compare, "
             columns.append((f"{label}{store_name}, in the backend", bin_dir, db, "off"))
-            if build == "this build":
-                socket_path = os.path.join(work, f"gate-{len(services)}.sock")
-                services.append(start_gate_service(bin_dir, db, socket_path, work))
-                columns.append((f"{store_name}, gate service", bin_dir, db, socket_path))
+            socket_path = os.path.join(work, f"gate-{len(services)}.sock")
+            services.append(start_gate_service(bin_dir, db, socket_path, work))
+            columns.append((f"{label}{store_name}, gate service", bin_dir, db, socket_path))
     try:
         full_path_columns(options, sections, work, values, bench_dir, base_env, noop, pdf, state, columns)
     finally:
@@ -317,6 +317,8 @@ def full_path_columns(options, sections, work, values, bench_dir, base_env, noop
         full = {(label, c[0]): [] for label, _ in documents for c in columns}
         full_cpu = {(label, c[0]): [] for label, _ in documents for c in columns}
         for _ in range(runs):
+            # cupsd keeps at most 500 jobs (MaxJobs): the ones already run go first.
+            subprocess.run(["cancel", "-a", "-x", "fullpath"], env=cups_env, check=True, capture_output=True)
             for label, document in documents:
                 alone[label].append(run_timed(exec_with_argv0("noop://x", noop, ["1", "bench", "t", "1", "", document]), plain_env,
                                               cpu=alone_cpu[label]))
@@ -408,10 +410,11 @@ def start_postgres(work):
                    check=True, capture_output=True)
     password = "bench-" + os.urandom(8).hex()
     subprocess.run(["psql", "-X", "-q", "-h", directory + "/socket", "-p", str(port), "-U", "tollgate", "-d", "postgres",
-                    "-c", f"ALTER ROLE tollgate PASSWORD '{password}'", "-c", "CREATE DATABASE tollgate"], check=True, capture_output=True)
+                    "-c", f"ALTER ROLE tollgate PASSWORD '{password}'", "-c", "CREATE DATABASE tollgate",
+                    "-c", "CREATE DATABASE tollgate_compare"], check=True, capture_output=True)
     passfile = os.path.join(work, "pgpass")
     with open(passfile, "w") as f:
-        f.write(f"127.0.0.1:{port}:tollgate:tollgate:{password}\n")
+        f.write(f"127.0.0.1:{port}:*:tollgate:{password}\n")
     os.chmod(passfile, 0o600)
     PG.update(bin=pg_bin, data=data, socket=directory + "/socket", port=str(port))
     return f"postgresql://tollgate@127.0.0.1:{port}/tollgate?sslmode=require&passfile={passfile}"
@@ -422,7 +425,7 @@ def stop_postgres(work):
                    capture_output=True)
 
 
-def fill_ledger(db, rows, postgres):
+def fill_ledger(db, rows, postgres, database="tollgate"):
     """N ledger rows (credits) of 50 000 other users, so that authorisations run on a database of
     a real size; one statement both engines accept."""
     users = 50_000
@@ -433,7 +436,7 @@ def fill_ledger(db, rows, postgres):
                 SELECT x * 1000, 'credit', 'bench' || (x % {users} + 1), NULL, 10, 10, 10 * (x / {users} + 1), 'bench', 'bench' FROM g''']
     if postgres:
         for statement in sql + ["ANALYZE"]:
-            subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", PG["socket"], "-p", PG["port"], "-U", "tollgate", "-d", "tollgate",
+            subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", PG["socket"], "-p", PG["port"], "-U", "tollgate", "-d", database,
                             "-c", statement], check=True, capture_output=True)
     else:
         import sqlite3

@@ -111,33 +111,42 @@ public final class Gatekeeper: JobGate {
     }
 
     public func admit(_ job: JobArguments, document: JobDocument) -> GateVerdict {
-        // Who and where, from cupsd.
-        let client: CupsdConnection
-        let policy: QueuePolicy
+        // Who, from cupsd; then the queue's policy, while the analysis runs.
         let identity: JobIdentity
-        do {
-            client = try CupsdConnection(server: settings.site.cupsServer)
+        let policy: QueuePolicy
+        // The analyser is another process (another core): it starts as soon as the job's own
+        // attributes say what to count, and runs while cupsd is asked for the queue's policy, the
+        // rates card is read and the database opened. It counts with the options as a queue
+        // without grey or duplex rules prints them; a rule that changes them (``forcedOutput``)
+        // starts it again with the options the job will print with. A job held before it is
+        // priced drops (kills) it.
+        var pending: (PendingAnalysis, JobOptions)
+        do throws(CupsClientError) {
+            let client = try CupsdConnection(server: settings.site.cupsServer)
+            guard let jobID = Int(job.jobID) else {
+                return .refuse(exitCode: .stop, message: "Tollgate: job id \"\(job.jobID)\" is not a number")
+            }
+            let attributes = try client.jobAttributes(jobID, names: JobIdentity.attributeNames)
+            do {
+                identity = try JobIdentity(jobID: jobID, server: settings.site.serverName, attributes: attributes,
+                                           argumentOwner: job.user, argumentTitle: job.title)
+            } catch {
+                return .hold(jobState: "tollgate-job-unknown", message: "Tollgate: \(error); the job waits for an administrator")
+            }
+            pending = startAnalysis(document, options: analysisOptions(job, identity))
             let printer = try client.printerAttributes(settings.printer, names: QueuePolicy.attributeNames)
             do {
                 policy = try QueuePolicy(printerAttributes: printer)
             } catch {
                 return .hold(jobState: "tollgate-queue-misconfigured", message: "Tollgate: this printer is misconfigured (\(error)); the job waits for an administrator")
             }
-            guard let jobID = Int(job.jobID) else {
-                return .refuse(exitCode: .stop, message: "Tollgate: job id \"\(job.jobID)\" is not a number")
-            }
-            let attributes = try client.jobAttributes(jobID, names: JobIdentity.attributeNames)
-            identity = try JobIdentity(jobID: jobID, server: settings.site.serverName, attributes: attributes,
-                                       argumentOwner: job.user, argumentTitle: job.title)
-        } catch let error as CupsClientError {
+        } catch {
             switch error {
             case .cannotConnect, .requestFailed, .notFound:
                 return .refuse(exitCode: .retry, message: "Tollgate: \(error); the job will be retried")
             case .authenticationRequired, .encryptionRequired, .malformedResponse:
                 return .hold(jobState: "tollgate-cupsd-refused", message: "Tollgate: \(error); the job waits for an administrator")
             }
-        } catch {
-            return .hold(jobState: "tollgate-job-unknown", message: "Tollgate: \(error); the job waits for an administrator")
         }
 
         // Whose job it is: the user cupsd authenticated, unless the administrator trusts claimed
@@ -160,6 +169,9 @@ public final class Gatekeeper: JobGate {
         } catch {
             return .refuse(exitCode: .retry, message: "Tollgate: cannot ask the printer what it can print (\(error)); the job will be retried")
         }
+        if analysisOptions(job, identity) != pending.1 {
+            pending = startAnalysis(document, options: analysisOptions(job, identity))
+        }
 
         // What it costs.
         var ruleCannotApply: String? = nil
@@ -167,15 +179,7 @@ public final class Gatekeeper: JobGate {
         let colourPages: Int
         let application: String?
         do {
-            // The analyser is another process (another core): read the rates card and open the
-            // database while it runs. A card that cannot be read drops (kills) the analysis.
-            // A file job's copies are made again by whoever makes the document's own copies (the
-            // socket backend sends the file argv[4] times, each asking for its PJL copies): the
-            // analysis counts the document's copies, and the job's multiply them (rawJobQuote).
-            var analysed = jobOptions(job, identity)
-            let jobCopies = analysed.copies
-            if job.file != nil { analysed.copies = 1 }
-            let pending = startAnalysis(document, options: analysed)
+            // A card that cannot be read drops (kills) the analysis.
             let card = try loadCard(policy.ratesCard ?? "default")
             var analysis = finishAnalysis(pending)
             // A driver's PCL (5 or XL) or unknown output is counted at best by heuristics, or not at
@@ -199,7 +203,7 @@ public final class Gatekeeper: JobGate {
                 }
             }
             ruleCannotApply = forced.violation(of: analysis, filtered: job.file == nil)
-            quote = job.file != nil ? try rawJobQuote(analysis, jobCopies: jobCopies, card: card)
+            quote = job.file != nil ? try rawJobQuote(analysis, jobCopies: jobOptions(job, identity).copies, card: card)
                                     : try card.quote(for: JobPricing.description(of: analysis))
             colourPages = forced.grey.isApplied ? 0 : analysis.colourPageCount   // a grey queue prints none
             application = analysis.application?.name
@@ -563,6 +567,16 @@ public final class Gatekeeper: JobGate {
         }
         guard let combined = JobAnalysis.concatenating(documents), combined.isCountKnown, combined.format != .unknown else { return nil }
         return combined
+    }
+
+    /// The options the job's document is analysed with: ``jobOptions(_:_:asSent:)``, but a file
+    /// job's copies are made again by whoever makes the document's own copies (the socket backend
+    /// sends the file argv[4] times, each asking for its PJL copies): its analysis counts the
+    /// document's copies, and the job's multiply them (``rawJobQuote(_:jobCopies:card:)``).
+    func analysisOptions(_ job: JobArguments, _ identity: JobIdentity) -> JobOptions {
+        var options = jobOptions(job, identity)
+        if job.file != nil { options.copies = 1 }
+        return options
     }
 
     /// Starts the sandboxed `tollgate-analyse` on the document; it runs while the caller does

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 
 /// IPP over HTTP/1.1 to cupsd, without libcups, for the backend's reads: the queue's policy
 /// (Get-Printer-Attributes) and the job's identity (Get-Job-Attributes).
@@ -465,12 +466,23 @@ public final class CupsdConnection {
         return .tcp(host: server, port: "631")
     }
 
-    /// The user name of this process's real uid, as libcups's cupsUser() gives it.
+    /// The user name of this process's real uid, as libcups's cupsUser() gives it: looked up once
+    /// per uid (a service asks cupsd for every job; the passwd file would be read each time).
     private static func currentUser() -> String {
+        let uid = getuid()
+        if let (known, name) = lastUser.withLock({ $0 }), known == uid { return name }
+        let name = lookUpUser(uid)
+        lastUser.withLock { $0 = (uid, name) }
+        return name
+    }
+
+    private static let lastUser = Mutex<(uid_t, String)?>(nil)
+
+    private static func lookUpUser(_ uid: uid_t) -> String {
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)
-        guard getpwuid_r(getuid(), &entry, &buffer, buffer.count, &result) == 0, let found = result,
+        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, let found = result,
               let name = found.pointee.pw_name else { return "unknown" }
         return String(cString: name)
     }
