@@ -169,9 +169,8 @@ public final class Gatekeeper: JobGate {
         } catch {
             return .refuse(exitCode: .retry, message: "Tollgate: cannot ask the printer what it can print (\(error)); the job will be retried")
         }
-        if analysisOptions(job, identity) != pending.1 {
-            pending = startAnalysis(document, options: analysisOptions(job, identity))
-        }
+        let analysed = analysisOptions(job, identity)
+        if analysed != pending.1 { pending = startAnalysis(document, options: analysed) }
 
         // What it costs.
         var ruleCannotApply: String? = nil
