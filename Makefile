@@ -18,7 +18,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib
 APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscript qpdf \
                libcups2-dev libqpdf-dev zlib1g-dev libsqlite3-dev libcrypt-dev libpam0g-dev \
                cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
-               systemd postgresql libpq-dev python3-venv python3-aiosmtpd
+               systemd postgresql libpq-dev python3-venv python3-aiosmtpd faketime
 
 .PHONY: deps static-libs build release-build build-tests test api-contract fuzz demo bench install clean deb-deps deb deb-test
 

@@ -76,6 +76,7 @@ public struct BackendWrapper {
             spool = spooled
             document = .spool(descriptor: spooled.fd)
         }
+        FaultPoint.afterSpool.reach()
         if signals.cancelPending() { throw .cancelledBeforeStart }
 
         var reservation: String? = nil
@@ -92,6 +93,7 @@ public struct BackendWrapper {
         if let gate, !nothingToPrint {
             switch gate.admit(job, document: document) {
             case .forward(let key, let options):
+                FaultPoint.afterAuthorise.reach()
                 reservation = key
                 if let options {
                     log.debug("Tollgate: the real backend's options are \"\(options)\" (the queue's job rules)")
@@ -138,6 +140,7 @@ public struct BackendWrapper {
             }
             throw error
         }
+        FaultPoint.afterRealBackend.reach()
         if let gate, let reservation { gate.finish(job, reservation: reservation, run: run) }
         switch run.termination {
         case .exited(let code):

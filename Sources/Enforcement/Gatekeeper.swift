@@ -207,6 +207,7 @@ public final class Gatekeeper: JobGate {
             colourPages = forced.grey.isApplied ? 0 : analysis.colourPageCount   // a grey queue prints none
             application = analysis.application?.name
             log.debug("Tollgate: job \(identity.jobID) (\(identity.key)) for \(identity.owner): \(quote.pageSides) page sides on \(quote.sheets) sheets × \(quote.copies), price \(quote.total)")
+            FaultPoint.afterAnalysis.reach()
         } catch {
             return .hold(jobState: "tollgate-cannot-price", message: "Tollgate: cannot price this job (\(error)); the job waits for an administrator")
         }
@@ -278,6 +279,7 @@ public final class Gatekeeper: JobGate {
             case .approved(let approval) where approval.isRepeat && approval.reservation.state == .settled:
                 return Gatekeeper.alreadyPrinted(approval.reservation)
             case .approved(let approval):
+                FaultPoint.afterAuthorise.reach()
                 log.info("Tollgate: \(identity.owner) pays \(Gatekeeper.payment(approval.reservation))\(approval.isRepeat ? " (already reserved)" : "")")
                 for warning in approval.warnings {
                     log.info("Tollgate: \(warning)")
@@ -358,6 +360,7 @@ public final class Gatekeeper: JobGate {
     }
 
     public func finish(_ job: JobArguments, reservation: String, run: RealBackendRun) {
+        FaultPoint.afterRealBackend.reach()
         // Only an admitted job has a reservation; its price is one this gate computed.
         guard let admitted, admitted.jobKey == reservation, let price = try? admitted.price else {
             log.error("Tollgate: job \(job.jobID): no admission of \(reservation) to settle; tollgate reconcile settles it from cupsd's job state")

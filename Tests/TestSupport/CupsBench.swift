@@ -26,10 +26,11 @@ public final class CupsBench: @unchecked Sendable {
     /// This print server's name in job keys (`TOLLGATE_SERVER_NAME`; nil: the host name).
     public let serverName: String?
 
-    /// `database`: a PostgreSQL URI instead of the bench's own SQLite file (several benches on one
-    /// database are several print servers: give each its own `serverName`).
+    /// `database`: a PostgreSQL URI or a SQLite file instead of the bench's own SQLite file (several
+    /// benches on one database are several print servers: give each its own `serverName`).
+    /// `environment`: more `NAME=VALUE` settings for the backends (cupsd's SetEnv).
     public init(printers: Int = 1, oneSided: [Int] = [], backend: String = BuiltProducts.executable("tollgate-backend"),
-                database: String? = nil, serverName: String? = nil) throws {
+                database: String? = nil, serverName: String? = nil, environment: [String] = []) throws {
         state = try TemporaryDirectory(mode: 0o700)
         self.database = database ?? state.path + "/tollgate.db"
         self.serverName = serverName
@@ -46,6 +47,7 @@ public final class CupsBench: @unchecked Sendable {
                         "TOLLGATE_GATE_SOCKET=\(state.path)/gate.sock",
                         // What the backend becomes without the service (installed in /usr/lib/tollgate).
                         "TOLLGATE_GATE_PROGRAM=\(BuiltProducts.executable("tollgate-gate"))"] + (serverName.map { ["TOLLGATE_SERVER_NAME=\($0)"] } ?? [])
+                        + environment
         let result = try ProcessRunner.run([CupsBench.script, "start", "--printers", String(printers),
                                             "--backend", backend, "--owner", String(getpid())]
                                            + oneSided.flatMap { ["--one-sided", String($0)] }
@@ -93,11 +95,12 @@ public final class CupsBench: @unchecked Sendable {
 
     /// Starts tollgated serving the gate socket (only that: no local socket, no mail), and returns
     /// once it listens; its stderr is the service's log.
-    public func startGateService() throws -> RunningProcess {
+    /// `environment`: more variables for the service's own process.
+    public func startGateService(environment: [String: String] = [:]) throws -> RunningProcess {
         let service = try RunningProcess([BuiltProducts.executable("tollgated"), "--listen", "127.0.0.1:0", "--db", database,
                                           "--pin-key", pinKey, "--cups-server", values["CUPS_SERVER"]!, "--no-socket",
                                           "--gate-socket", gateSocket, "--mail", "off"],
-                                         environment: ["PATH": "/usr/bin:/bin", "LANG": "C"])
+                                         environment: ["PATH": "/usr/bin:/bin", "LANG": "C"].merging(environment) { $1 })
         let deadline = Date().addingTimeInterval(30)
         while !FileManager.default.fileExists(atPath: gateSocket) && Date() < deadline { usleep(50_000) }
         guard FileManager.default.fileExists(atPath: gateSocket) else {
@@ -105,6 +108,23 @@ public final class CupsBench: @unchecked Sendable {
             throw TestFailure("tollgated did not open its gate socket: \((try? service.wait(timeout: 5)).map { "\($0.stdout) \($0.stderr)" } ?? "")")
         }
         return service
+    }
+
+    /// Sets (or, with nil, removes) one of the backends' settings (cupsd's SetEnv in
+    /// cups-files.conf) and reloads cupsd; jobs and queues stay.
+    public func setBackendEnvironment(_ name: String, _ value: String?) throws {
+        try reconfigure("cups-files.conf") { text in
+            text.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.hasPrefix("SetEnv \(name) ") }.joined(separator: "\n")
+                + (value.map { "\nSetEnv \(name) \($0)\n" } ?? "")
+        }
+    }
+
+    /// Stops cupsd (SIGTERM) and starts it again on the same configuration and spool: queues,
+    /// pending and held jobs stay, as after `systemctl restart cups`.
+    public func restartCupsd() throws {
+        let result = try ProcessRunner.run([CupsBench.script, "restart-cupsd", dir], timeout: 60)
+        guard result.status == 0 else { throw TestFailure("tollgate-bench restart-cupsd: \(result.stderr)") }
     }
 
     /// Stops cupsd, the printers and dbus, and removes the directory.

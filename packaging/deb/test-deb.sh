@@ -1,5 +1,5 @@
 #!/bin/bash
-# test-deb.sh — the Debian package end to end (`make deb-test`, part of `make test`; root).
+# test-deb.sh — the Debian package end to end (`make deb-test`; CI runs it after `make demo`; root).
 #
 # 1. Builds the package twice: VERSION~prev1 (earlier) and VERSION (debian/changelog's), the
 #    second with lintian (any error fails). The second build compiles nothing (shared .build).
