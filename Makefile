@@ -3,6 +3,7 @@
 #   make demo    install what is needed, build, and run the demo on a private cupsd
 #   make test    install what is needed and run every test (unit and end-to-end)
 #   make bench   run the benchmarks (figures, not tests)
+#   make benchmarks  run every benchmark and the fuzz campaign, writing docs/BENCHMARKS.md
 #   make fuzz    libFuzzer campaign over the analysers, IPP decoder, rates cards, forms (Fuzz/)
 #   make install install the backend and tools into the system CUPS
 #   make deb     build the Debian package (binary and source) into dist/
@@ -20,7 +21,7 @@ APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscr
                cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
                systemd postgresql libpq-dev python3-venv python3-aiosmtpd faketime
 
-.PHONY: deps static-libs build release-build build-tests test api-contract fuzz demo bench install clean deb-deps deb deb-test
+.PHONY: deps static-libs build release-build build-tests test api-contract fuzz demo bench benchmarks install clean deb-deps deb deb-test
 
 # What `make deb` needs on top of APT_PACKAGES: the Debian packaging tools.
 DEB_PACKAGES = debhelper devscripts dpkg-dev lintian fakeroot man-db
@@ -74,6 +75,11 @@ bench: build
 	python3 bench/backend.py --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 	STATION_BENCH_SCRATCH=.build bench/station.sh
 	bench/api.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+
+# docs/BENCHMARKS.md, every figure in it printed by this one run (bench/report.py says how long).
+benchmarks: build
+	@dpkg -s wrk >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk
+	python3 bench/report.py --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 
 install: build
 	install -o root -g root -m 0700 "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/tollgate-backend" $(CUPS_BACKEND)/tollgate

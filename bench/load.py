@@ -204,7 +204,7 @@ def main():
         ledger = json.loads(tollgate("ledger", "--json").stdout)
         debits, reserves, open_keys = {}, {}, set()
         for row in ledger:
-            key = row.get("jobKey") or row.get("job") or row.get("job_key")
+            key = row.get("jobKey")
             if key is None:
                 continue
             job_id = int(str(key).split("/")[1])
@@ -225,13 +225,26 @@ def main():
                     continue
                 if charged[0].get("user") != user:
                     problems.append(f"job {job_id} of {user} charged to {charged[0].get('user')}")
-                by_document.setdefault((queue, doc), set()).add(str(charged[0]["amount"]))
+                by_document.setdefault((queue, doc), set()).add(charged[0]["amount"]["text"])
             elif state == "pending-held":
                 held += 1
                 if charged:
                     problems.append(f"job {job_id} ({user}, {queue}, {doc}) is held but was charged")
             else:
                 problems.append(f"job {job_id} ({user}, {queue}, {doc}) ended {state}")
+        # Every wallet is its top-up minus its debits (no accounts here: the chain is the wallet),
+        # as `tollgate user show` reports it, and not below zero.
+        spent = {}
+        for rows in debits.values():
+            for row in rows:
+                spent[row["user"]] = spent.get(row["user"], 0) + row["amount"]["minorUnits"]
+        for user in users:
+            expected = round(float(funds[user]) * 100) - spent.get(user, 0)
+            shown = tollgate("user", "show", user).stdout
+            wallet = next((l.split(":", 1)[1].strip() for l in shown.splitlines() if l.startswith("wallet:")), "")
+            want = f"{expected // 100}.{expected % 100:02d} EUR" if expected >= 0 else None
+            if want is None or wallet != want:
+                problems.append(f"{user}'s wallet is {wallet!r}: top-up {funds[user]} minus debits is {expected} cents")
         for (queue, doc), amounts in sorted(by_document.items()):
             if len(amounts) != 1:
                 problems.append(f"{doc} on {queue} was charged different amounts: {sorted(amounts)}")

@@ -190,7 +190,7 @@ import TestSupport
 
     /// cupsd restarted while jobs wait: one for its owner's release, one for funds. Both are still
     /// held, with the same job keys, and each prints once, charged once, when released.
-    @Test(.disabled("found 2026-12-03: after cupsd's restart the release queue's held job is not listed by `tollgate jobs` and `tollgate release` fails (exit 1); to fix before it is enabled"))
+    @Test
     func cupsdRestartedWithHeldJobs() throws {
         let owner = try SystemUser(prefix: "tgfault")
         let bench = try CupsBench()
@@ -211,9 +211,9 @@ import TestSupport
             #expect(after.state == "pending-held", "job \(job) still waits after the restart: \(after)")
         }
         #expect(try bench.receivedDocuments().isEmpty)
-        #expect(try bench.tollgate(["jobs"]).stdout.contains("\(waiting)"), "the release queue's job is still listed")
+        #expect(try bench.tollgate(["jobs", "--user", owner.name]).stdout.contains("\(waiting)"), "the release queue's job is still listed")
 
-        let release = try bench.tollgate(["release", "\(waiting)"])
+        let release = try bench.tollgate(["release", "\(waiting)", "--user", owner.name])
         #expect(release.status == 0, "\(release.stdout) \(release.stderr)")
         #expect(try bench.waitForJob(waiting, in: ["completed", "aborted", "pending-held"]).state == "completed")
         try bench.tollgate(["topup", owner.name, "1.00"])
@@ -295,6 +295,31 @@ import TestSupport
         disk.free()
         #expect(try fixture.bench.ledgerKinds() == ["top-up"], "nothing charged or reserved")
         #expect(try fixture.finish() == "completed")
+        try expectPrintedMatchesCharged(fixture, printed: 1)
+        try fixture.expectConsistent()
+    }
+
+    /// The database's filesystem fills while the job prints, after its reservation and before its
+    /// settlement (the printer keeps the line open a few seconds, as one still printing): the
+    /// settle cannot be written, the reservation stays open and the job still completes; once
+    /// there is room, reconcile charges it once from cupsd's job state — printed once, charged
+    /// once, no row lost or half-written.
+    @Test func theDatabasesDiskFillingWhileTheJobPrints() throws {
+        let disk = try SmallFilesystem(at: FileManager.default.temporaryDirectory.path + "/tollgate-dbfill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", size: "4m")
+        defer { disk.unmount(); try? FileManager.default.removeItem(atPath: disk.path) }
+        let fixture = try Fixture(database: disk.path + "/tollgate.db") { bench in try bench.lingerSocketPrinter(5) }
+        let reserved = Date().addingTimeInterval(30)
+        while try !fixture.bench.ledgerKinds().contains("reserve") {
+            guard Date() < reserved else { throw TestFailure("job \(fixture.job) was never reserved: \(try fixture.bench.ledgerKinds())") }
+            usleep(50_000)
+        }
+        try disk.fill()
+        #expect(try fixture.bench.waitForJob(fixture.job, in: ["completed", "aborted", "canceled", "pending-held", "stopped"], timeout: 60).state == "completed")
+        #expect(fixture.bench.errorLog.contains("could not settle job \(fixture.job)"), "the settle met the full disk and said so")
+        disk.free()
+        #expect(try fixture.bench.ledgerKinds() == ["top-up", "reserve"], "the reservation is still open, nothing half-written")
+        let reconciled = try fixture.reconcile()
+        #expect(reconciled.contains(": charged 0.06 EUR"), "reconcile charges the printed job: \(reconciled)")
         try expectPrintedMatchesCharged(fixture, printed: 1)
         try fixture.expectConsistent()
     }
