@@ -82,7 +82,7 @@ public struct Problem: Error, HTTPResponseError, Codable, Sendable, Equatable {
             return Problem("conflict", status: .conflict, detail: error.description)
         case .idempotencyConflict:
             return Problem("idempotency-key-reused", status: .unprocessableContent, detail: error.description)
-        case .invalidAmount, .amountOverflow, .invalidAccount, .invalidUserName, .invalidEmail, .currencyMismatch,
+        case .invalidAmount, .amountOverflow, .invalidAccount, .invalidUserName, .invalidName, .invalidEmail, .currencyMismatch,
              .accountNotUsable, .invalidSchedule, .exceedsJob:
             return Problem("invalid-request", status: .unprocessableContent, detail: error.description)
         case .databaseBusy:

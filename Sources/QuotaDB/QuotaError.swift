@@ -34,6 +34,8 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
     case groupNotFound(String)
     /// The user name is empty or contains characters a user name cannot have.
     case invalidUserName(String)
+    /// An API client's or a payment site's name is empty, has a control character or (a site) a `/`.
+    case invalidName(of: String, name: String, rule: String)
     /// The user cannot use this account now (disabled, archived, not yet started, expired, no access).
     case accountNotUsable(account: String, user: String, reason: AccountUnusableReason)
     /// No reservation exists for this job key.
@@ -117,6 +119,8 @@ public enum QuotaError: Error, Hashable, Sendable, CustomStringConvertible {
             return "no Tollgate group named \"\(name)\" (system groups are not edited here; see `tollgate group list`)"
         case .invalidUserName(let name):
             return "\"\(name)\" is not a valid user name"
+        case .invalidName(let what, let name, let rule):
+            return "\(String(reflecting: name)) is not a valid \(what) name: \(rule)"
         case .accountNotUsable(let account, let user, let reason):
             return "account \"\(account)\" cannot be used by \(user): \(reason)"
         case .unknownJob(let key):

@@ -82,7 +82,8 @@ extension SQLQuotaStore {
     // MARK: - Clients
 
     public func addAPIClient(_ client: APIClientRecord) throws(QuotaError) {
-        guard !client.name.trimmingCharacters(in: .whitespaces).isEmpty else { throw .invalidUserName(client.name) }
+        // Shown in the console, the CLI's tables and the ledger's actor: no control characters.
+        guard Self.isDisplayableName(client.name) else { throw .invalidName(of: "API client", name: client.name, rule: "not blank, no control characters") }
         try write { db in
             if try db.value(Bool.self, sql: "SELECT 1 FROM api_client WHERE name = ?", arguments: [client.name]) == true {
                 throw QuotaError.apiClientExists(name: client.name)
@@ -92,6 +93,12 @@ extension SQLQuotaStore {
                 """, arguments: [client.id, client.name, client.secretHash, client.scopes.joined(separator: " "),
                                  client.createdAt.unixMilliseconds, client.createdBy])
         }
+    }
+
+    /// A name an administrator gives a client or a site: not blank, no control characters.
+    static func isDisplayableName(_ name: String) -> Bool {
+        !name.trimmingCharacters(in: .whitespaces).isEmpty
+            && !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
     }
 
     /// Every client, revoked ones too, by creation.
@@ -312,7 +319,8 @@ extension SQLQuotaStore {
 
     /// Records a payment site and the key its callbacks are signed with.
     public func addPaymentSite(_ name: String, secret: Data, createdBy: String) throws(QuotaError) {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, !name.contains("/") else { throw .invalidUserName(name) }
+        // Part of the callback's URL path: no `/`; shown in the console: no control characters.
+        guard Self.isDisplayableName(name), !name.contains("/") else { throw .invalidName(of: "payment site", name: name, rule: "not blank, no control characters or /") }
         let at = now
         try write { db in
             if try db.value(Bool.self, sql: "SELECT 1 FROM payment_site WHERE name = ?", arguments: [name]) == true {

@@ -26,18 +26,18 @@ extension SQLQuotaStore: NotificationStore {
 
     public func markNotificationSent(_ id: Int64) throws(QuotaError) {
         let at = now
-        try write { db in try db.run(sql: "UPDATE notification SET sent_at = ? WHERE id = ?", arguments: [at.unixMilliseconds, id]) }
+        try write { db in _ = try db.run(sql: "UPDATE notification SET sent_at = ? WHERE id = ?", arguments: [at.unixMilliseconds, id]) }
     }
 
     public func markNotificationFailed(_ id: Int64, error: String) throws(QuotaError) {
         try write { db in
-            try db.run(sql: "UPDATE notification SET attempts = attempts + 1, last_error = ? WHERE id = ?", arguments: [error, id])
+            _ = try db.run(sql: "UPDATE notification SET attempts = attempts + 1, last_error = ? WHERE id = ?", arguments: [error, id])
         }
     }
 
     public func giveUpNotification(_ id: Int64, reason: String) throws(QuotaError) {
         try write { db in
-            try db.run(sql: "UPDATE notification SET attempts = ?, last_error = ? WHERE id = ?", arguments: [notificationMaxAttempts, reason, id])
+            _ = try db.run(sql: "UPDATE notification SET attempts = ?, last_error = ? WHERE id = ?", arguments: [notificationMaxAttempts, reason, id])
         }
     }
 

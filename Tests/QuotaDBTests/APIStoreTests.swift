@@ -49,6 +49,25 @@ struct APIStoreTests {
         #expect(try t.store.ledger(LedgerQuery()).isEmpty)
     }
 
+    /// The names an administrator gives clients and payment sites are shown in the console, the
+    /// CLI's tables and the ledger's actor: a control character (a terminal escape) is refused.
+    @Test func aClientOrSiteNameWithAControlCharacterIsRefused() throws {
+        let t = try TestStore()
+        for name in ["", "  ", "bursar\u{1B}[2J", "line\nbreak"] {
+            #expect(throws: QuotaError.invalidName(of: "API client", name: name, rule: "not blank, no control characters")) {
+                try t.store.addAPIClient(Self.client(name: name))
+            }
+        }
+        for name in ["", "shop\u{7}", "a/b"] {
+            #expect(throws: QuotaError.invalidName(of: "payment site", name: name, rule: "not blank, no control characters or /")) {
+                try t.store.addPaymentSite(name, secret: Data(repeating: 1, count: 32), createdBy: "admin")
+            }
+        }
+        try t.store.addAPIClient(Self.client(name: "Bursar's office"))
+        try t.store.addPaymentSite("campus-shop", secret: Data(repeating: 1, count: 32), createdBy: "admin")
+        #expect(try t.store.apiClients().map(\.name) == ["Bursar's office"])
+    }
+
     @Test func revokingAClientDeletesItsTokens() throws {
         let t = try TestStore()
         try t.store.addAPIClient(Self.client())
