@@ -34,9 +34,10 @@ def sections(bin_dir):
         ("backend", "Backend overhead, pass-through and memory",
          "What the `tollgate:` backend adds to a job: start-up in front of a no-op backend and in front of "
          "CUPS's ipp backend printing to ippeveprinter; the full path on a private cupsd (spool, analysis, "
-         "price, authorise, settle) on SQLite; a 1 GiB stream on stdin next to `cat` to the same file "
+         "price, authorise, settle) on SQLite and on PostgreSQL over TCP with TLS and SCRAM, each database "
+         "holding 1 000 000 ledger rows; a 1 GiB stream on stdin next to `cat` to the same file "
          "system, and the backend's peak RSS for a small and a 1 GiB job.",
-         ["python3", "bench/backend.py", "--bin", bin_dir], {}),
+         ["python3", "bench/backend.py", "--bin", bin_dir, "--postgres", "--ledger-rows", "1000000"], {}),
         ("analysis", "Page and colour analysis next to Ghostscript and qpdf",
          "tollgate-analyse next to `gs -sDEVICE=inkcov` and `qpdf --show-npages` on the same files "
          "(PDFs shipped in Debian packages and generated ones), its colour verdict's agreement with a "
