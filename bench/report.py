@@ -35,9 +35,11 @@ def sections(bin_dir):
          "What the `tollgate:` backend adds to a job: start-up in front of a no-op backend and in front of "
          "CUPS's ipp backend printing to ippeveprinter; the full path on a private cupsd (spool, analysis, "
          "price, authorise, settle) on SQLite and on PostgreSQL over TCP with TLS and SCRAM, each database "
-         "holding 1 000 000 ledger rows; a 1 GiB stream on stdin next to `cat` to the same file "
+         "holding 1 000 000 ledger rows, with a timeline of its phases, and jobs per second with 1, 4 and 16 "
+         "backends at once; a 1 GiB stream on stdin next to `cat` to the same file "
          "system, and the backend's peak RSS for a small and a 1 GiB job.",
-         ["python3", "bench/backend.py", "--bin", bin_dir, "--postgres", "--ledger-rows", "1000000"], {}),
+         ["python3", "bench/backend.py", "--bin", bin_dir, "--postgres", "--ledger-rows", "1000000",
+          "--sections", "startup,ipp,fullpath,concurrency,rules,phases,stream"], {}),
         ("analysis", "Page and colour analysis next to Ghostscript and qpdf",
          "tollgate-analyse next to `gs -sDEVICE=inkcov` and `qpdf --show-npages` on the same files "
          "(PDFs shipped in Debian packages and generated ones), its colour verdict's agreement with a "
