@@ -18,6 +18,7 @@ Prints figures (not a test). Runs as root, like cupsd runs the backend:
 Usage: bench/backend.py --bin BIN_DIR [--runs 40] [--stream-mib 1024]
 """
 import argparse
+import atexit
 import glob
 import os
 import pwd
@@ -551,8 +552,10 @@ _TMP = []
 
 
 def options_tmp():
+    """A scratch directory for the traces, removed when the benchmark ends."""
     if not _TMP:
         _TMP.append(tempfile.mkdtemp(prefix="tollgate-bench-phases."))
+        atexit.register(shutil.rmtree, _TMP[0], True)
     return _TMP[0]
 
 

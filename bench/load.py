@@ -164,6 +164,8 @@ def main():
         # and the socket printers take every kind.
         def printable(queue):
             return sorted(d for d in docs if queue != "ipp-raw" or not d.endswith(".txt"))
+        if options.jobs / len(targets) > 400:
+            sys.exit("load: at most 1600 jobs (cupsd lists 500 jobs of a queue at most)")
         plan = []
         for _ in range(options.jobs):
             queue = rng.choice(targets)[0]
@@ -189,9 +191,13 @@ def main():
                         "ATTR keyword which-jobs all\nATTR name requesting-user-name root\n"
                         "ATTR keyword requested-attributes job-id,job-state,time-at-processing,time-at-completed\n"
                         "DISPLAY job-id\nDISPLAY job-state\nDISPLAY time-at-processing\nDISPLAY time-at-completed\n}\n")
-            result = subprocess.run(["ipptool", "-c", f"ipp://127.0.0.1:{values['CUPS_PORT']}/", test],
-                                    capture_output=True, text=True)
-            rows = [r for r in list(csv.reader(io.StringIO(result.stdout)))[1:] if len(r) >= 2 and r[0].isdigit()]
+            # Queue by queue: cupsd answers a Get-Jobs with 500 jobs at most, and a run has more.
+            rows = []
+            for name, *_ in targets:
+                for queue in (name, "direct-" + name):
+                    result = subprocess.run(["ipptool", "-c", f"ipp://127.0.0.1:{values['CUPS_PORT']}/printers/{queue}", test],
+                                            capture_output=True, text=True)
+                    rows += [r for r in list(csv.reader(io.StringIO(result.stdout)))[1:] if len(r) >= 2 and r[0].isdigit()]
             for r in rows:
                 if len(r) >= 4 and r[1] == "completed" and r[2].isdigit() and r[3].isdigit():
                     times[int(r[0])] = int(r[3]) - int(r[2])
