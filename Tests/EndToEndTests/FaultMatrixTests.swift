@@ -126,6 +126,45 @@ import TestSupport
         try fixture.expectConsistent()
     }
 
+    /// The backend SIGKILLed while the real backend runs (the printer keeps the line open a few
+    /// seconds, as one still printing; cupsd does not kill the orphaned real backend, which
+    /// finishes): what the printer received is charged once, by reconcile from cupsd's job state
+    /// — never free, never twice.
+    @Test func aBackendKilledWhileTheRealBackendRuns() throws {
+        let fixture = try Fixture { bench in try bench.lingerSocketPrinter(4) }
+        let reserved = Date().addingTimeInterval(30)
+        while try !fixture.bench.ledgerKinds().contains("reserve") {
+            guard Date() < reserved else { throw TestFailure("job \(fixture.job) was never reserved") }
+            usleep(50_000)
+        }
+        let backend = try #require(Self.process(argv0: "tollgate:" + fixture.bench.socketURI(), jobID: fixture.job),
+                                   "the backend of job \(fixture.job) is running")
+        #expect(Self.process(argv0: fixture.bench.socketURI(), jobID: fixture.job) != nil, "its real backend is running")
+        kill(backend, SIGKILL)
+        try fixture.waitForKilledBackend()
+        let state = try fixture.finish()
+        let gone = Date().addingTimeInterval(15)
+        while Self.process(argv0: fixture.bench.socketURI(), jobID: fixture.job) != nil && Date() < gone { usleep(100_000) }
+        #expect(state == "completed", "cupsd's state of a job whose backend was killed: \(state)")
+        #expect(try fixture.bench.ledgerKinds() == ["top-up", "reserve"], "the reservation waits for reconcile")
+        let printed = try fixture.printedCopies()
+        #expect(printed == 1, "the orphaned real backend finished sending the job")
+        let reconciled = try fixture.reconcile()
+        #expect(reconciled.contains(": charged 0.06 EUR"), "reconcile charges what printed: \(reconciled)")
+        try expectPrintedMatchesCharged(fixture, printed: printed)
+        try fixture.expectConsistent()
+    }
+
+    /// The process whose argv[0] is `argv0` and argv[1] the job's id (a backend cupsd started).
+    static func process(argv0: String, jobID: Int) -> pid_t? {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.compactMap { pid_t($0) } ?? []
+        return pids.first { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let argv = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            return argv.count > 1 && argv[0] == argv0 && argv[1] == "\(jobID)"
+        }
+    }
+
     /// tollgated's gate service SIGKILLed at each step of a job it decides: the backend decides
     /// (or settles) the job itself, from the same job key, so it prints once and is charged once.
     @Test(arguments: ["after-analysis", "after-authorise", "after-real-backend"])
