@@ -4,6 +4,7 @@
 #   make test    install what is needed and run every test (unit and end-to-end)
 #   make bench   run the benchmarks (figures, not tests)
 #   make benchmarks  run every benchmark and the fuzz campaign, writing docs/BENCHMARKS.md
+#   make load    1000 jobs from 50 real users through four queues, every job accounted for
 #   make fuzz    libFuzzer campaign over the analysers, IPP decoder, rates cards, forms (Fuzz/)
 #   make install install the backend and tools into the system CUPS
 #   make deb     build the Debian package (binary and source) into dist/
@@ -21,7 +22,7 @@ APT_PACKAGES = cups cups-daemon cups-client cups-ipp-utils cups-filters ghostscr
                cups-bsd dbus-daemon python3 poppler-utils jq make gcc g++ binutils curl chromium chromium-driver python3-selenium \
                systemd postgresql libpq-dev python3-venv python3-aiosmtpd faketime
 
-.PHONY: deps static-libs build release-build build-tests test api-contract fuzz demo bench benchmarks install clean deb-deps deb deb-test
+.PHONY: deps static-libs build release-build build-tests test api-contract fuzz demo bench benchmarks load install clean deb-deps deb deb-test
 
 # What `make deb` needs on top of APT_PACKAGES: the Debian packaging tools.
 DEB_PACKAGES = debhelper devscripts dpkg-dev lintian fakeroot man-db
@@ -75,6 +76,13 @@ bench: build
 	python3 bench/backend.py --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
 	STATION_BENCH_SCRATCH=.build bench/station.sh
 	bench/api.sh "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)"
+
+# Load: jobs of real users (useradd) through four queues of a private cupsd, then every job is
+# accounted for — it fails if one is not (bench/load.py; CI runs 200 jobs from 20 users).
+LOAD_JOBS ?= 1000
+LOAD_USERS ?= 50
+load: build
+	python3 bench/load.py --bin "$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)" --jobs $(LOAD_JOBS) --users $(LOAD_USERS)
 
 # docs/BENCHMARKS.md, every figure in it printed by this one run (bench/report.py says how long).
 benchmarks: build
