@@ -34,7 +34,6 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "cups", "tollgate-bench")
 FINAL = {"completed", "canceled", "aborted"}
-IPP_STATES = {3: "pending", 4: "pending-held", 5: "processing", 6: "stopped", 7: "canceled", 8: "aborted", 9: "completed"}
 
 
 def fail(message):

@@ -94,7 +94,7 @@ def machine():
         ("CPU", f"{cpu}, {os.cpu_count()} cores"),
         ("Memory", f"{mem_kib / 1024 / 1024:.1f} GiB"),
         ("System", f"Debian {debian}, Linux {platform.release()}"),
-        ("Swift", capture(["swift", "--version"]).splitlines()[0] if capture(["swift", "--version"]) else "unknown"),
+        ("Swift", (capture(["swift", "--version"]).splitlines() or ["unknown"])[0]),
         ("CUPS", f"cups-daemon {package('cups-daemon')}, cups-filters {package('cups-filters')}"),
         ("Ghostscript, qpdf", f"{package('ghostscript')}, {package('qpdf')}"),
         ("SQLite, PostgreSQL", f"libsqlite3-0 {package('libsqlite3-0')}, postgresql {package('postgresql')}"),

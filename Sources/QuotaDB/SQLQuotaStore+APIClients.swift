@@ -97,8 +97,7 @@ extension SQLQuotaStore {
 
     /// A name an administrator gives a client or a site: not blank, no control characters.
     static func isDisplayableName(_ name: String) -> Bool {
-        !name.trimmingCharacters(in: .whitespaces).isEmpty
-            && !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        !name.trimmingCharacters(in: .whitespaces).isEmpty && !name.containsControlCharacter
     }
 
     /// Every client, revoked ones too, by creation.
@@ -177,7 +176,7 @@ extension SQLQuotaStore {
         let at = now
         if let lastUsedAt, at.timeIntervalSince(lastUsedAt) < 60 { return }
         try write { db in
-            try db.run(sql: "UPDATE api_client SET last_used_at = ? WHERE id = ?", arguments: [at.unixMilliseconds, clientID])
+            _ = try db.run(sql: "UPDATE api_client SET last_used_at = ? WHERE id = ?", arguments: [at.unixMilliseconds, clientID])
         }
     }
 
@@ -284,7 +283,7 @@ extension SQLQuotaStore {
     public func keepResponse(_ response: StoredResponse, for claim: IdempotencyClaim) throws(QuotaError) {
         let at = now
         try write { db in
-            try db.run(sql: """
+            _ = try db.run(sql: """
                 INSERT INTO idempotency_key(client_id, key, fingerprint, status, body, ledger_id, created_at) VALUES (?, ?, ?, ?, ?, NULL, ?)
                 ON CONFLICT(client_id, key) DO NOTHING
                 """, arguments: [claim.clientID, claim.key, claim.fingerprint, response.status, response.body, at.unixMilliseconds])

@@ -227,7 +227,7 @@ extension SQLQuotaStore {
     static func checkAccountText(_ text: String, _ what: String) throws(QuotaError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw .invalidAccount("the \(what) is empty") }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !trimmed.containsControlCharacter else {
             throw .invalidAccount("the \(what) contains a control character")
         }
         return trimmed
@@ -235,15 +235,19 @@ extension SQLQuotaStore {
 
     /// Group names (local or the system's): non-empty, no blanks or control characters.
     static func checkGroupName(_ name: String) throws(QuotaError) {
-        guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }),
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        guard !name.isEmpty, !name.contains(where: { $0.isWhitespace }), !name.containsControlCharacter
         else { throw .invalidUserName(name) }
     }
 
     /// User names: non-empty, at most 256 characters, no blanks or control characters.
     static func checkUserName(_ name: String) throws(QuotaError) {
-        guard !name.isEmpty, name.count <= 256,
-              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
+        guard !name.isEmpty, name.count <= 256, !name.contains(" "), !name.containsControlCharacter
         else { throw .invalidUserName(name) }
     }
+}
+
+extension String {
+    /// Whether a control character (C0, DEL, C1: a NUL, a newline, a terminal escape) is in it:
+    /// names and codes are shown on the station, in the console, in tables and in mail.
+    var containsControlCharacter: Bool { unicodeScalars.contains { $0.properties.generalCategory == .control } }
 }

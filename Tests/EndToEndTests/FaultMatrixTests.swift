@@ -49,6 +49,15 @@ import TestSupport
             }
         }
 
+        /// Waits until the job's reservation is in the ledger (the job is printing).
+        func waitForReservation(timeout: TimeInterval = 30) throws {
+            let deadline = Date().addingTimeInterval(timeout)
+            while try !bench.ledgerKinds().contains("reserve") {
+                guard Date() < deadline else { throw TestFailure("job \(job) was never reserved: \(try bench.ledgerKinds())") }
+                usleep(50_000)
+            }
+        }
+
         /// `tollgate reconcile` on this bench's cupsd; it must succeed.
         @discardableResult
         func reconcile() throws -> String {
@@ -132,11 +141,7 @@ import TestSupport
     /// — never free, never twice.
     @Test func aBackendKilledWhileTheRealBackendRuns() throws {
         let fixture = try Fixture { bench in try bench.lingerSocketPrinter(4) }
-        let reserved = Date().addingTimeInterval(30)
-        while try !fixture.bench.ledgerKinds().contains("reserve") {
-            guard Date() < reserved else { throw TestFailure("job \(fixture.job) was never reserved") }
-            usleep(50_000)
-        }
+        try fixture.waitForReservation()
         let backend = try #require(Self.process(argv0: "tollgate:" + fixture.bench.socketURI(), jobID: fixture.job),
                                    "the backend of job \(fixture.job) is running")
         #expect(Self.process(argv0: fixture.bench.socketURI(), jobID: fixture.job) != nil, "its real backend is running")
@@ -347,11 +352,7 @@ import TestSupport
         let disk = try SmallFilesystem(at: FileManager.default.temporaryDirectory.path + "/tollgate-dbfill-\(getpid())-\(UInt32.random(in: 0...UInt32.max))", size: "4m")
         defer { disk.unmount(); try? FileManager.default.removeItem(atPath: disk.path) }
         let fixture = try Fixture(database: disk.path + "/tollgate.db") { bench in try bench.lingerSocketPrinter(5) }
-        let reserved = Date().addingTimeInterval(30)
-        while try !fixture.bench.ledgerKinds().contains("reserve") {
-            guard Date() < reserved else { throw TestFailure("job \(fixture.job) was never reserved: \(try fixture.bench.ledgerKinds())") }
-            usleep(50_000)
-        }
+        try fixture.waitForReservation()
         try disk.fill()
         #expect(try fixture.bench.waitForJob(fixture.job, in: ["completed", "aborted", "canceled", "pending-held", "stopped"], timeout: 60).state == "completed")
         #expect(fixture.bench.errorLog.contains("could not settle job \(fixture.job)"), "the settle met the full disk and said so")
